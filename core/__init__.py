@@ -1,0 +1,1 @@
+"""Tenderwise core: domain types and services. Never imports streamlit."""

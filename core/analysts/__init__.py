@@ -1,0 +1,1 @@
+"""Analysts: who filters, rates and writes. `rules` works offline; `llm` needs an endpoint."""

@@ -1,0 +1,91 @@
+"""Runtime configuration from the environment (and `.streamlit/secrets.toml` for secrets)."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+class _SecretsTomlSource(PydanticBaseSettingsSource):
+    """Reads top-level keys of `.streamlit/secrets.toml`; the environment takes precedence."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self._values: dict[str, Any] = {}
+        if path.is_file():
+            with path.open("rb") as handle:
+                raw = tomllib.load(handle)
+            self._values = {k.lower(): v for k, v in raw.items() if not isinstance(v, dict)}
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        names = set(self.settings_cls.model_fields)
+        out: dict[str, Any] = {}
+        for name in names:
+            if name in self._values:
+                out[name] = self._values[name]
+        # API key aliases (OPENAI_API_KEY) are accepted here too.
+        if "llm_api_key" not in out and "openai_api_key" in self._values:
+            out["llm_api_key"] = self._values["openai_api_key"]
+        return out
+
+
+class Settings(BaseSettings):
+    """Everything configurable outside the database. Thresholds and the profile live in the DB."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    duckdb_path: Path = Path("data/tenderwise.duckdb")
+
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("llm_api_key", "openai_api_key")
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_model_filter: str | None = None
+    llm_model_rate: str | None = None
+    llm_model_write: str | None = None
+    llm_rpm: int = Field(default=60, ge=1)
+    llm_tpm: int = Field(default=200_000, ge=1)
+    llm_max_concurrency: int = Field(default=4, ge=1, le=64)
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=5, ge=0)
+
+    # Background worker: tenders claimed per batch and how long a claim is held.
+    worker_batch_size: int = Field(default=200, ge=1)
+    worker_lease_s: float = Field(default=300.0, gt=0)
+    worker_poll_s: float = Field(default=1.0, gt=0)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            _SecretsTomlSource(settings_cls, SECRETS_FILE),
+        )
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

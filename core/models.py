@@ -1,0 +1,206 @@
+"""Domain types shared by every layer. Pure pydantic: no storage, no UI."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+Score = Annotated[float, Field(ge=0, le=10)]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TenderStatus(StrEnum):
+    """The status machine in DESIGN.md; the names are a contract with the CLI and the UI."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    FILTERED_OUT = "filtered_out"
+    RATED_LOW = "rated_low"
+    NEEDS_REVIEW = "needs_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    COMPLETE = "complete"
+    ERROR = "error"
+
+    @property
+    def is_resting(self) -> bool:
+        """True when no more automatic work is due for the tender."""
+        return self in RESTING_STATUSES
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+RESTING_STATUSES = frozenset(
+    {
+        TenderStatus.FILTERED_OUT,
+        TenderStatus.RATED_LOW,
+        TenderStatus.NEEDS_REVIEW,
+        TenderStatus.REJECTED,
+        TenderStatus.COMPLETE,
+    }
+)
+# Statuses the worker picks up: fresh imports, and go decisions waiting for their bid.
+CLAIMABLE_STATUSES = frozenset({TenderStatus.PENDING, TenderStatus.APPROVED})
+
+
+class Tender(BaseModel):
+    """One procurement notice, as imported. `raw` keeps the source payload untouched."""
+
+    model_config = ConfigDict(validate_assignment=False)
+
+    id: int | None = None
+    source: str
+    source_id: str | None = None
+    title: ShortText = Field(min_length=1)
+    description: LongText = ""
+    buyer: ShortText | None = None
+    value_amount: float | None = Field(default=None, ge=0)
+    value_currency: str | None = Field(default=None, min_length=3, max_length=3)
+    deadline: datetime | None = None
+    cpv_codes: list[str] = Field(default_factory=list)
+    country: str | None = None
+    language: str | None = None
+    url: str | None = None
+    raw: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def dedupe_key(self) -> str:
+        """Same title, buyer and deadline day means the same notice, whatever file it came from."""
+        title = " ".join(self.title.lower().split())
+        buyer = " ".join((self.buyer or "").lower().split())
+        day = self.deadline.date().isoformat() if self.deadline else ""
+        return f"{title}|{buyer}|{day}"
+
+    @field_validator("value_currency")
+    @classmethod
+    def _upper_currency(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
+
+    @field_validator("deadline")
+    @classmethod
+    def _aware_deadline(cls, value: datetime | None) -> datetime | None:
+        # Deadlines without a zone are taken as UTC so that comparisons never mix naive and aware.
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class AnalysisProvenance(BaseModel):
+    """Which analyst produced a result, and when."""
+
+    analyst: str = "rules"
+    model: str | None = None
+    prompt_version: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FilterResult(AnalysisProvenance):
+    is_relevant: bool
+    confidence: float = Field(ge=0, le=1)
+    categories: list[ShortText] = Field(default_factory=list)
+    reasoning: LongText = ""
+    evidence: list[ShortText] = Field(default_factory=list)
+
+
+class Recommendation(StrEnum):
+    BID = "bid"
+    CONSIDER = "consider"
+    NO_BID = "no_bid"
+
+    @property
+    def label(self) -> str:
+        return {"bid": "Bid", "consider": "Consider", "no_bid": "No bid"}[self.value]
+
+
+class RatingResult(AnalysisProvenance):
+    overall_score: Score
+    strategic_fit: Score
+    win_probability: Score
+    effort_required: Score
+    strengths: list[ShortText] = Field(default_factory=list)
+    risks: list[ShortText] = Field(default_factory=list)
+    recommendation: Recommendation
+    reasoning: LongText = ""
+
+
+class BidDocument(AnalysisProvenance):
+    executive_summary: LongText
+    technical_approach: LongText
+    value_proposition: LongText
+    timeline_estimate: LongText
+
+
+BID_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("executive_summary", "Executive summary"),
+    ("technical_approach", "Technical approach"),
+    ("value_proposition", "Value proposition"),
+    ("timeline_estimate", "Timeline estimate"),
+)
+
+
+class TenderState(BaseModel):
+    """A tender with its processing state and whatever analysis exists so far."""
+
+    tender: Tender
+    status: TenderStatus
+    error: str | None = None
+    filter: FilterResult | None = None
+    rating: RatingResult | None = None
+    bid: BidDocument | None = None
+
+
+class StageOutcome(BaseModel):
+    """What one pipeline step produced for a tender; `status=None` means it is still in progress."""
+
+    tender_id: int
+    filter: FilterResult | None = None
+    rating: RatingResult | None = None
+    bid: BidDocument | None = None
+    status: TenderStatus | None = None
+    error: str | None = None
+
+
+class Claim(BaseModel):
+    """A tender the worker holds under a lease, with the status it was claimed from."""
+
+    state: TenderState
+    claimed_from: TenderStatus
+
+
+class RowError(BaseModel):
+    """A row an importer could not use, with the 1-based row number the user sees in the file."""
+
+    row: int
+    message: str
+
+
+class ParsedFile(BaseModel):
+    """What an importer read from one file: tenders ready to store, and rows it refused."""
+
+    filename: str
+    format: str
+    tenders: list[Tender] = Field(default_factory=list)
+    errors: list[RowError] = Field(default_factory=list)
+
+
+class ImportSummary(BaseModel):
+    filename: str
+    format: str
+    new: int = 0
+    duplicates: int = 0
+    errors: list[RowError] = Field(default_factory=list)
+    failed: str | None = None  # set when the whole file was refused: one sentence saying what to do
+
+    @property
+    def ok(self) -> bool:
+        return self.failed is None

@@ -1,0 +1,205 @@
+"""The company profile: what the bid team sells, what it never bids for, and its thresholds."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+
+def _clean_terms(values: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        term = " ".join(str(value).split()).strip()
+        if term and term.lower() not in {k.lower() for k in seen}:
+            seen[term] = None
+    return list(seen)
+
+
+def _clean_cpv_prefixes(values: list[str]) -> list[str]:
+    prefixes = []
+    for value in values:
+        digits = "".join(ch for ch in str(value) if ch.isdigit())
+        # "72000000" means the whole division 72: trailing zeros widen the prefix.
+        digits = digits[:8].rstrip("0") or digits[:2]
+        if len(digits) >= 2 and digits not in prefixes:
+            prefixes.append(digits)
+    return prefixes
+
+
+class Capability(BaseModel):
+    """A line of business: tenders matching its keywords or CPV prefixes are relevant."""
+
+    name: str = Field(min_length=1, max_length=80)
+    keywords: list[str] = Field(default_factory=list)
+    cpv_prefixes: list[str] = Field(default_factory=list)
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, value: list[str]) -> list[str]:
+        return _clean_terms(value)
+
+    @field_validator("cpv_prefixes")
+    @classmethod
+    def _cpv_prefixes(cls, value: list[str]) -> list[str]:
+        return _clean_cpv_prefixes(value)
+
+
+class Exclusions(BaseModel):
+    """Evidence that a tender is "not for us" (supplies, works, catering…)."""
+
+    keywords: list[str] = Field(default_factory=list)
+    cpv_prefixes: list[str] = Field(default_factory=list)
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, value: list[str]) -> list[str]:
+        return _clean_terms(value)
+
+    @field_validator("cpv_prefixes")
+    @classmethod
+    def _cpv_prefixes(cls, value: list[str]) -> list[str]:
+        return _clean_cpv_prefixes(value)
+
+
+class Thresholds(BaseModel):
+    min_relevance_confidence: float = Field(default=0.5, ge=0, le=1)
+    min_bid_score: float = Field(default=6.0, ge=0, le=10)
+
+
+class CompanyProfile(BaseModel):
+    company_name: str = Field(min_length=1, max_length=120)
+    summary: str = Field(default="", max_length=2_000)
+    capabilities: list[Capability] = Field(min_length=1)
+    exclusions: Exclusions = Field(default_factory=Exclusions)
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    value_min: float = Field(default=0, ge=0)
+    value_max: float = Field(default=0, ge=0)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    @model_validator(mode="after")
+    def _value_range(self) -> CompanyProfile:
+        if self.value_max and self.value_min > self.value_max:
+            raise ValueError("the preferred minimum contract value is above the maximum")
+        return self
+
+    @property
+    def category_names(self) -> list[str]:
+        return [c.name for c in self.capabilities]
+
+
+def default_profile() -> CompanyProfile:
+    """A small technology consultancy doing cybersecurity, AI/ML and software development."""
+    return CompanyProfile(
+        company_name="Northwind Digital",
+        summary=(
+            "A 40-person technology consultancy delivering cybersecurity, AI/ML and bespoke "
+            "software for public bodies, with ISO 27001 and Cyber Essentials Plus."
+        ),
+        capabilities=[
+            Capability(
+                name="Cybersecurity",
+                keywords=[
+                    "cybersecurity",
+                    "cyber security",
+                    "penetration testing",
+                    "pen testing",
+                    "SIEM",
+                    "SOC",
+                    "security operations",
+                    "incident response",
+                    "vulnerability assessment",
+                    "ISO 27001",
+                    "threat intelligence",
+                    "security audit",
+                    "zero trust",
+                    "firewall",
+                    "identity and access management",
+                ],
+                cpv_prefixes=["72212730", "48730000", "72810000", "79417000"],
+            ),
+            Capability(
+                name="AI & data",
+                keywords=[
+                    "artificial intelligence",
+                    "AI",
+                    "machine learning",
+                    "data science",
+                    "natural language processing",
+                    "NLP",
+                    "computer vision",
+                    "predictive analytics",
+                    "chatbot",
+                    "data platform",
+                    "analytics",
+                    "large language model",
+                ],
+                cpv_prefixes=["72316000", "72320000", "72300000", "48463000"],
+            ),
+            Capability(
+                name="Software development",
+                keywords=[
+                    "software development",
+                    "bespoke software",
+                    "web application",
+                    "mobile app",
+                    "digital service",
+                    "API",
+                    "cloud migration",
+                    "DevOps",
+                    "agile",
+                    "case management system",
+                    "portal",
+                    "system integration",
+                ],
+                cpv_prefixes=["72200000", "72230000", "72260000", "72400000", "72500000"],
+            ),
+        ],
+        exclusions=Exclusions(
+            keywords=[
+                "catering",
+                "cleaning services",
+                "construction works",
+                "road maintenance",
+                "furniture",
+                "vehicles",
+                "medical supplies",
+                "fuel",
+                "uniforms",
+                "grounds maintenance",
+                "waste collection",
+                "building works",
+                "supply of laptops",
+            ],
+            cpv_prefixes=[
+                "45000000",
+                "55000000",
+                "90900000",
+                "34000000",
+                "39100000",
+                "33100000",
+                "09100000",
+                "18100000",
+                "77300000",
+                "30213000",
+            ],
+        ),
+        currency="EUR",
+        value_min=50_000,
+        value_max=2_000_000,
+        thresholds=Thresholds(min_relevance_confidence=0.5, min_bid_score=6.0),
+    )
+
+
+class ProfileStore(Protocol):
+    def load_profile(self) -> CompanyProfile | None: ...
+    def save_profile(self, profile: CompanyProfile) -> None: ...
+
+
+def current_profile(store: ProfileStore) -> CompanyProfile:
+    """The stored profile, or the default one (saved, so that edits start from it)."""
+    profile = store.load_profile()
+    if profile is None:
+        profile = default_profile()
+        store.save_profile(profile)
+    return profile

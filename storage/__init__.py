@@ -1,0 +1,1 @@
+"""DuckDB storage: the only place in Tenderwise that speaks SQL."""
