@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable
@@ -83,10 +84,8 @@ class Database:
                 return
             self._closed = True
             for cursor in self._cursors:
-                try:
+                with contextlib.suppress(duckdb.Error):
                     cursor.close()
-                except duckdb.Error:
-                    pass
             self._cursors.clear()
             self._conn.close()
 
