@@ -169,6 +169,11 @@ class TenderRepository:
         result = self._db.cursor().execute(_STATE_SELECT + " ORDER BY t.id")
         return [_row_to_state(row) for row in _dict_rows(result)]
 
+    def count_bids(self) -> int:
+        """Tenders that have at least one bid document."""
+        row = self._db.cursor().execute("SELECT count(DISTINCT tender_id) FROM bids").fetchone()
+        return int(row[0]) if row else 0
+
     def recent_errors(self, limit: int = 10) -> list[tuple[int, str, str, datetime]]:
         """(id, title, error, when) for tenders that failed, newest first."""
         rows = (

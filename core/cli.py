@@ -1,0 +1,202 @@
+"""Command line: `python -m core.cli [--db PATH] COMMAND`. See the README for the contract."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from core.context import AppContext, open_context
+from core.importing import import_paths, load_demo
+from core.logging_setup import configure_logging
+from core.models import ImportSummary
+from core.pipeline import BatchReport
+from core.records import tender_record
+from core.status import pipeline_status
+from core.worker import run_until_idle
+from storage.db import StorageError, close_database
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_FILE_FAILED = 2
+
+
+def _print_summary(summary: ImportSummary, out: TextIO) -> None:
+    if summary.failed:
+        print(f"{summary.filename}: refused — {summary.failed}", file=out)
+        return
+    problems = [e for e in summary.errors if not e.message.startswith("warning:")]
+    warnings = len(summary.errors) - len(problems)
+    line = (
+        f"{summary.filename} ({summary.format}): {summary.new} new, "
+        f"{summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''}, "
+        f"{len(problems)} row error{'s' if len(problems) != 1 else ''}"
+    )
+    if warnings:
+        line += f", {warnings} warning{'s' if warnings != 1 else ''}"
+    print(line, file=out)
+    for error in summary.errors[:50]:
+        print(f"  row {error.row}: {error.message}", file=out)
+    if len(summary.errors) > 50:
+        print(f"  … and {len(summary.errors) - 50} more", file=out)
+
+
+def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
+    summaries = import_paths(ctx.tenders, [Path(p) for p in args.files])
+    for summary in summaries:
+        _print_summary(summary, sys.stdout if summary.ok else sys.stderr)
+    return EXIT_FILE_FAILED if any(not s.ok for s in summaries) else EXIT_OK
+
+
+def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> int:
+    _print_summary(load_demo(ctx.tenders), sys.stdout)
+    return EXIT_OK
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr (a line per batch when stderr is not a terminal)."""
+
+    def __init__(self, total: int, stream: TextIO = sys.stderr, width: int = 30) -> None:
+        self.total = max(total, 0)
+        self.done = 0
+        self.stream = stream
+        self.width = width
+        self.started = time.perf_counter()
+        self.tty = stream.isatty()
+
+    def update(self, report: BatchReport) -> None:
+        self.done += report.claimed
+        self.total = max(self.total, self.done)
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        rate = self.done / elapsed
+        left = (self.total - self.done) / rate if rate else 0
+        filled = int(self.width * self.done / self.total) if self.total else self.width
+        bar = "#" * filled + "." * (self.width - filled)
+        text = f"[{bar}] {self.done}/{self.total} tenders  {rate:,.0f}/s  ETA {left:,.0f}s"
+        print(("\r" + text) if self.tty else text, end="" if self.tty else "\n", file=self.stream)
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            print(file=self.stream)
+
+
+def cmd_run(ctx: AppContext, args: argparse.Namespace) -> int:
+    status = pipeline_status(ctx)
+    print(f"Analysing {status.waiting} tenders with the {status.analyst} analyst…", file=sys.stderr)
+    bar = ProgressBar(status.waiting)
+    started = time.perf_counter()
+    total = run_until_idle(
+        ctx.tenders,
+        ctx.make_pipeline,
+        batch_size=ctx.settings.worker_batch_size,
+        lease_s=ctx.settings.worker_lease_s,
+        on_batch=bar.update,
+    )
+    bar.close()
+    elapsed = time.perf_counter() - started
+    outcome = ", ".join(f"{n} {s}" for s, n in sorted(total.by_status.items())) or "nothing to do"
+    print(f"Done: {total.claimed} tenders in {elapsed:.1f}s ({outcome}).")
+    return EXIT_OK
+
+
+def cmd_status(ctx: AppContext, args: argparse.Namespace) -> int:
+    status = pipeline_status(ctx)
+    if args.json:
+        print(json.dumps(status.contract_json(), indent=2))
+        return EXIT_OK
+    print(
+        f"{status.tenders} tenders · analyst: {status.analyst}"
+        + (" · PAUSED" if status.paused else "")
+    )
+    for name, count in status.by_status.items():
+        if count:
+            print(f"  {name:<13} {count}")
+    print(f"review queue: {status.review_queue} · bids: {status.bids} · errors: {status.errors}")
+    return EXIT_OK
+
+
+def cmd_tenders(ctx: AppContext, args: argparse.Namespace) -> int:
+    records = [tender_record(s) for s in ctx.tenders.all_states()]
+    if args.json:
+        json.dump(records, sys.stdout, indent=2, ensure_ascii=False, default=str)
+        print()
+        return EXIT_OK
+    for r in records:
+        score = f"{r['overall_score']:.1f}" if r.get("overall_score") is not None else "  – "
+        print(f"{r['id']:>6}  {r['status']:<13} {score:>4}  {r['title'][:70]}")
+    return EXIT_OK
+
+
+def cmd_retry(ctx: AppContext, args: argparse.Namespace) -> int:
+    print(f"{ctx.tenders.retry_errors()} tenders in error sent back to the queue.")
+    return EXIT_OK
+
+
+def cmd_pause(ctx: AppContext, args: argparse.Namespace) -> int:
+    ctx.set_paused(args.command == "pause")
+    print(
+        "Background analysis paused." if args.command == "pause" else "Background analysis resumed."
+    )
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m core.cli", description="Tenderwise: import, analyse and report tenders."
+    )
+    parser.add_argument("--db", help="DuckDB file (default: DUCKDB_PATH or data/tenderwise.duckdb)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("import", help="import tender files (CSV, XLSX, JSON)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(handler=cmd_import)
+
+    commands.add_parser("demo", help="load the built-in demo tenders").set_defaults(
+        handler=cmd_demo
+    )
+    commands.add_parser("run", help="analyse all pending work in the foreground").set_defaults(
+        handler=cmd_run
+    )
+    for name, handler, text in (
+        ("status", cmd_status, "counts per status, review queue, bids, analyst"),
+        ("tenders", cmd_tenders, "every tender with its analysis"),
+    ):
+        p = commands.add_parser(name, help=text)
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.set_defaults(handler=handler)
+    commands.add_parser("retry", help="send tenders in error back to the queue").set_defaults(
+        handler=cmd_retry
+    )
+    for name in ("pause", "resume"):
+        commands.add_parser(name, help=f"{name} the dashboard's background analysis").set_defaults(
+            handler=cmd_pause
+        )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging()
+    handler: Callable[[AppContext, argparse.Namespace], int] = args.handler
+    ctx: AppContext | None = None
+    try:
+        ctx = open_context(db_path=args.db)
+        return handler(ctx, args)
+    except StorageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("Interrupted; finished work is saved and the rest stays queued.", file=sys.stderr)
+        return 130
+    finally:
+        if ctx is not None:
+            close_database(ctx.db.path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Import service: parse files, store new tenders, report what happened to each file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from core.demo import demo_tenders
+from core.ingest import ImportFileError, parse_file
+from core.models import ImportSummary, ParsedFile, Tender
+from storage.tenders import TenderRepository
+
+
+def store_parsed(tenders: TenderRepository, parsed: ParsedFile) -> ImportSummary:
+    new, duplicates = tenders.add_tenders(parsed.tenders, source_file=parsed.filename)
+    return ImportSummary(
+        filename=parsed.filename,
+        format=parsed.format,
+        new=new,
+        duplicates=duplicates,
+        errors=parsed.errors,
+    )
+
+
+def import_bytes(tenders: TenderRepository, filename: str, data: bytes) -> ImportSummary:
+    """Import one uploaded file. A refused file stores nothing and says why in `failed`."""
+    try:
+        parsed = parse_file(data, filename)
+    except ImportFileError as exc:
+        return ImportSummary(filename=filename, format="unknown", failed=str(exc))
+    return store_parsed(tenders, parsed)
+
+
+def import_paths(tenders: TenderRepository, paths: Iterable[Path]) -> list[ImportSummary]:
+    summaries = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            summaries.append(
+                ImportSummary(
+                    filename=path.name,
+                    format="unknown",
+                    failed=f"{path} could not be read ({reason}); check the path and try again.",
+                )
+            )
+            continue
+        summaries.append(import_bytes(tenders, path.name, data))
+    return summaries
+
+
+def load_demo(tenders: TenderRepository) -> ImportSummary:
+    demo: list[Tender] = demo_tenders()
+    parsed = ParsedFile(filename="demo tenders", format="demo", tenders=demo)
+    return store_parsed(tenders, parsed)

@@ -1,0 +1,79 @@
+"""Progress of the pipeline, for the Pipeline page and `status --json`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from core.context import AppContext
+from core.models import TenderStatus
+
+THROUGHPUT_WINDOW_S = 60.0
+
+
+class RecentError(BaseModel):
+    tender_id: int
+    title: str
+    error: str
+    at: datetime
+
+
+class PipelineStatus(BaseModel):
+    tenders: int
+    by_status: dict[str, int]
+    review_queue: int
+    bids: int
+    errors: int
+    analyst: str
+    paused: bool
+    throughput_per_s: float
+    eta_s: float | None
+    recent_errors: list[RecentError]
+
+    @property
+    def waiting(self) -> int:
+        """Tenders with automatic work still due."""
+        return sum(
+            self.by_status.get(s.value, 0)
+            for s in (TenderStatus.PENDING, TenderStatus.PROCESSING, TenderStatus.APPROVED)
+        )
+
+    def contract_json(self) -> dict[str, object]:
+        """The `status --json` contract in DESIGN.md (plus a few extra keys)."""
+        return {
+            "tenders": self.tenders,
+            "by_status": self.by_status,
+            "review_queue": self.review_queue,
+            "bids": self.bids,
+            "errors": self.errors,
+            "analyst": self.analyst,
+            "paused": self.paused,
+            "waiting": self.waiting,
+        }
+
+
+def pipeline_status(ctx: AppContext) -> PipelineStatus:
+    counts = ctx.tenders.counts_by_status()
+    by_status = {s.value: counts.get(s.value, 0) for s in TenderStatus}
+    throughput = ctx.tenders.finished_since(THROUGHPUT_WINDOW_S) / THROUGHPUT_WINDOW_S
+    waiting = sum(
+        by_status[s.value]
+        for s in (TenderStatus.PENDING, TenderStatus.PROCESSING, TenderStatus.APPROVED)
+    )
+    eta = waiting / throughput if throughput > 0 and waiting else (0.0 if not waiting else None)
+    return PipelineStatus(
+        tenders=sum(counts.values()),
+        by_status=by_status,
+        review_queue=by_status[TenderStatus.NEEDS_REVIEW.value],
+        bids=ctx.tenders.count_bids(),
+        errors=by_status[TenderStatus.ERROR.value],
+        analyst=ctx.analyst().analyst.name,
+        paused=ctx.is_paused(),
+        throughput_per_s=round(throughput, 2),
+        eta_s=round(eta, 1) if eta is not None else None,
+        recent_errors=[
+            RecentError(tender_id=i, title=t, error=e, at=at)
+            for i, t, e, at in ctx.tenders.recent_errors()
+        ],
+    )

@@ -1,0 +1,1 @@
+"""Streamlit-side helpers shared by pages: the cached runtime and small components."""

@@ -1,0 +1,54 @@
+"""The dashboard's process-wide runtime: one database, one background worker.
+
+The worker thread is started once per database file by `st.cache_resource` and stopped by its
+`on_release` hook (cache cleared, server shut down). It makes no `st.*` calls; pages read its
+progress from the database.
+"""
+
+from __future__ import annotations
+
+import atexit
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from core.config import Settings
+from core.context import AppContext, open_context
+from core.logging_setup import configure_logging
+from core.worker import Worker
+from storage.db import close_database
+
+
+@dataclass
+class Runtime:
+    ctx: AppContext
+    worker: Worker
+
+    def stop(self) -> None:
+        self.worker.stop()
+        close_database(self.ctx.db.path)
+
+
+def _release(runtime: Runtime) -> None:
+    runtime.stop()
+
+
+@st.cache_resource(show_spinner=False, on_release=_release)
+def _runtime_for(db_path: str) -> Runtime:
+    configure_logging()
+    ctx = open_context(settings=Settings(), db_path=db_path)
+    worker = ctx.make_worker()
+    worker.start()
+    runtime = Runtime(ctx, worker)
+    atexit.register(runtime.stop)
+    return runtime
+
+
+def get_runtime() -> Runtime:
+    """The runtime for the configured DUCKDB_PATH (read afresh so tests can point elsewhere)."""
+    return _runtime_for(str(Path(Settings().duckdb_path).expanduser().resolve()))
+
+
+def get_context() -> AppContext:
+    return get_runtime().ctx
