@@ -1,0 +1,63 @@
+"""Small, locale-free wording helpers shared by the rules analyst and its bid writer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+# Month names are spelled out here because strftime("%b") follows the process locale.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+_LANGUAGES = {
+    "da": "Danish",
+    "de": "German",
+    "en": "English",
+    "es": "Spanish",
+    "fi": "Finnish",
+    "fr": "French",
+    "ga": "Irish",
+    "it": "Italian",
+    "nb": "Norwegian",
+    "nl": "Dutch",
+    "nn": "Norwegian",
+    "no": "Norwegian",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "sv": "Swedish",
+}
+
+
+def format_money(amount: float, currency: str | None) -> str:
+    """€450,000 / £1,200,000 / 300,000 SEK: whole units, since notices give estimates."""
+    whole = f"{round(amount):,}"
+    code = (currency or "").upper()
+    symbol = _CURRENCY_SYMBOLS.get(code)
+    if symbol:
+        return f"{symbol}{whole}"
+    return f"{whole} {code}".strip()
+
+
+def format_date(moment: datetime) -> str:
+    """3 Dec 2026."""
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+
+
+def format_days(days: float) -> str:
+    whole = int(days)
+    if whole < 1:
+        return "less than a day"
+    return "1 day" if whole == 1 else f"{whole} days"
+
+
+def language_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    return _LANGUAGES.get(code.lower(), code)
+
+
+def join_words(words: Iterable[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(words)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
