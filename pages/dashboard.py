@@ -1,0 +1,84 @@
+"""Dashboard: KPIs, charts and the table of tenders, all for the filters in the sidebar."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.dashboard import DashboardService
+from ui import charts
+from ui.components import PAGE_TENDER, analysis_progress_note, require_tenders
+from ui.dashboard_parts import filter_sidebar, kpi_tiles, next_deadlines, tender_table
+from ui.navigation import ensure_app_navigation
+from ui.runtime import get_context
+
+ensure_app_navigation()
+st.title("Dashboard")
+require_tenders()
+analysis_progress_note(key="dashboard_refresh")
+
+board = DashboardService.from_context(get_context())
+filters = filter_sidebar(board.filter_options())
+
+kpis = board.kpis(filters)
+kpi_tiles(kpis)
+if kpis.tenders == 0:
+    st.info("No tender matches these filters; widen them in the sidebar.")
+    st.stop()
+
+left, right = st.columns(2)
+with left:
+    scatter = board.score_points(filters)
+    if scatter.points.empty:
+        st.info("No tender is rated yet; the chart fills in as the analysis runs.")
+    else:
+        st.plotly_chart(
+            charts.fit_vs_win(scatter.points, scatter.sized), width="stretch", key="chart_fit_win"
+        )
+        st.caption(scatter.caption)
+with right:
+    funnel = board.funnel(filters)
+    st.plotly_chart(
+        charts.score_histogram(board.score_histogram(filters), funnel.min_bid_score),
+        width="stretch",
+        key="chart_scores",
+    )
+
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(charts.status_funnel(funnel), width="stretch", key="chart_funnel")
+with right:
+    categories = board.category_counts(filters)
+    if categories.empty:
+        st.info("No relevant tender yet, so no capability to count.")
+    else:
+        st.plotly_chart(charts.categories_bar(categories), width="stretch", key="chart_categories")
+
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(
+        charts.deadlines_timeline(board.deadlines_per_week(filters)),
+        width="stretch",
+        key="chart_deadlines",
+    )
+with right:
+    next_deadlines(kpis)
+
+st.subheader("Tenders")
+page = board.table(filters)
+st.caption(
+    f"Showing {len(page.rows):,} of {page.total:,} tenders — narrow the filters to see the rest."
+    if page.capped
+    else f"{page.total:,} tenders. Select a row to open the tender."
+)
+selected = tender_table(page, key="tender_table")
+st.download_button(
+    "Download these tenders (CSV)",
+    data=lambda: board.table_csv(filters),
+    file_name="tenders.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
+if selected is not None:
+    st.session_state["tender_id"] = selected
+    st.switch_page(PAGE_TENDER, query_params={"id": str(selected)})

@@ -1,0 +1,61 @@
+"""Home: what Tenderwise does, and the next step for a new or returning user."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.describe import describe_analyst, progress_fraction
+from core.status import pipeline_status
+from ui.components import (
+    PAGE_DASHBOARD,
+    PAGE_IMPORT,
+    PAGE_PIPELINE,
+    PAGE_TENDER,
+    load_demo_button,
+)
+from ui.navigation import ensure_app_navigation
+from ui.runtime import get_context
+
+ensure_app_navigation()
+st.title("Tenderwise")
+st.markdown(
+    "Import public-procurement tenders and let Tenderwise sort them for you: it filters out what "
+    "is not for your company, rates the rest, and drafts a bid for the best ones.  \n"
+    "Results appear on the dashboard while the analysis runs in the background."
+)
+
+ctx = get_context()
+status = pipeline_status(ctx)
+
+if status.tenders == 0:
+    st.subheader("Get started")
+    st.write(
+        "There are no tenders yet. Import a CSV, Excel or JSON file of tenders, "
+        "or load the demo tenders to see how it works."
+    )
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    with left:
+        if load_demo_button(key="home_demo"):
+            st.page_link(PAGE_PIPELINE, label="Watch the analysis", icon=":material/autorenew:")
+    with right:
+        st.page_link(PAGE_IMPORT, label="Import tenders", icon=":material/upload_file:")
+    st.stop()
+
+st.subheader("Where things stand")
+tiles = st.columns(4)
+tiles[0].metric("Tenders", f"{status.tenders:,}")
+tiles[1].metric("Waiting for analysis", f"{status.waiting:,}")
+tiles[2].metric("Bids ready", f"{status.by_status.get('complete', 0):,}")
+tiles[3].metric("In error", f"{status.errors:,}")
+if status.waiting:
+    st.progress(
+        progress_fraction(status),
+        text="Analysis is paused." if status.paused else "Analysis is running…",
+    )
+st.caption(f"Analyst: {describe_analyst(status.analyst)}")
+
+links = st.columns(4)
+links[0].page_link(PAGE_DASHBOARD, label="Dashboard", icon=":material/monitoring:")
+links[1].page_link(PAGE_PIPELINE, label="Pipeline", icon=":material/autorenew:")
+links[2].page_link(PAGE_TENDER, label="Tenders", icon=":material/description:")
+links[3].page_link(PAGE_IMPORT, label="Import more", icon=":material/upload_file:")

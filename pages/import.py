@@ -1,0 +1,68 @@
+"""Import: upload tender files, check a preview, import them; or load the demo tenders."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.import_preview import FilePreview, import_previews, preview_file, upload_types
+from ui.components import PAGE_PIPELINE, import_summary, load_demo_button, md_escape, refusal
+from ui.navigation import ensure_app_navigation
+from ui.runtime import get_runtime
+
+ensure_app_navigation()
+st.title("Import tenders")
+st.write(
+    "Upload CSV, Excel or JSON files of tenders (one tender per row or object). "
+    "You will see a preview before anything is stored; tenders already imported are skipped."
+)
+
+files = st.file_uploader(
+    "Tender files", type=upload_types(), accept_multiple_files=True, key="import_files"
+)
+
+# Parsing a large file takes a moment: keep each upload's preview across reruns.
+cache: dict[str, FilePreview] = st.session_state.setdefault("import_previews", {})
+previews = []
+for upload in files or []:
+    if upload.file_id not in cache:
+        cache[upload.file_id] = preview_file(upload.getvalue(), upload.name)
+    previews.append(cache[upload.file_id])
+
+for preview in previews:
+    name = md_escape(preview.filename)
+    if preview.failed:
+        st.error(md_escape(refusal(preview.filename, preview.failed)))
+        continue
+    st.subheader(name, divider="gray")
+    st.caption(
+        f"{preview.parsed.format if preview.parsed else ''} · {preview.tenders:,} tenders · "
+        f"{preview.row_problems} rows refused · {preview.row_warnings} warnings"
+    )
+    st.dataframe(
+        preview.first_rows(),
+        hide_index=True,
+        column_config={
+            "value": st.column_config.NumberColumn("value", format="localized"),
+            "deadline": st.column_config.DatetimeColumn("deadline", format="D MMM YYYY, HH:mm"),
+        },
+    )
+
+readable = [p for p in previews if p.parsed is not None]
+if previews:
+    label = f"Import {len(readable)} file{'s' if len(readable) != 1 else ''}"
+    if st.button(label, type="primary", disabled=not readable, icon=":material/download:"):
+        runtime = get_runtime()
+        st.session_state["import_summaries"] = import_previews(runtime.ctx.tenders, previews)
+        runtime.worker.wake()
+
+summaries = st.session_state.get("import_summaries", [])
+if summaries:
+    st.subheader("Import summary")
+    for summary in summaries:
+        import_summary(summary)
+    if any(s.new for s in summaries):
+        st.page_link(PAGE_PIPELINE, label="Watch the analysis", icon=":material/autorenew:")
+
+st.divider()
+st.write("No file at hand? Load a set of demo tenders to try Tenderwise.")
+load_demo_button(key="import_demo", primary=False)

@@ -1,0 +1,99 @@
+"""Pipeline: start or pause the background analysis and watch its progress live."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.describe import (
+    describe_analyst,
+    progress_fraction,
+    settled_count,
+    status_rows,
+    time_left_text,
+)
+from core.status import pipeline_status
+from ui.navigation import ensure_app_navigation
+from ui.runtime import get_context, get_runtime
+
+ensure_app_navigation()
+REFRESH_S = 2
+
+st.title("Pipeline")
+st.write(
+    "Every imported tender goes through filter → rate → write bid in the background. "
+    "This page refreshes itself every few seconds."
+)
+
+runtime = get_runtime()
+ctx = runtime.ctx
+
+controls = st.columns([1, 1, 3], vertical_alignment="center")
+with controls[0]:
+    if ctx.is_paused():
+        if st.button("Start analysis", type="primary", icon=":material/play_arrow:"):
+            ctx.set_paused(False)
+            runtime.worker.wake()
+            st.rerun()
+    elif st.button("Pause analysis", icon=":material/pause:"):
+        ctx.set_paused(True)
+        st.rerun()
+with controls[1]:
+    if st.button("Retry tenders in error", icon=":material/replay:"):
+        retried = ctx.tenders.retry_errors()
+        runtime.worker.wake()
+        st.toast(f"{retried} tender{'s' if retried != 1 else ''} sent back to the queue.")
+
+
+@st.fragment(run_every=REFRESH_S)
+def live_progress() -> None:
+    status = pipeline_status(get_context())
+    if status.paused:
+        st.warning("Analysis is paused: nothing new is analysed until you press Start analysis.")
+    st.caption(f"Active analyst: {describe_analyst(status.analyst)}")
+
+    done = settled_count(status)
+    st.progress(
+        progress_fraction(status),
+        text=f"{done:,} of {status.tenders:,} tenders analysed"
+        + (f" · {status.errors:,} in error" if status.errors else ""),
+    )
+    tiles = st.columns(4)
+    tiles[0].metric("Waiting", f"{status.waiting:,}")
+    tiles[1].metric("Throughput", f"{status.throughput_per_s:,.1f} tenders/s", help="last minute")
+    tiles[2].metric(
+        "Time left",
+        time_left_text(status),
+        help="at the throughput of the last minute",
+    )
+    tiles[3].metric("Bids ready", f"{status.bids:,}")
+
+    rows = status_rows(status)
+    for start in range(0, len(rows), 5):
+        counts = st.columns(5)
+        for column, (name, label, count) in zip(counts, rows[start : start + 5], strict=False):
+            column.metric(label, f"{count:,}", help=f"status: {name}")
+    st.bar_chart(
+        pd.DataFrame({"status": [name for name, _, _ in rows], "tenders": [n for *_, n in rows]}),
+        x="status",
+        y="tenders",
+        horizontal=True,
+        height=280,
+        sort=False,
+    )
+
+    st.subheader("Recent errors")
+    if not status.recent_errors:
+        st.caption("No tender is in error.")
+    else:
+        st.dataframe(
+            [
+                {"tender": e.tender_id, "title": e.title, "error": e.error, "when": e.at}
+                for e in status.recent_errors
+            ],
+            hide_index=True,
+            column_config={"when": st.column_config.DatetimeColumn("when", format="distance")},
+        )
+
+
+live_progress()

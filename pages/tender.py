@@ -1,0 +1,125 @@
+"""Tenders: one tender with every field, its analysis, scores and bid draft."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.dashboard import DashboardService
+from core.models import BID_SECTIONS, TenderStatus
+from core.tender_view import pick_tender_id, tender_facts, with_current
+from ui.components import (
+    analyst_caption,
+    bullet_list,
+    md_escape,
+    require_tenders,
+    safe_text,
+    score_metrics,
+    status_badge,
+)
+from ui.navigation import ensure_app_navigation
+from ui.runtime import get_context
+
+ensure_app_navigation()
+st.title("Tenders")
+require_tenders()
+ctx = get_context()
+
+current = pick_tender_id(st.query_params.get("id"), st.session_state.get("tender_id"))
+shown = ctx.tenders.get(current) if current is not None else None
+if current is not None and shown is None:
+    st.warning(f"There is no tender {current}; pick one below.")
+
+search = st.text_input("Search by title or buyer", key="tender_search", max_chars=200)
+choices = with_current(
+    DashboardService.from_context(ctx).tender_choices(search),
+    current if shown is not None and not search else None,
+    shown.tender.title if shown is not None else None,
+)
+if not choices:
+    st.info("No tender matches that search.")
+    st.stop()
+ids = list(choices)
+chosen = st.selectbox(
+    "Tender (most relevant first)",
+    ids,
+    index=ids.index(current) if current in ids else 0,
+    format_func=lambda i: choices[i],
+)
+st.session_state["tender_id"] = chosen
+st.query_params["id"] = str(chosen)  # a shareable link to this tender
+
+state = shown if shown is not None and shown.tender.id == chosen else ctx.tenders.get(chosen)
+if state is None:
+    st.warning("That tender was just removed; pick another one.")
+    st.stop()
+tender = state.tender
+
+st.header(md_escape(tender.title), divider="gray")
+status_badge(state.status)
+if state.status is TenderStatus.ERROR and state.error:
+    st.error(f"Analysis failed: {md_escape(state.error)}")
+
+facts = tender_facts(state)
+grid = st.columns(3)
+for i, (label, value) in enumerate(facts.facts):
+    with grid[i % 3]:
+        st.caption(label)
+        st.text(value)
+if facts.url:
+    st.link_button("Open the notice", facts.url, icon=":material/open_in_new:")
+
+with st.expander("Description", expanded=True):
+    st.text(tender.description or "No description was published.")
+
+st.subheader("Relevance")
+relevance = state.filter
+if relevance is None:
+    st.caption("Not analysed yet; it is in the queue.")
+else:
+    verdict = "Relevant" if relevance.is_relevant else "Not relevant"
+    st.text(f"{verdict} · confidence {relevance.confidence:.0%}")
+    if relevance.categories:
+        st.text("Capabilities: " + ", ".join(relevance.categories))
+    if relevance.reasoning:
+        st.text(relevance.reasoning)
+    st.caption("Evidence")
+    bullet_list(relevance.evidence, "No evidence recorded.")
+    analyst_caption(relevance, "Filtered")
+
+st.subheader("Rating")
+rating = state.rating
+if rating is None:
+    st.caption(
+        "Not rated: it was filtered out."
+        if state.status is TenderStatus.FILTERED_OUT
+        else "Not rated yet."
+    )
+else:
+    score_metrics(rating)
+    st.text(f"Recommendation: {rating.recommendation.label}")
+    if rating.reasoning:
+        st.text(rating.reasoning)
+    strengths, risks = st.columns(2)
+    with strengths:
+        st.markdown("**Strengths**")
+        bullet_list(rating.strengths, "None recorded.")
+    with risks:
+        st.markdown("**Risks**")
+        bullet_list(rating.risks, "None recorded.")
+    analyst_caption(rating, "Rated")
+
+st.subheader("Bid draft")
+bid = state.bid
+if bid is None:
+    st.caption(
+        "No bid draft: drafts are written for relevant tenders rated at or above the bid "
+        "threshold (see Settings)."
+    )
+else:
+    analyst_caption(bid, "Drafted")
+    for field, heading in BID_SECTIONS:
+        st.markdown(f"#### {heading}")
+        safe_text(getattr(bid, field))
+
+with st.expander("Source data (as imported)"):
+    st.json(tender.raw, expanded=1)

@@ -1,0 +1,60 @@
+"""AppTest fixtures: each test gets its own DuckDB file and a fresh runtime, stopped after it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from core.context import AppContext, open_context
+from core.importing import load_demo
+from core.worker import run_until_idle
+from storage.db import close_database
+from tests.ui.helpers import APP, TIMEOUT_S
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "ui.duckdb"
+    monkeypatch.setenv("DUCKDB_PATH", str(path))
+    monkeypatch.delenv("LLM_BASE_URL", raising=False)
+    yield path
+    # on_release stops the runtime's worker and closes the database
+    st.cache_resource.clear()
+    close_database(path)
+
+
+@pytest.fixture
+def ctx(db_path: Path) -> AppContext:
+    """The same database the app opens (one Database per path per process)."""
+    return open_context(db_path=db_path)
+
+
+@pytest.fixture
+def analysed_demo(ctx: AppContext) -> AppContext:
+    """The demo tenders, fully analysed by the rules analyst before the app starts."""
+    load_demo(ctx.tenders)
+    run_until_idle(
+        ctx.tenders,
+        ctx.make_pipeline,
+        batch_size=ctx.settings.worker_batch_size,
+        lease_s=ctx.settings.worker_lease_s,
+    )
+    return ctx
+
+
+@pytest.fixture
+def open_page(db_path: Path) -> Callable[[str], AppTest]:
+    """Run the app, then switch to `pages/<name>.py` the way the sidebar does."""
+
+    def open_(page: str) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S).run()
+        assert not at.exception, [e.value for e in at.exception]
+        if page != "pages/home.py":
+            at.switch_page(page).run()
+        return at
+
+    return open_

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from core.context import AppContext
+from core.profile import default_profile
+from tests.ui.helpers import texts
+
+
+def _save(at: AppTest) -> AppTest:
+    next(b for b in at.button if b.label == "Save profile").click()
+    return at.run()
+
+
+def test_shows_the_profile_in_force(open_page: Callable[[str], AppTest], ctx: AppContext) -> None:
+    at = open_page("pages/settings.py")
+    assert not at.exception
+    assert at.title[0].value == "Settings"
+    version = ctx.state.profile_version()
+    assert any(f"Profile version {version} is in force" in t for t in texts(at))
+    assert at.text_input[0].value == default_profile().company_name
+    editor = at.data_editor[0].value
+    assert editor["name"].tolist() == default_profile().category_names
+
+
+def test_save_stores_a_new_version(open_page: Callable[[str], AppTest], ctx: AppContext) -> None:
+    at = open_page("pages/settings.py")
+    before = ctx.state.profile_version()
+    at.text_input[0].input("Contoso Security")
+    at.slider[1].set_value(7.5)  # minimum bid score
+    _save(at)
+    assert not at.exception
+    assert not at.error
+    assert ctx.state.profile_version() == before + 1
+    profile = ctx.profile()
+    assert profile.company_name == "Contoso Security"
+    assert profile.thresholds.min_bid_score == 7.5
+    assert any(f"Saved as profile version {before + 1}" in s.value for s in at.success)
+    assert at.text_input[0].value == "Contoso Security"
+
+
+def test_min_above_max_is_one_error_and_stores_nothing(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    at = open_page("pages/settings.py")
+    before = ctx.state.profile_version()
+    at.number_input[0].set_value(3_000_000)  # above the default maximum of 2,000,000
+    _save(at)
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "minimum" in message and "maximum" in message
+    assert message.count(".") <= 2 and "\n" not in message
+    assert ctx.state.profile_version() == before
+    assert ctx.profile().value_min == default_profile().value_min
+
+
+def test_removing_every_capability_is_refused(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    at = open_page("pages/settings.py")
+    before = ctx.state.profile_version()
+    rows = len(default_profile().capabilities)
+    at.session_state["profile_capabilities"] = {
+        "edited_rows": {},
+        "added_rows": [],
+        "deleted_rows": list(range(rows)),
+    }
+    _save(at)
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Add at least one capability before saving."]
+    assert ctx.state.profile_version() == before
+
+
+def test_added_capability_row_is_saved(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    at = open_page("pages/settings.py")
+    at.session_state["profile_capabilities"] = {
+        "edited_rows": {},
+        "added_rows": [
+            {"name": "Cloud", "keywords": "cloud hosting, AWS", "cpv_prefixes": "72415"}
+        ],
+        "deleted_rows": [],
+    }
+    _save(at)
+    assert not at.exception, [e.value for e in at.exception]
+    cloud = ctx.profile().capabilities[-1]
+    assert (cloud.name, cloud.keywords, cloud.cpv_prefixes) == (
+        "Cloud",
+        ["cloud hosting", "AWS"],
+        ["72415"],
+    )
+    # the table now shows the stored profile, without the pending edit applied twice
+    assert at.data_editor[0].value["name"].tolist()[-1] == "Cloud"
+    assert len(at.data_editor[0].value) == len(default_profile().capabilities) + 1
+
+
+def test_reset_restores_the_default_profile(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    ctx.state.save_profile(ctx.profile().model_copy(update={"company_name": "Changed Ltd"}))
+    at = open_page("pages/settings.py")
+    assert at.text_input[0].value == "Changed Ltd"
+    before = ctx.state.profile_version()
+    next(b for b in at.button if b.label == "Reset to default profile").click()
+    at.run()
+    assert not at.exception
+    assert ctx.state.profile_version() == before + 1
+    assert ctx.profile() == default_profile()
+    assert at.text_input[0].value == default_profile().company_name

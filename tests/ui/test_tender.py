@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from core.context import AppContext
+from core.models import BID_SECTIONS, TenderStatus
+from tests.ui.helpers import APP, TIMEOUT_S, texts
+
+
+def _first(ctx: AppContext, status: TenderStatus) -> int:
+    return next(s.tender.id or 0 for s in ctx.tenders.all_states() if s.status is status)
+
+
+def test_empty_database_points_to_import(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    at = open_page("pages/tender.py")
+    assert not at.exception
+    assert any("No tenders yet" in i.value for i in at.info)
+    assert not at.selectbox
+
+
+def test_a_complete_tender_shows_fields_analysis_and_bid(
+    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+) -> None:
+    tender_id = _first(analysed_demo, TenderStatus.COMPLETE)
+    state = analysed_demo.tenders.get(tender_id)
+    assert state is not None and state.rating is not None and state.bid is not None
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.run()
+    at.session_state["tender_id"] = tender_id
+    at.switch_page("pages/tender.py").run()
+    assert not at.exception
+    assert at.query_params["id"] == str(tender_id)
+    assert state.tender.title in at.header[0].value.replace("\\", "")
+    shown = texts(at)
+    assert state.tender.buyer in shown
+    assert ", ".join(state.tender.cpv_codes) in shown
+    assert any("days left" in t or "closed" in t or "closes today" in t for t in shown)
+    assert {m.label for m in at.metric} >= {"Overall score", "Strategic fit", "Win probability"}
+    assert f"{state.rating.overall_score:.1f} / 10" in [m.value for m in at.metric]
+    assert any("by rules: offline CPV + keyword analyst" in c.value for c in at.caption)
+    headings = [m.value for m in at.markdown]
+    for _, heading in BID_SECTIONS:
+        assert f"#### {heading}" in headings
+    page_text = "\n".join(shown)
+    assert state.bid.executive_summary.splitlines()[0] in page_text
+    assert "[to complete]" in page_text  # bid gaps are shown literally, not as links
+    for strength in state.rating.strengths:
+        assert f"- {strength}" in page_text
+    assert at.json  # the raw source payload
+
+
+def test_query_param_picks_the_tender(
+    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+) -> None:
+    tender_id = _first(analysed_demo, TenderStatus.FILTERED_OUT)
+    state = analysed_demo.tenders.get(tender_id)
+    assert state is not None
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.run()
+    at.query_params["id"] = str(tender_id)
+    at.switch_page("pages/tender.py").run()
+    assert not at.exception
+    assert at.selectbox[0].value == tender_id
+    assert "Not rated: it was filtered out." in texts(at)
+    assert not at.metric
+
+
+def test_without_a_choice_the_most_relevant_comes_first_and_search_narrows(
+    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+) -> None:
+    at = open_page("pages/tender.py")
+    assert not at.exception
+    best = max(
+        (s for s in analysed_demo.tenders.all_states() if s.rating is not None),
+        key=lambda s: s.rating.overall_score if s.rating else 0,
+    )
+    assert at.selectbox[0].value == best.tender.id
+
+    other = next(
+        s for s in analysed_demo.tenders.all_states() if s.filter and not s.filter.is_relevant
+    )
+    word = other.tender.title.split()[0]
+    at.text_input(key="tender_search").input(word).run()
+    assert not at.exception
+    options = at.selectbox[0].options  # the labels shown: "title — buyer"
+    assert options
+    assert all(word.lower() in o.lower() for o in options)
+    assert len(options) < analysed_demo.tenders.count()
+    at.text_input(key="tender_search").input("zzz-no-such-tender").run()
+    assert any("No tender matches" in i.value for i in at.info)
+
+
+def test_unknown_id_is_one_warning(
+    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.run()
+    at.query_params["id"] = "999999"
+    at.switch_page("pages/tender.py").run()
+    assert not at.exception
+    assert any("no tender 999999" in w.value for w in at.warning)
+    assert at.selectbox  # the user can still pick one

@@ -1,0 +1,159 @@
+"""Streamlit pieces shared by several pages. Business rules stay in core/."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import streamlit as st
+
+from core.analysts.wording import format_date
+from core.describe import describe_analyst, money_text, plural
+from core.importing import load_demo
+from core.markup import escape_markdown as md_escape
+from core.markup import safe_markdown
+from core.models import AnalysisProvenance, ImportSummary, RatingResult, TenderStatus
+from core.status import pipeline_status
+from ui.runtime import get_context, get_runtime
+
+BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray"]
+
+_STATUS_COLORS: dict[TenderStatus, BadgeColor] = {
+    TenderStatus.PENDING: "gray",
+    TenderStatus.PROCESSING: "blue",
+    TenderStatus.FILTERED_OUT: "gray",
+    TenderStatus.RATED_LOW: "orange",
+    TenderStatus.NEEDS_REVIEW: "yellow",
+    TenderStatus.APPROVED: "violet",
+    TenderStatus.REJECTED: "red",
+    TenderStatus.COMPLETE: "green",
+    TenderStatus.ERROR: "red",
+}
+
+# Plotly colours for recommendations, matching the badges.
+RECOMMENDATION_COLORS = {"Bid": "#21a366", "Consider": "#f2a900", "No bid": "#d9534f", "–": "#999"}
+
+PAGE_IMPORT = "pages/import.py"
+PAGE_DASHBOARD = "pages/dashboard.py"
+PAGE_PIPELINE = "pages/pipeline.py"
+PAGE_TENDER = "pages/tender.py"
+PAGE_SETTINGS = "pages/settings.py"
+
+
+def status_badge(status: TenderStatus) -> None:
+    st.badge(status.label, color=_STATUS_COLORS[status], help=f"status: {status.value}")
+
+
+def money(amount: float | None, currency: str | None) -> str:
+    return money_text(amount, currency)
+
+
+def analyst_caption(result: AnalysisProvenance, what: str) -> None:
+    """'Rated by rules: offline CPV + keyword analyst on 3 Mar 2026 14:02 UTC.'"""
+    when = f"{format_date(result.created_at)} {result.created_at:%H:%M} UTC"
+    model = (
+        f" (model {result.model})" if result.model and result.model not in result.analyst else ""
+    )
+    st.caption(f"{what} by {describe_analyst(result.analyst)}{model} on {when}.")
+
+
+def score_metrics(rating: RatingResult) -> None:
+    columns = st.columns(4)
+    columns[0].metric("Overall score", f"{rating.overall_score:.1f} / 10")
+    columns[1].metric("Strategic fit", f"{rating.strategic_fit:.1f} / 10")
+    columns[2].metric("Win probability", f"{rating.win_probability:.1f} / 10")
+    columns[3].metric(
+        "Effort required", f"{rating.effort_required:.1f} / 10", help="10 means a very heavy bid"
+    )
+
+
+def bullet_list(items: Sequence[str], empty: str) -> None:
+    """Tender-derived lines as a list; their own Markdown and HTML are shown literally."""
+    if not items:
+        st.caption(empty)
+        return
+    st.markdown("\n".join(f"- {md_escape(item)}" for item in items))
+
+
+def safe_text(text: str) -> None:
+    """Analyst-written text with its headings and lists, but no links, images or HTML."""
+    st.markdown(safe_markdown(text))
+
+
+def load_demo_button(key: str, *, primary: bool = True) -> ImportSummary | None:
+    """'Load demo tenders': stores them, wakes the worker, and says what happened."""
+    if not st.button(
+        "Load demo tenders",
+        key=key,
+        type="primary" if primary else "secondary",
+        icon=":material/science:",
+    ):
+        return None
+    runtime = get_runtime()
+    summary = load_demo(runtime.ctx.tenders)
+    runtime.worker.wake()
+    if summary.new:
+        st.success(
+            f"Loaded {summary.new} demo tenders; analysis has started "
+            "(watch it on the Pipeline page)."
+        )
+    else:
+        st.info("The demo tenders are already loaded.")
+    return summary
+
+
+def analysis_progress_note(key: str) -> None:
+    """While tenders wait for analysis, say that the numbers shown will still change."""
+    status = pipeline_status(get_context())
+    if not status.waiting:
+        return
+    text, button = st.columns([5, 1], vertical_alignment="center")
+    state = "paused" if status.paused else "in progress"
+    text.info(
+        f"Analysis {state}: {plural(status.waiting, 'tender')} still waiting, "
+        "so these numbers will change.",
+        icon=":material/hourglass_top:",
+    )
+    button.button("Refresh", key=key, icon=":material/refresh:")
+
+
+def require_tenders() -> None:
+    """On an empty database, tell the user how to get tenders in, and stop the page."""
+    if get_context().tenders.count() > 0:
+        return
+    st.info("No tenders yet. Import a file of tenders, or load the demo tenders to look around.")
+    left, right = st.columns([1, 3])
+    with left:
+        load_demo_button(key="require_tenders_demo")
+    with right:
+        st.page_link(PAGE_IMPORT, label="Import tenders", icon=":material/upload_file:")
+    st.stop()
+
+
+def refusal(filename: str, reason: str) -> str:
+    """The one line for a refused file, naming the file once."""
+    return reason if filename in reason else f"{filename}: {reason}"
+
+
+def import_summary(summary: ImportSummary) -> None:
+    """One file's outcome: refused (one error line) or counts plus the row errors."""
+    if summary.failed:
+        st.error(md_escape(refusal(summary.filename, summary.failed)))
+        return
+    problems = [e for e in summary.errors if not e.message.startswith("warning:")]
+    text = (
+        f"**{md_escape(summary.filename)}** ({summary.format}): {summary.new} new, "
+        f"{summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''}, "
+        f"{len(problems)} row error{'s' if len(problems) != 1 else ''}"
+    )
+    warnings = len(summary.errors) - len(problems)
+    if warnings:
+        text += f", {warnings} warning{'s' if warnings != 1 else ''}"
+    (st.warning if problems else st.success)(text)
+    if summary.errors:
+        with st.expander(f"Rows skipped or flagged in {summary.filename}", expanded=bool(problems)):
+            st.dataframe(
+                [{"row": e.row, "problem": e.message} for e in summary.errors],
+                hide_index=True,
+                column_config={"row": st.column_config.NumberColumn("Row", format="%d")},
+            )
