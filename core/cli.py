@@ -29,16 +29,7 @@ def _print_summary(summary: ImportSummary, out: TextIO) -> None:
     if summary.failed:
         print(f"{summary.filename}: refused — {summary.failed}", file=out)
         return
-    problems = [e for e in summary.errors if not e.message.startswith("warning:")]
-    warnings = len(summary.errors) - len(problems)
-    line = (
-        f"{summary.filename} ({summary.format}): {summary.new} new, "
-        f"{summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''}, "
-        f"{len(problems)} row error{'s' if len(problems) != 1 else ''}"
-    )
-    if warnings:
-        line += f", {warnings} warning{'s' if warnings != 1 else ''}"
-    print(line, file=out)
+    print(f"{summary.filename} ({summary.format}): {summary.counts_text()}", file=out)
     for error in summary.errors[:50]:
         print(f"  row {error.row}: {error.message}", file=out)
     if len(summary.errors) > 50:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -178,10 +178,18 @@ class Claim(BaseModel):
 
 
 class RowError(BaseModel):
-    """A row an importer could not use, with the 1-based row number the user sees in the file."""
+    """A problem in one row, with the 1-based row number the user sees in the file.
+
+    An `error` row was refused; a `warning` row was imported without the field it names.
+    """
 
     row: int
     message: str
+    level: Literal["error", "warning"] = "error"
+
+    @property
+    def is_warning(self) -> bool:
+        return self.level == "warning"
 
 
 class ParsedFile(BaseModel):
@@ -204,3 +212,25 @@ class ImportSummary(BaseModel):
     @property
     def ok(self) -> bool:
         return self.failed is None
+
+    @property
+    def refused_rows(self) -> list[RowError]:
+        return [e for e in self.errors if not e.is_warning]
+
+    @property
+    def warnings(self) -> list[RowError]:
+        return [e for e in self.errors if e.is_warning]
+
+    def counts_text(self) -> str:
+        """'8 new, 1 duplicate, 0 row errors, 2 warnings' — the same words in the CLI and the UI."""
+
+        def plural(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        text = (
+            f"{self.new} new, {plural(self.duplicates, 'duplicate')}, "
+            f"{plural(len(self.refused_rows), 'row error')}"
+        )
+        if self.warnings:
+            text += f", {plural(len(self.warnings), 'warning')}"
+        return text

@@ -140,15 +140,8 @@ def import_summary(summary: ImportSummary) -> None:
     if summary.failed:
         st.error(md_escape(refusal(summary.filename, summary.failed)))
         return
-    problems = [e for e in summary.errors if not e.message.startswith("warning:")]
-    text = (
-        f"**{md_escape(summary.filename)}** ({summary.format}): {summary.new} new, "
-        f"{summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''}, "
-        f"{len(problems)} row error{'s' if len(problems) != 1 else ''}"
-    )
-    warnings = len(summary.errors) - len(problems)
-    if warnings:
-        text += f", {warnings} warning{'s' if warnings != 1 else ''}"
+    problems = summary.refused_rows
+    text = f"**{md_escape(summary.filename)}** ({summary.format}): {summary.counts_text()}"
     (st.warning if problems else st.success)(text)
     if summary.errors:
         with st.expander(f"Rows skipped or flagged in {summary.filename}", expanded=bool(problems)):

@@ -1,0 +1,50 @@
+"""Importers: bytes of a tender file → tenders and row errors (`ParsedFile`).
+
+`parse_file` detects the format from the content (and the extension as a tie-breaker), refuses
+unusable files with one ImportFileError sentence, and returns every good row as a Tender. Rows
+without a title are refused with a RowError; rows with a bad value, deadline, currency, CPV or
+link keep their tender without that field and add a RowError starting with "warning: ".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePath
+
+from core.ingest.content import Content
+from core.ingest.errors import WARNING_PREFIX, ImportFileError, is_warning
+from core.ingest.registry import IMPORTERS, Importer, choose_importer
+from core.models import ParsedFile
+
+__all__ = [
+    "IMPORTERS",
+    "SUPPORTED_EXTENSIONS",
+    "WARNING_PREFIX",
+    "ImportFileError",
+    "Importer",
+    "is_warning",
+    "parse_file",
+    "parse_path",
+]
+
+SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(
+    extension for importer in IMPORTERS for extension in importer.extensions
+)
+
+
+def parse_file(data: bytes, filename: str, *, source: str | None = None) -> ParsedFile:
+    """Read one uploaded file. `source` overrides Tender.source (default: the format name)."""
+    content = Content(data=data, filename=PurePath(filename).name or filename or "the upload")
+    importer = choose_importer(content)
+    return importer.parse(content, source or importer.format)
+
+
+def parse_path(path: Path) -> ParsedFile:
+    """Read one file from disk; a missing or unreadable file is an ImportFileError too."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ImportFileError(
+            path.name, f"{path} could not be read ({reason}); check the path and try again."
+        ) from exc
+    return parse_file(data, path.name)

@@ -1,0 +1,183 @@
+"""One source row → a Tender or a row error, the same way for every format.
+
+Only a row without a usable title is refused. A bad value, deadline, currency, CPV cell or link
+does not lose the tender: it is imported without that field, and a RowError whose message starts
+with "warning: " says what was left out. Over-long text is cut to the model's limit, with a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.ingest.errors import WARNING_PREFIX, FieldProblem, ImportFileError
+from core.ingest.fields import cell_text, currency_code
+from core.ingest.values import parse_cpv, parse_date, parse_money
+from core.models import ParsedFile, RowError, Tender
+
+TITLE_LIMIT = 500
+DESCRIPTION_LIMIT = 20_000
+SHORT_LIMIT = 500  # buyer: same ShortText limit as the title
+_QUOTE_LIMIT = 40
+
+
+def quote(value: Any) -> str:
+    """A cell value as it reads in a one-line message: 'abc', shortened when long."""
+    text = " ".join(cell_text(value).split())
+    if len(text) > _QUOTE_LIMIT:
+        text = text[: _QUOTE_LIMIT - 1] + "…"
+    return f"'{text}'"
+
+
+def _line(value: Any) -> str:
+    """The cell as one line of text: runs of spaces and line breaks become one space."""
+    return " ".join((value if isinstance(value, str) else cell_text(value)).split())
+
+
+def _cap(text: str, limit: int, name: str, warnings: list[str]) -> str:
+    if len(text) <= limit:
+        return text
+    warnings.append(f"{name} was {len(text):,} characters long; cut to {limit:,}")
+    return text[: limit - 1].rstrip() + "…"
+
+
+def _web_address(value: Any, warnings: list[str]) -> str | None:
+    text = cell_text(value).strip()
+    if not text:
+        return None
+    if text.lower().startswith("www."):
+        text = "https://" + text
+    # Only web links: a 'javascript:' or 'file:' link in a tender file must never become clickable.
+    if text.lower().startswith(("http://", "https://")) and " " not in text:
+        return text
+    warnings.append(f"url {quote(value)} is not a web address; imported without a link")
+    return None
+
+
+class TenderBuilder:
+    """Collects the tenders and row errors of one file, row by row."""
+
+    def __init__(self, filename: str, file_format: str, source: str) -> None:
+        self.filename = filename
+        self.format = file_format
+        self.source = source
+        self.tenders: list[Tender] = []
+        self.errors: list[RowError] = []
+        self._refused = 0
+
+    def refuse(self, row: int, message: str) -> None:
+        self._refused += 1
+        self.errors.append(RowError(row=row, message=message))
+
+    def add(
+        self, row: int, values: Mapping[str, Any], raw: dict[str, Any], currency_hint: str | None
+    ) -> None:
+        """`values` maps canonical field names (see fields.FIELD_ALIASES) to cell values."""
+        get = values.get
+        title = _line(get("title"))
+        if not title:
+            self.refuse(row, "no title")
+            return
+        warnings: list[str] = []
+        description = cell_text(get("description")).strip()
+        buyer = _line(get("buyer"))
+        if len(title) > TITLE_LIMIT or len(buyer) > SHORT_LIMIT:
+            title = _cap(title, TITLE_LIMIT, "title", warnings)
+            buyer = _cap(buyer, SHORT_LIMIT, "buyer", warnings)
+        if len(description) > DESCRIPTION_LIMIT:
+            description = _cap(description, DESCRIPTION_LIMIT, "description", warnings)
+        amount, currency = self._money(get("value"), get("currency"), currency_hint, warnings)
+        url = get("url")
+        try:
+            tender = Tender(
+                source=self.source,
+                source_id=_line(get("source_id")) or None,
+                title=title,
+                description=description,
+                buyer=buyer or None,
+                value_amount=amount,
+                value_currency=currency,
+                deadline=self._deadline(get("deadline"), warnings),
+                cpv_codes=self._cpv(get("cpv"), warnings),
+                country=_line(get("country")) or None,
+                language=_line(get("language")) or None,
+                url=_web_address(url, warnings) if url else None,
+                raw=raw,
+            )
+        except ValidationError as exc:  # every field is checked above; this is a last guard
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            self.refuse(row, f"{where}: {first['msg']}")
+            return
+        self.tenders.append(tender)
+        if warnings:
+            self.errors.extend(
+                RowError(row=row, message=WARNING_PREFIX + text, level="warning")
+                for text in warnings
+            )
+
+    @staticmethod
+    def _money(
+        cell: Any, currency_cell: Any, currency_hint: str | None, warnings: list[str]
+    ) -> tuple[float | None, str | None]:
+        if not cell and cell != 0:
+            return None, None
+        try:
+            amount, currency = parse_money(cell)
+        except FieldProblem as problem:
+            warnings.append(f"value {quote(cell)} {problem}; imported without a value")
+            return None, None
+        if amount is None:
+            return None, None
+        column = cell_text(currency_cell).strip()
+        if column:
+            code = currency_code(column)
+            if code is None:
+                warnings.append(
+                    f"currency {quote(column)} is not a 3-letter code; imported without a currency"
+                )
+            return amount, code  # a currency column wins over a symbol in the amount
+        return amount, currency or currency_hint
+
+    @staticmethod
+    def _deadline(cell: Any, warnings: list[str]) -> Any:
+        if not cell:
+            return None
+        try:
+            return parse_date(cell)
+        except FieldProblem as problem:
+            warnings.append(f"deadline {quote(cell)} {problem}; imported without a deadline")
+            return None
+
+    @staticmethod
+    def _cpv(cell: Any, warnings: list[str]) -> list[str]:
+        if not cell:
+            return []
+        codes = parse_cpv(cell)
+        if not codes and cell_text(cell).strip():
+            warnings.append(
+                f"cpv {quote(cell)} has no 8-digit CPV code; imported without CPV codes"
+            )
+        return codes
+
+    def result(self) -> ParsedFile:
+        """The parsed file; refuses it when rows were read but none became a tender."""
+        if not self.tenders:
+            if not self.errors:
+                raise ImportFileError(
+                    self.filename,
+                    f"{self.filename} has no tenders below its header row; "
+                    "add one row per tender and import again.",
+                )
+            first = self.errors[0]
+            more = f", and {self._refused - 1:,} more" if self._refused > 1 else ""
+            raise ImportFileError(
+                self.filename,
+                f"{self.filename} has no rows that could be imported "
+                f"(row {first.row}: {first.message}{more}); fix those rows and import again.",
+            )
+        return ParsedFile(
+            filename=self.filename, format=self.format, tenders=self.tenders, errors=self.errors
+        )
