@@ -10,6 +10,7 @@ from core.context import AppContext
 from core.models import TenderStatus
 
 THROUGHPUT_WINDOW_S = 60.0
+MIN_SPAN_S = 2.0
 
 
 class RecentError(BaseModel):
@@ -56,7 +57,9 @@ class PipelineStatus(BaseModel):
 def pipeline_status(ctx: AppContext) -> PipelineStatus:
     counts = ctx.tenders.counts_by_status()
     by_status = {s.value: counts.get(s.value, 0) for s in TenderStatus}
-    throughput = ctx.tenders.finished_since(THROUGHPUT_WINDOW_S) / THROUGHPUT_WINDOW_S
+    finished, span_s = ctx.tenders.finished_since(THROUGHPUT_WINDOW_S)
+    # A run that started 10 s ago is measured over 10 s, not the whole window.
+    throughput = finished / max(span_s, MIN_SPAN_S) if finished else 0.0
     waiting = sum(
         by_status[s.value]
         for s in (TenderStatus.PENDING, TenderStatus.PROCESSING, TenderStatus.APPROVED)

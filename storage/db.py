@@ -92,7 +92,7 @@ class Database:
 
 _retry_conflicts = retry(
     retry=retry_if_exception_type(duckdb.TransactionException),
-    stop=stop_after_attempt(8) | stop_after_delay(10),
+    stop=stop_after_attempt(25) | stop_after_delay(30),
     wait=wait_random_exponential(multiplier=0.01, max=0.5),
     reraise=True,
 )

@@ -187,17 +187,19 @@ class TenderRepository:
         )
         return [(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows]
 
-    def finished_since(self, seconds: float) -> int:
-        """Tenders that reached a resting status in the last `seconds`."""
+    def finished_since(self, seconds: float) -> tuple[int, float]:
+        """Tenders that reached a resting status in the last `seconds`, and how many seconds
+        ago the oldest of them did (0 when none)."""
         row = (
             self._db.cursor()
             .execute(
-                "SELECT count(*) FROM tenders WHERE finished_at >= now() - to_seconds(?)",
+                "SELECT count(*), coalesce(epoch(now()) - epoch(min(finished_at)), 0) FROM tenders "
+                "WHERE finished_at >= now() - to_seconds(?)",
                 [seconds],
             )
             .fetchone()
         )
-        return int(row[0]) if row else 0
+        return (int(row[0]), float(row[1])) if row else (0, 0.0)
 
     # ----------------------------------------------------------------- claims
     def claim(self, limit: int, lease_s: float) -> list[Claim]:

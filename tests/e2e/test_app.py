@@ -1,0 +1,67 @@
+"""The app in a real browser: every page renders, and a CSV goes from upload to the dashboard."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.integration.test_cli import PLAIN_CSV
+
+pytestmark = pytest.mark.e2e
+
+PAGES = ["/", "/import", "/pipeline", "/dashboard", "/tenders", "/settings"]
+
+
+def settled(page: Page, timeout: float = 60_000) -> None:
+    """Wait for the script run to finish (never a fixed sleep)."""
+    expect(page.locator("[data-test-script-state='notRunning']")).to_be_attached(timeout=timeout)
+
+
+def no_exception(page: Page) -> None:
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def test_every_page_renders_without_exception(app_server, page: Page):
+    for path in PAGES:
+        page.goto(app_server.url + path)
+        settled(page)
+        expect(page.locator("h1").first).to_be_visible()
+        no_exception(page)
+    # and through the navigation, as a user clicks
+    page.goto(app_server.url + "/")
+    settled(page)
+    for title in ("Import", "Pipeline", "Dashboard", "Tenders", "Settings", "Home"):
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+        settled(page)
+        no_exception(page)
+
+
+def test_upload_csv_then_dashboard_shows_charts_and_table(app_server, page: Page, tmp_path: Path):
+    csv_path = tmp_path / "tenders.csv"
+    csv_path.write_bytes(PLAIN_CSV.read_bytes())
+
+    page.goto(app_server.url + "/import")
+    settled(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(csv_path)
+    import_button = page.get_by_role("button", name="Import 1 file")
+    expect(import_button).to_be_visible()
+    import_button.click()
+    settled(page)
+    expect(page.get_by_text(re.compile(r"5 new"))).to_be_visible()
+    no_exception(page)
+
+    page.goto(app_server.url + "/pipeline")
+    settled(page)
+    # the fragment refreshes itself from the database until the background worker is done
+    expect(page.get_by_text("5 of 5 tenders analysed")).to_be_visible(timeout=60_000)
+
+    page.goto(app_server.url + "/dashboard")
+    settled(page)
+    no_exception(page)
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    assert page.locator(".js-plotly-plot").count() >= 3
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
+    expect(page.get_by_text("5 tenders. Select a row to open the tender.")).to_be_visible()

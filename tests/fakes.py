@@ -1,0 +1,149 @@
+"""Fakes with real behaviour for unit tests: an in-memory tender store and a scripted analyst."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from core.models import (
+    BidDocument,
+    Claim,
+    FilterResult,
+    RatingResult,
+    Recommendation,
+    StageOutcome,
+    Tender,
+    TenderState,
+    TenderStatus,
+)
+from core.profile import CompanyProfile
+
+
+class InMemoryTenderStore:
+    """Implements core.pipeline.PipelineStore over dicts, with claims and leases."""
+
+    def __init__(self, tenders: Sequence[Tender] = ()) -> None:
+        self.states: dict[int, TenderState] = {}
+        self.claimed_from: dict[int, TenderStatus] = {}
+        self.saved: list[StageOutcome] = []
+        self._lock = threading.Lock()
+        for i, tender in enumerate(tenders, start=1):
+            stored = tender.model_copy(update={"id": i})
+            self.states[i] = TenderState(tender=stored, status=TenderStatus.PENDING)
+
+    def claim(self, limit: int, lease_s: float) -> list[Claim]:
+        with self._lock:
+            claims = []
+            for tender_id, state in self.states.items():
+                if len(claims) >= limit:
+                    break
+                if state.status in (TenderStatus.PENDING, TenderStatus.APPROVED):
+                    self.claimed_from[tender_id] = state.status
+                    claims.append(Claim(state=state.model_copy(), claimed_from=state.status))
+                    state.status = TenderStatus.PROCESSING
+            return claims
+
+    def save_outcomes(self, outcomes: Sequence[StageOutcome]) -> None:
+        with self._lock:
+            for outcome in outcomes:
+                self.saved.append(outcome)
+                state = self.states[outcome.tender_id]
+                if outcome.filter is not None:
+                    state.filter = outcome.filter
+                if outcome.rating is not None:
+                    state.rating = outcome.rating
+                if outcome.bid is not None:
+                    state.bid = outcome.bid
+                if outcome.status is not None:
+                    state.status = outcome.status
+                    state.error = outcome.error
+                    self.claimed_from.pop(outcome.tender_id, None)
+
+    def release_stale(self, *, everything: bool = False) -> int:
+        with self._lock:
+            released = 0
+            for tender_id, origin in list(self.claimed_from.items()):
+                if everything:
+                    self.states[tender_id].status = origin
+                    del self.claimed_from[tender_id]
+                    released += 1
+            return released
+
+    def by_status(self) -> dict[TenderStatus, int]:
+        counts: dict[TenderStatus, int] = {}
+        for state in self.states.values():
+            counts[state.status] = counts.get(state.status, 0) + 1
+        return counts
+
+
+class ScriptedAnalyst:
+    """Answers from the tender title: 'relevant', 'score=7.5', 'boom-at-rate' etc.; counts calls."""
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        self.calls: dict[str, int] = {"filter": 0, "rate": 0, "write": 0}
+        self._lock = threading.Lock()
+
+    def _count(self, step: str) -> None:
+        with self._lock:
+            self.calls[step] += 1
+
+    def filter(self, tender: Tender, profile: CompanyProfile) -> FilterResult:
+        self._count("filter")
+        if "boom-at-filter" in tender.title:
+            raise RuntimeError("filter exploded")
+        relevant = "relevant" in tender.title and "irrelevant" not in tender.title
+        confidence = 0.3 if "unsure" in tender.title else 0.9
+        return FilterResult(
+            is_relevant=relevant, confidence=confidence, reasoning="scripted", analyst=self.name
+        )
+
+    def rate(
+        self, tender: Tender, profile: CompanyProfile, relevance: FilterResult
+    ) -> RatingResult:
+        self._count("rate")
+        if "boom-at-rate" in tender.title:
+            raise RuntimeError("rating exploded")
+        score = 7.5
+        for word in tender.title.split():
+            if word.startswith("score="):
+                score = float(word.removeprefix("score="))
+        return RatingResult(
+            overall_score=score,
+            strategic_fit=score,
+            win_probability=score,
+            effort_required=5,
+            strengths=["s"],
+            risks=["r"],
+            recommendation=Recommendation.BID if score >= 6 else Recommendation.NO_BID,
+            analyst=self.name,
+        )
+
+    def write(
+        self,
+        tender: Tender,
+        profile: CompanyProfile,
+        relevance: FilterResult,
+        rating: RatingResult,
+    ) -> BidDocument:
+        self._count("write")
+        return BidDocument(
+            executive_summary=f"Bid for {tender.title}",
+            technical_approach="approach",
+            value_proposition="value",
+            timeline_estimate="timeline",
+            analyst=self.name,
+        )
+
+
+def tender(title: str, **fields: object) -> Tender:
+    base: dict[str, object] = {
+        "source": "test",
+        "title": title,
+        "buyer": "Test Council",
+        "deadline": datetime(2027, 1, 15, tzinfo=UTC),
+    }
+    base.update(fields)
+    return Tender.model_validate(base)

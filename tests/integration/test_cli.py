@@ -1,0 +1,151 @@
+"""The CLI contract in DESIGN.md, driven in-process and through `python -m core.cli`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.cli import main
+from core.models import RESTING_STATUSES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PLAIN_CSV = ROOT / "tests" / "fixtures" / "tenders_plain.csv"
+
+
+@pytest.fixture
+def tenders_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "tenders.csv"
+    path.write_bytes(PLAIN_CSV.read_bytes())
+    return path
+
+
+def _json_out(capsys: pytest.CaptureFixture[str], argv: list[str]) -> object:
+    capsys.readouterr()
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_import_run_status_tenders(tmp_path, tenders_csv, capsys):
+    db = str(tmp_path / "tw.duckdb")
+    assert main(["--db", db, "import", str(tenders_csv)]) == 0
+    out = capsys.readouterr().out
+    assert "tenders.csv (csv): 5 new, 0 duplicates, 0 row errors" in out
+
+    status = _json_out(capsys, ["--db", db, "status", "--json"])
+    assert status["tenders"] == 5 and status["by_status"]["pending"] == 5
+    assert status["analyst"] == "rules"
+
+    assert main(["--db", db, "run"]) == 0
+    assert "Done: 5 tenders" in capsys.readouterr().out
+
+    status = _json_out(capsys, ["--db", db, "status", "--json"])
+    assert set(status) >= {"tenders", "by_status", "review_queue", "bids", "errors", "analyst"}
+    resting = {s.value for s in RESTING_STATUSES}
+    busy = {k: v for k, v in status["by_status"].items() if v and k not in resting}
+    assert busy == {}, f"every tender should rest, found {busy}"
+    assert status["errors"] == 0
+
+    records = _json_out(capsys, ["--db", db, "tenders", "--json"])
+    assert len(records) == 5
+    by_id = {r["source_id"]: r for r in records}
+    required = {
+        "id", "source", "source_id", "title", "description", "buyer", "value_amount",
+        "value_currency", "deadline", "cpv_codes", "status", "analyst",
+    }  # fmt: skip
+    assert all(required <= set(r) for r in records)
+    assert by_id["T-1"]["value_amount"] == 180_000 and by_id["T-1"]["value_currency"] == "GBP"
+    assert by_id["T-1"]["cpv_codes"] == ["72212730"]
+    assert by_id["T-1"]["is_relevant"] is True and by_id["T-1"]["analyst"] == "rules"
+    assert by_id["T-2"]["status"] == "filtered_out"
+    assert by_id["T-4"]["status"] == "filtered_out"
+    assert status["bids"] == sum(1 for r in records if r["status"] == "complete")
+
+
+def test_reimport_counts_duplicates(tmp_path, tenders_csv, capsys):
+    db = str(tmp_path / "tw.duckdb")
+    main(["--db", db, "import", str(tenders_csv)])
+    capsys.readouterr()
+    assert main(["--db", db, "import", str(tenders_csv)]) == 0
+    assert "0 new, 5 duplicates" in capsys.readouterr().out
+
+
+def test_refused_file_exits_2_with_one_line_and_stores_nothing(tmp_path, capsys):
+    db = str(tmp_path / "tw.duckdb")
+    bad = tmp_path / "notes.pdf"
+    bad.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    assert main(["--db", db, "import", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "notes.pdf" in err and "Traceback" not in err
+    assert _json_out(capsys, ["--db", db, "status", "--json"])["tenders"] == 0
+
+
+def test_missing_file_is_one_line(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "tw.duckdb"), "import", str(tmp_path / "nope.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "nope.csv" in err
+
+
+def test_demo_then_run(tmp_path, capsys):
+    db = str(tmp_path / "tw.duckdb")
+    assert main(["--db", db, "demo"]) == 0
+    assert main(["--db", db, "run"]) == 0
+    status = _json_out(capsys, ["--db", db, "status", "--json"])
+    assert status["tenders"] >= 30
+    assert status["by_status"]["complete"] > 0 and status["by_status"]["filtered_out"] > 0
+    assert status["by_status"]["pending"] == 0
+
+
+def test_pause_flag_is_shared(tmp_path, capsys):
+    db = str(tmp_path / "tw.duckdb")
+    assert main(["--db", db, "pause"]) == 0
+    assert _json_out(capsys, ["--db", db, "status", "--json"])["paused"] is True
+    assert main(["--db", db, "resume"]) == 0
+    assert _json_out(capsys, ["--db", db, "status", "--json"])["paused"] is False
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TENDERWISE_LOG_DIR": str(cwd / "logs")}
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_module_entry_point_and_locked_database(tmp_path, tenders_csv):
+    db = tmp_path / "tw.duckdb"
+    done = _cli("--db", str(db), "import", str(tenders_csv), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    # another process (as the dashboard would) holds the file open
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
+            "sys.stdin.read()",
+            str(db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        locked = _cli("--db", str(db), "status", "--json", cwd=tmp_path)
+    finally:
+        holder.communicate("", timeout=30)
+    assert locked.returncode == 1
+    message = locked.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert "in use by process" in message and "Traceback" not in message
+    again = _cli("--db", str(db), "status", "--json", cwd=tmp_path)
+    assert again.returncode == 0 and json.loads(again.stdout)["tenders"] == 5, "nothing was lost"

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import pytest
+
+from core.models import Claim, TenderStatus
+from core.pipeline import Pipeline, advance
+from core.profile import default_profile
+from core.worker import run_until_idle
+from tests.fakes import InMemoryTenderStore, ScriptedAnalyst, tender
+
+
+@pytest.fixture
+def profile():
+    return default_profile()  # min confidence 0.5, min bid score 6.0
+
+
+def _run(store: InMemoryTenderStore, analyst: ScriptedAnalyst, profile, **kwargs) -> None:
+    run_until_idle(
+        store,
+        lambda: Pipeline(store, analyst, profile, **kwargs),
+        batch_size=3,
+        lease_s=60,
+    )
+
+
+def test_status_machine_early_exits(profile):
+    store = InMemoryTenderStore(
+        [
+            tender("irrelevant catering"),
+            tender("relevant but unsure"),
+            tender("relevant score=4.0"),
+            tender("relevant score=8.0"),
+        ]
+    )
+    analyst = ScriptedAnalyst()
+    _run(store, analyst, profile)
+    statuses = [s.status for s in store.states.values()]
+    assert statuses == [
+        TenderStatus.FILTERED_OUT,
+        TenderStatus.FILTERED_OUT,
+        TenderStatus.RATED_LOW,
+        TenderStatus.COMPLETE,
+    ]
+    # only what was needed ran: 4 filters, 2 ratings, 1 bid
+    assert analyst.calls == {"filter": 4, "rate": 2, "write": 1}
+    assert store.states[4].bid is not None and store.states[3].bid is None
+
+
+def test_failure_of_one_tender_keeps_the_others_and_its_partial_results(profile):
+    store = InMemoryTenderStore([tender("relevant boom-at-rate"), tender("relevant score=9")])
+    _run(store, ScriptedAnalyst(), profile)
+    failed, ok = store.states[1], store.states[2]
+    assert failed.status is TenderStatus.ERROR
+    assert "rating exploded" in (failed.error or "")
+    assert failed.filter is not None, "the filter result computed before the failure is kept"
+    assert ok.status is TenderStatus.COMPLETE
+
+
+def test_resume_reuses_saved_stage_results(profile):
+    store = InMemoryTenderStore([tender("relevant score=7")])
+    analyst = ScriptedAnalyst()
+    first = store.claim(1, 60)[0]
+    # simulate a crash after the filter result was saved
+    filter_only = advance(first, analyst, profile)
+    store.save_outcomes(
+        [filter_only.model_copy(update={"rating": None, "bid": None, "status": None})]
+    )
+    store.release_stale(everything=True)
+    assert store.states[1].status is TenderStatus.PENDING
+    analyst.calls = {"filter": 0, "rate": 0, "write": 0}
+    _run(store, analyst, profile)
+    assert store.states[1].status is TenderStatus.COMPLETE
+    assert analyst.calls == {"filter": 0, "rate": 1, "write": 1}
+
+
+def test_save_each_stage_checkpoints_every_result(profile):
+    store = InMemoryTenderStore([tender("relevant score=7")])
+    _run(store, ScriptedAnalyst(), profile, save_each_stage=True, concurrency=2)
+    kinds = [("filter" if o.filter else "rating" if o.rating else "final") for o in store.saved]
+    assert kinds == ["filter", "rating", "final"]
+    assert store.saved[-1].bid is not None and store.saved[-1].status is TenderStatus.COMPLETE
+
+
+def test_approved_tender_gets_a_bid_even_below_threshold(profile):
+    store = InMemoryTenderStore([tender("relevant score=3")])
+    store.states[1].status = TenderStatus.APPROVED
+    analyst = ScriptedAnalyst()
+    _run(store, analyst, profile)
+    assert store.states[1].status is TenderStatus.COMPLETE
+    assert analyst.calls["write"] == 1
+
+
+def test_thresholds_come_from_the_profile(profile):
+    strict = profile.model_copy(
+        update={"thresholds": profile.thresholds.model_copy(update={"min_bid_score": 9.0})}
+    )
+    store = InMemoryTenderStore([tender("relevant score=8")])
+    _run(store, ScriptedAnalyst(), strict)
+    assert store.states[1].status is TenderStatus.RATED_LOW
+
+
+def test_concurrent_pipeline_processes_every_tender_once(profile):
+    store = InMemoryTenderStore([tender(f"relevant score=7 n{i}") for i in range(40)])
+    analyst = ScriptedAnalyst()
+    _run(store, analyst, profile, concurrency=8)
+    assert store.by_status() == {TenderStatus.COMPLETE: 40}
+    assert analyst.calls == {"filter": 40, "rate": 40, "write": 40}
+
+
+def test_advance_needs_a_stored_tender(profile):
+    claim = Claim(
+        state=InMemoryTenderStore([tender("x")])
+        .states[1]
+        .model_copy(update={"tender": tender("x")}),
+        claimed_from=TenderStatus.PENDING,
+    )
+    with pytest.raises(AssertionError):
+        advance(claim, ScriptedAnalyst(), default_profile())
