@@ -47,8 +47,20 @@ def dashboard_queries(service: DashboardService) -> float:
     return time.perf_counter() - started
 
 
+def _load_dashboard(page, url: str) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from navigation until the script is done and every chart and the table show."""
+    from playwright.sync_api import expect
+
+    started = time.perf_counter()
+    page.goto(f"{url}/dashboard")
+    expect(page.locator("[data-test-script-state='notRunning']")).to_be_attached(timeout=120_000)
+    expect(page.locator(".js-plotly-plot")).to_have_count(5, timeout=120_000)
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible(timeout=120_000)
+    return time.perf_counter() - started
+
+
 def browser_settle_seconds(db_path: Path, workdir: Path) -> float:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
 
@@ -57,19 +69,10 @@ def browser_settle_seconds(db_path: Path, workdir: Path) -> float:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            # a first visit warms Streamlit's caches, as a user's first page view would
-            page.goto(f"{server.url}/dashboard")
-            expect(page.locator("[data-test-script-state='notRunning']")).to_be_attached(
-                timeout=120_000
-            )
-            started = time.perf_counter()
-            page.goto(f"{server.url}/dashboard")
-            expect(page.locator("[data-test-script-state='notRunning']")).to_be_attached(
-                timeout=120_000
-            )
-            expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=120_000)
-            expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible(timeout=120_000)
-            settled = time.perf_counter() - started
+            # a first visit warms Streamlit's caches, as a user's first page view would;
+            # then the median of three loads, since a 2-core machine's timings are noisy
+            timings = [_load_dashboard(page, server.url) for _ in range(4)][1:]
+            settled = sorted(timings)[1]
             browser.close()
     finally:
         stop_app(process)
@@ -111,7 +114,7 @@ def main() -> int:
 
         if args.browser:
             settled = browser_settle_seconds(db_path, workdir)
-            print(f"dashboard page settled in chromium: {settled:.2f}s")
+            print(f"dashboard page settled in chromium: {settled:.2f}s (median of 3 warm loads)")
     return 0
 
 
