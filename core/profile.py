@@ -27,39 +27,31 @@ def _clean_cpv_prefixes(values: list[str]) -> list[str]:
     return prefixes
 
 
-class Capability(BaseModel):
+class _Evidence(BaseModel):
+    """Keywords and CPV prefixes that count as evidence about a tender."""
+
+    keywords: list[str] = Field(default_factory=list)
+    cpv_prefixes: list[str] = Field(default_factory=list)
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, value: list[str]) -> list[str]:
+        return _clean_terms(value)
+
+    @field_validator("cpv_prefixes")
+    @classmethod
+    def _cpv_prefixes(cls, value: list[str]) -> list[str]:
+        return _clean_cpv_prefixes(value)
+
+
+class Capability(_Evidence):
     """A line of business: tenders matching its keywords or CPV prefixes are relevant."""
 
     name: str = Field(min_length=1, max_length=80)
-    keywords: list[str] = Field(default_factory=list)
-    cpv_prefixes: list[str] = Field(default_factory=list)
-
-    @field_validator("keywords")
-    @classmethod
-    def _keywords(cls, value: list[str]) -> list[str]:
-        return _clean_terms(value)
-
-    @field_validator("cpv_prefixes")
-    @classmethod
-    def _cpv_prefixes(cls, value: list[str]) -> list[str]:
-        return _clean_cpv_prefixes(value)
 
 
-class Exclusions(BaseModel):
+class Exclusions(_Evidence):
     """Evidence that a tender is "not for us" (supplies, works, catering…)."""
-
-    keywords: list[str] = Field(default_factory=list)
-    cpv_prefixes: list[str] = Field(default_factory=list)
-
-    @field_validator("keywords")
-    @classmethod
-    def _keywords(cls, value: list[str]) -> list[str]:
-        return _clean_terms(value)
-
-    @field_validator("cpv_prefixes")
-    @classmethod
-    def _cpv_prefixes(cls, value: list[str]) -> list[str]:
-        return _clean_cpv_prefixes(value)
 
 
 class Thresholds(BaseModel):
@@ -192,14 +184,22 @@ def default_profile() -> CompanyProfile:
 
 
 class ProfileStore(Protocol):
-    def load_profile(self) -> CompanyProfile | None: ...
-    def save_profile(self, profile: CompanyProfile) -> None: ...
+    """Versioned profile storage; storage.app_state.AppStateRepository has it."""
+
+    def load_profile_json(self) -> str | None: ...
+    def save_profile_json(self, profile_json: str) -> int: ...
+
+
+def save_profile(store: ProfileStore, profile: CompanyProfile) -> int:
+    """Store a new version of the profile; returns its version number."""
+    return store.save_profile_json(profile.model_dump_json())
 
 
 def current_profile(store: ProfileStore) -> CompanyProfile:
     """The stored profile, or the default one (saved, so that edits start from it)."""
-    profile = store.load_profile()
-    if profile is None:
-        profile = default_profile()
-        store.save_profile(profile)
+    stored = store.load_profile_json()
+    if stored is not None:
+        return CompanyProfile.model_validate_json(stored)
+    profile = default_profile()
+    save_profile(store, profile)
     return profile

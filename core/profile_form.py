@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -11,8 +11,10 @@ from core.profile import (
     Capability,
     CompanyProfile,
     Exclusions,
+    ProfileStore,
     Thresholds,
     default_profile,
+    save_profile,
 )
 
 _SEPARATORS = re.compile(r"[\n,;]+")
@@ -53,10 +55,6 @@ class ProfileForm(BaseModel):
     value_max: float = 0
     min_relevance_confidence: float = 0.5
     min_bid_score: float = 6.0
-
-
-class ProfileWriter(Protocol):
-    def save_profile(self, profile: CompanyProfile) -> int: ...
 
 
 def split_terms(text: str | None) -> list[str]:
@@ -139,13 +137,13 @@ def profile_from_form(form: ProfileForm) -> CompanyProfile:
         raise ProfileFormError(validation_sentence(exc)) from exc
 
 
-def save_profile_form(store: ProfileWriter, form: ProfileForm) -> int:
+def save_profile_form(store: ProfileStore, form: ProfileForm) -> int:
     """Validate and store a new profile version; returns the version now in force."""
-    return store.save_profile(profile_from_form(form))
+    return save_profile(store, profile_from_form(form))
 
 
-def reset_profile(store: ProfileWriter) -> int:
-    return store.save_profile(default_profile())
+def reset_profile(store: ProfileStore) -> int:
+    return save_profile(store, default_profile())
 
 
 def validation_sentence(exc: ValidationError) -> str:

@@ -1,4 +1,4 @@
-"""The company profile (versioned) and small shared switches such as "worker paused"."""
+"""The company profile (versioned JSON) and small shared switches such as "worker paused"."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 
 import duckdb
 
-from core.profile import CompanyProfile
 from storage.db import Database
 
 
@@ -15,22 +14,23 @@ class AppStateRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def load_profile(self) -> CompanyProfile | None:
+    def load_profile_json(self) -> str | None:
+        """The newest profile version as JSON (core.profile validates it)."""
         row = (
             self._db.cursor()
             .execute("SELECT profile FROM company_profiles ORDER BY version DESC LIMIT 1")
             .fetchone()
         )
-        return CompanyProfile.model_validate_json(row[0]) if row else None
+        return str(row[0]) if row else None
 
-    def save_profile(self, profile: CompanyProfile) -> int:
+    def save_profile_json(self, profile_json: str) -> int:
         """Store a new version of the profile; returns its version number."""
 
         def save(cur: duckdb.DuckDBPyConnection) -> int:
             row = cur.execute(
                 "INSERT INTO company_profiles (version, profile) "
                 "SELECT coalesce(max(version), 0) + 1, ? FROM company_profiles RETURNING version",
-                [profile.model_dump_json()],
+                [profile_json],
             ).fetchone()
             return int(row[0]) if row else 0
 

@@ -441,6 +441,13 @@ def _update_statuses(cur: duckdb.DuckDBPyConnection, outcomes: Sequence[StageOut
         cur.unregister("incoming_status")
 
 
+def _provenance_from(row: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {
+        name: row[f"{prefix}_{name}"]
+        for name in ("analyst", "model", "prompt_version", "created_at")
+    }
+
+
 def _row_to_state(row: dict[str, Any]) -> TenderState:
     raw = row["raw"]
     tender = Tender(
@@ -467,10 +474,7 @@ def _row_to_state(row: dict[str, Any]) -> TenderState:
             categories=list(row["categories"] or []),
             reasoning=row["filter_reasoning"] or "",
             evidence=list(row["evidence"] or []),
-            analyst=row["filter_analyst"],
-            model=row["filter_model"],
-            prompt_version=row["filter_prompt_version"],
-            created_at=row["filter_created_at"],
+            **_provenance_from(row, "filter"),
         )
     rating = None
     if row["overall_score"] is not None:
@@ -483,10 +487,7 @@ def _row_to_state(row: dict[str, Any]) -> TenderState:
             risks=list(row["risks"] or []),
             recommendation=row["recommendation"],
             reasoning=row["rating_reasoning"] or "",
-            analyst=row["rating_analyst"],
-            model=row["rating_model"],
-            prompt_version=row["rating_prompt_version"],
-            created_at=row["rating_created_at"],
+            **_provenance_from(row, "rating"),
         )
     bid = None
     if row["executive_summary"] is not None:
@@ -495,10 +496,7 @@ def _row_to_state(row: dict[str, Any]) -> TenderState:
             technical_approach=row["technical_approach"],
             value_proposition=row["value_proposition"],
             timeline_estimate=row["timeline_estimate"],
-            analyst=row["bid_analyst"],
-            model=row["bid_model"],
-            prompt_version=row["bid_prompt_version"],
-            created_at=row["bid_created_at"],
+            **_provenance_from(row, "bid"),
         )
     return TenderState(
         tender=tender,

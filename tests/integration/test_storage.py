@@ -13,6 +13,7 @@ from core.models import (
     StageOutcome,
     TenderStatus,
 )
+from core.profile import save_profile
 from storage.db import close_database, open_database
 from storage.migrations import available_migrations
 from storage.tenders import TenderRepository
@@ -187,5 +188,5 @@ def test_profile_versions(ctx):
     profile = ctx.profile()  # the default is stored on first read
     assert ctx.state.profile_version() == 1
     changed = profile.model_copy(update={"company_name": "Acme Cyber"})
-    assert ctx.state.save_profile(changed) == 2
+    assert save_profile(ctx.state, changed) == 2
     assert ctx.profile().company_name == "Acme Cyber"

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from streamlit.testing.v1 import AppTest
 
 from core.context import AppContext
-from core.profile import default_profile
+from core.profile import default_profile, save_profile
 from tests.ui.helpers import texts
 
 
@@ -101,7 +101,7 @@ def test_added_capability_row_is_saved(
 def test_reset_restores_the_default_profile(
     open_page: Callable[[str], AppTest], ctx: AppContext
 ) -> None:
-    ctx.state.save_profile(ctx.profile().model_copy(update={"company_name": "Changed Ltd"}))
+    save_profile(ctx.state, ctx.profile().model_copy(update={"company_name": "Changed Ltd"}))
     at = open_page("pages/settings.py")
     assert at.text_input[0].value == "Changed Ltd"
     before = ctx.state.profile_version()

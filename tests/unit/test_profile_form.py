@@ -16,11 +16,16 @@ from core.profile_form import (
 
 
 class MemoryProfiles:
+    """core.profile.ProfileStore in memory; keeps every version like the real table."""
+
     def __init__(self) -> None:
         self.saved: list[CompanyProfile] = []
 
-    def save_profile(self, profile: CompanyProfile) -> int:
-        self.saved.append(profile)
+    def load_profile_json(self) -> str | None:
+        return self.saved[-1].model_dump_json() if self.saved else None
+
+    def save_profile_json(self, profile_json: str) -> int:
+        self.saved.append(CompanyProfile.model_validate_json(profile_json))
         return len(self.saved)
 
 
