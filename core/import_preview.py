@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from core.importing import store_parsed
-from core.ingest import SUPPORTED_EXTENSIONS, ImportFileError, is_warning, parse_file
+from core.ingest import SUPPORTED_EXTENSIONS, ImportFileError, parse_file
 from core.models import ImportSummary, ParsedFile
 from storage.tenders import TenderRepository
 
@@ -28,11 +28,11 @@ class FilePreview(BaseModel):
 
     @property
     def row_problems(self) -> int:
-        return sum(1 for e in self.parsed.errors if not is_warning(e)) if self.parsed else 0
+        return len(self.parsed.refused_rows) if self.parsed else 0
 
     @property
     def row_warnings(self) -> int:
-        return sum(1 for e in self.parsed.errors if is_warning(e)) if self.parsed else 0
+        return len(self.parsed.warnings) if self.parsed else 0
 
     def first_rows(self, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]]:
         """The first tenders as flat rows for a preview table."""

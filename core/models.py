@@ -192,26 +192,12 @@ class RowError(BaseModel):
         return self.level == "warning"
 
 
-class ParsedFile(BaseModel):
-    """What an importer read from one file: tenders ready to store, and rows it refused."""
+class _FileRows(BaseModel):
+    """One file's row problems, split into refused rows and kept-with-a-warning rows."""
 
     filename: str
     format: str
-    tenders: list[Tender] = Field(default_factory=list)
     errors: list[RowError] = Field(default_factory=list)
-
-
-class ImportSummary(BaseModel):
-    filename: str
-    format: str
-    new: int = 0
-    duplicates: int = 0
-    errors: list[RowError] = Field(default_factory=list)
-    failed: str | None = None  # set when the whole file was refused: one sentence saying what to do
-
-    @property
-    def ok(self) -> bool:
-        return self.failed is None
 
     @property
     def refused_rows(self) -> list[RowError]:
@@ -220,6 +206,22 @@ class ImportSummary(BaseModel):
     @property
     def warnings(self) -> list[RowError]:
         return [e for e in self.errors if e.is_warning]
+
+
+class ParsedFile(_FileRows):
+    """What an importer read from one file: tenders ready to store, and rows it refused."""
+
+    tenders: list[Tender] = Field(default_factory=list)
+
+
+class ImportSummary(_FileRows):
+    new: int = 0
+    duplicates: int = 0
+    failed: str | None = None  # set when the whole file was refused: one sentence saying what to do
+
+    @property
+    def ok(self) -> bool:
+        return self.failed is None
 
     def counts_text(self) -> str:
         """'8 new, 1 duplicate, 0 row errors, 2 warnings' — the same words in the CLI and the UI."""

@@ -9,6 +9,8 @@ from pydantic import BaseModel
 from core.context import AppContext
 from core.models import TenderStatus
 
+# Statuses with automatic work still due.
+ACTIVE_STATUSES = (TenderStatus.PENDING, TenderStatus.PROCESSING, TenderStatus.APPROVED)
 THROUGHPUT_WINDOW_S = 60.0
 MIN_SPAN_S = 2.0
 
@@ -35,10 +37,7 @@ class PipelineStatus(BaseModel):
     @property
     def waiting(self) -> int:
         """Tenders with automatic work still due."""
-        return sum(
-            self.by_status.get(s.value, 0)
-            for s in (TenderStatus.PENDING, TenderStatus.PROCESSING, TenderStatus.APPROVED)
-        )
+        return sum(self.by_status.get(s.value, 0) for s in ACTIVE_STATUSES)
 
     def contract_json(self) -> dict[str, object]:
         """The `status --json` contract in DESIGN.md (plus a few extra keys)."""
@@ -60,10 +59,7 @@ def pipeline_status(ctx: AppContext) -> PipelineStatus:
     finished, span_s = ctx.tenders.finished_since(THROUGHPUT_WINDOW_S)
     # A run that started 10 s ago is measured over 10 s, not the whole window.
     throughput = finished / max(span_s, MIN_SPAN_S) if finished else 0.0
-    waiting = sum(
-        by_status[s.value]
-        for s in (TenderStatus.PENDING, TenderStatus.PROCESSING, TenderStatus.APPROVED)
-    )
+    waiting = sum(by_status[s.value] for s in ACTIVE_STATUSES)
     eta = waiting / throughput if throughput > 0 and waiting else (0.0 if not waiting else None)
     return PipelineStatus(
         tenders=sum(counts.values()),

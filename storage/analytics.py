@@ -94,6 +94,12 @@ def _where(query: TenderQuery) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+def _over_base(sql: str, query: TenderQuery, extra: list[Any] | None) -> tuple[str, list[Any]]:
+    """`sql` run over `base`: the filtered tenders with their analysis."""
+    where, params = _where(query)
+    return f"WITH base AS ({_BASE_SELECT}{where}) {sql}", params + (extra or [])
+
+
 class AnalyticsRepository:
     """Aggregates over tenders and their analysis for the dashboard."""
 
@@ -101,20 +107,18 @@ class AnalyticsRepository:
         self._db = db
 
     def _frame(self, sql: str, query: TenderQuery, extra: list[Any] | None = None) -> pd.DataFrame:
-        where, params = _where(query)
-        full = f"WITH base AS ({_BASE_SELECT}{where}) {sql}"
+        full, params = _over_base(sql, query, extra)
         # Via a relation and Arrow: DuckDB's .df() trips pandas 3 deprecation warnings, and
         # Arrow from execute() copies. A relation needs the cursor's last result finished.
         cursor = self._db.cursor()
         cursor.complete()
-        relation = cursor.sql(full, params=params + (extra or []))
+        relation = cursor.sql(full, params=params)
         assert relation is not None, "a SELECT always gives a relation"
         return relation.to_arrow_table().to_pandas()
 
     def _row(self, sql: str, query: TenderQuery, extra: list[Any] | None = None) -> tuple:
-        where, params = _where(query)
-        full = f"WITH base AS ({_BASE_SELECT}{where}) {sql}"
-        rows = self._db.cursor().execute(full, params + (extra or [])).fetchall()
+        full, params = _over_base(sql, query, extra)
+        rows = self._db.cursor().execute(full, params).fetchall()
         assert rows, "aggregate queries always return a row"
         return rows[0]
 

@@ -248,17 +248,6 @@ class TenderRepository:
 
         return self._db.write(release)
 
-    def extend_lease(self, tender_ids: Sequence[int], lease_s: float) -> None:
-        if not tender_ids:
-            return
-        self._db.write(
-            lambda cur: cur.execute(
-                "UPDATE tenders SET lease_until = now() + to_seconds(?) "
-                "WHERE status = 'processing' AND id IN (SELECT unnest(?::BIGINT[]))",
-                [lease_s, list(tender_ids)],
-            )
-        )
-
     def retry_errors(self) -> int:
         """Send every tender in `error` back to `pending` (its saved stage results are kept)."""
         return self._db.write(

@@ -8,7 +8,7 @@ from typing import Literal
 import streamlit as st
 
 from core.analysts.wording import format_date
-from core.describe import describe_analyst, money_text, plural
+from core.describe import describe_analyst, plural
 from core.importing import load_demo
 from core.markup import escape_markdown as md_escape
 from core.markup import safe_markdown
@@ -37,15 +37,10 @@ PAGE_IMPORT = "pages/import.py"
 PAGE_DASHBOARD = "pages/dashboard.py"
 PAGE_PIPELINE = "pages/pipeline.py"
 PAGE_TENDER = "pages/tender.py"
-PAGE_SETTINGS = "pages/settings.py"
 
 
 def status_badge(status: TenderStatus) -> None:
     st.badge(status.label, color=_STATUS_COLORS[status], help=f"status: {status.value}")
-
-
-def money(amount: float | None, currency: str | None) -> str:
-    return money_text(amount, currency)
 
 
 def analyst_caption(result: AnalysisProvenance, what: str) -> None:

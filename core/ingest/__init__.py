@@ -3,7 +3,7 @@
 `parse_file` detects the format from the content (and the extension as a tie-breaker), refuses
 unusable files with one ImportFileError sentence, and returns every good row as a Tender. Rows
 without a title are refused with a RowError; rows with a bad value, deadline, currency, CPV or
-link keep their tender without that field and add a RowError starting with "warning: ".
+link keep their tender without that field and add a RowError of level "warning".
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path, PurePath
 
 from core.ingest.content import Content
-from core.ingest.errors import WARNING_PREFIX, ImportFileError, is_warning
+from core.ingest.errors import WARNING_PREFIX, ImportFileError
 from core.ingest.registry import IMPORTERS, Importer, choose_importer
 from core.models import ParsedFile
 
@@ -21,7 +21,6 @@ __all__ = [
     "WARNING_PREFIX",
     "ImportFileError",
     "Importer",
-    "is_warning",
     "parse_file",
     "parse_path",
 ]

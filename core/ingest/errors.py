@@ -1,10 +1,8 @@
-"""Errors an importer raises, and how a kept-but-incomplete row is told apart from a refused one."""
+"""Errors an importer raises, and the wording of kept-but-incomplete rows."""
 
 from __future__ import annotations
 
-from core.models import RowError
-
-# A RowError whose message starts with this kept its tender; only one field was left out.
+# Kept-with-a-warning rows (RowError.level == "warning") also say so in their message.
 WARNING_PREFIX = "warning: "
 
 
@@ -18,8 +16,3 @@ class ImportFileError(Exception):
 
 class FieldProblem(ValueError):
     """One cell could not be read; the message completes "value '…' <message>"."""
-
-
-def is_warning(error: RowError) -> bool:
-    """True when the row was imported and only one of its fields was dropped or shortened."""
-    return error.is_warning

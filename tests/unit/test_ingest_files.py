@@ -14,7 +14,6 @@ import pytest
 from core.ingest import (
     SUPPORTED_EXTENSIONS,
     ImportFileError,
-    is_warning,
     parse_file,
     parse_path,
 )
@@ -105,7 +104,7 @@ def test_partly_bad_csv_keeps_good_rows_and_numbers_the_bad_ones() -> None:
         (9, "warning: cpv 'IT services' has no 8-digit CPV code; imported without CPV codes"),
         (9, "warning: url 'javascript:alert(1)' is not a web address; imported without a link"),
     ]
-    assert [is_warning(error) for error in parsed.errors] == [False, True, True, False] + [True] * 3
+    assert [error.is_warning for error in parsed.errors] == [False, True, True, False] + [True] * 3
     bad_value = parsed.tenders[1]
     assert (bad_value.value_amount, bad_value.deadline is not None) == (None, True)
     assert parsed.tenders[3].url is None
