@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from core.analysts.rules_cpv import cpv_label
 from core.profile import (
     Capability,
     CompanyProfile,
@@ -57,6 +58,11 @@ class ProfileForm(BaseModel):
     min_bid_score: float = 6.0
 
 
+def _cpv_codes(prefixes: list[str]) -> list[str]:
+    """Stored prefixes ('7221273') shown as the 8-digit codes bid teams type ('72212730')."""
+    return [cpv_label(prefix) for prefix in prefixes]
+
+
 def split_terms(text: str | None) -> list[str]:
     """'a, b\\nc; d' → ['a', 'b', 'c', 'd'] (blank entries dropped)."""
     return [term.strip() for term in _SEPARATORS.split(text or "") if term.strip()]
@@ -74,12 +80,12 @@ def form_from_profile(profile: CompanyProfile) -> ProfileForm:
             CapabilityRow(
                 name=c.name,
                 keywords=join_terms(c.keywords),
-                cpv_prefixes=join_terms(c.cpv_prefixes),
+                cpv_prefixes=join_terms(_cpv_codes(c.cpv_prefixes)),
             )
             for c in profile.capabilities
         ],
         exclusion_keywords="\n".join(profile.exclusions.keywords),
-        exclusion_cpv_prefixes="\n".join(profile.exclusions.cpv_prefixes),
+        exclusion_cpv_prefixes="\n".join(_cpv_codes(profile.exclusions.cpv_prefixes)),
         currency=profile.currency,
         value_min=profile.value_min,
         value_max=profile.value_max,

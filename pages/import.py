@@ -41,6 +41,7 @@ for preview in previews:
     st.dataframe(
         preview.first_rows(),
         hide_index=True,
+        placeholder="–",
         column_config={
             "value": st.column_config.NumberColumn("value", format="localized"),
             "deadline": st.column_config.DatetimeColumn("deadline", format="D MMM YYYY, HH:mm"),

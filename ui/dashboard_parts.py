@@ -137,6 +137,7 @@ def tender_table(page: TablePage, key: str) -> int | None:
         key=key,
         height=520,
         hide_index=True,
+        placeholder="–",
         on_select="rerun",
         selection_mode="single-row",
         column_order=[

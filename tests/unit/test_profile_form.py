@@ -77,3 +77,10 @@ def test_save_validates_then_stores_and_reset_stores_the_default() -> None:
     assert len(store.saved) == 1
     assert reset_profile(store) == 2
     assert store.saved[-1] == default_profile()
+
+
+def test_form_shows_cpv_prefixes_as_eight_digit_codes() -> None:
+    form = form_from_profile(default_profile())
+    cyber = next(row for row in form.capabilities if row.name == "Cybersecurity")
+    assert "72212730" in cyber.cpv_prefixes and "7221273," not in cyber.cpv_prefixes
+    assert form.exclusion_cpv_prefixes.splitlines()[0] == "45000000"
