@@ -55,11 +55,18 @@ class Settings(BaseSettings):
     llm_model_filter: str | None = None
     llm_model_rate: str | None = None
     llm_model_write: str | None = None
-    llm_rpm: int = Field(default=60, ge=1)
-    llm_tpm: int = Field(default=200_000, ge=1)
+    # Client-side limits; unset rpm/tpm means "no limit of ours" (429s still slow us down).
+    llm_rpm: int | None = Field(default=None, ge=1)
+    llm_tpm: int | None = Field(default=None, ge=1)
     llm_max_concurrency: int = Field(default=4, ge=1, le=64)
     llm_timeout_s: float = Field(default=60.0, gt=0)
-    llm_max_retries: int = Field(default=5, ge=0)
+    llm_max_retries: int = Field(default=5, ge=0, le=20)
+    # Total time one call may spend retrying transient errors before the endpoint counts as down.
+    llm_retry_budget_s: float = Field(default=120.0, gt=0)
+    # Extra reasks after an answer that is not the JSON we asked for.
+    llm_max_reasks: int = Field(default=3, ge=0, le=10)
+    # Prices (USD per million tokens) over the built-in table: {"model": {"input": 1, "output": 2}}.
+    llm_prices: str | None = None
 
     # Background worker: tenders claimed per batch and how long a claim is held.
     worker_batch_size: int = Field(default=200, ge=1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -168,6 +170,8 @@ class StageOutcome(BaseModel):
     bid: BidDocument | None = None
     status: TenderStatus | None = None
     error: str | None = None
+    # Set when the analyst was unavailable and the tender was put back; never stored.
+    unavailable: str | None = Field(default=None, exclude=True)
 
 
 class Claim(BaseModel):
@@ -236,3 +240,31 @@ class ImportSummary(_FileRows):
         if self.warnings:
             text += f", {plural(len(self.warnings), 'warning')}"
         return text
+
+
+@dataclass(frozen=True, slots=True)
+class LLMUsage:
+    """One HTTP attempt to an LLM endpoint: what it cost and how it ended.
+
+    `status` is ok, error, or cached (answered from the cache without a request).
+    """
+
+    call_id: str
+    step: str
+    attempt: int
+    mode: str
+    model: str
+    base_url: str
+    status: str
+    tender_id: int | None = None
+    reask: int = 0
+    http_status: int | None = None
+    error_class: str | None = None
+    error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    latency_ms: float = 0.0
+    cost: float = 0.0
+    prompt_version: str | None = None
+    called_at: datetime = dataclass_field(default_factory=utcnow)

@@ -9,7 +9,12 @@ from core.profile import CompanyProfile
 
 
 class Analyst(Protocol):
-    """Filter → rate → write. Implementations are thread-safe and never touch storage."""
+    """Filter → rate → write. Implementations are thread-safe and never touch storage.
+
+    An analyst that depends on a service raises `core.errors.AnalystUnavailable` when the
+    service is down, and may offer `recover() -> str | None` (None: it works again), which
+    the worker calls before resuming.
+    """
 
     #: How the UI and `status --json` name this analyst ("rules", "llm:<model>@<base_url>").
     name: str

@@ -1,12 +1,15 @@
-"""Choose the analyst from the configuration."""
+"""Choose the analyst from the configuration: the LLM when an endpoint is set, else the rules."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.analysts.base import Analyst
+from core.analysts.llm import LLMAnalyst
 from core.analysts.rules import RulesAnalyst
-from core.config import Settings
+from core.llm.client import LLMClient
+from core.llm.endpoint import Endpoint
 
 
 @dataclass(frozen=True)
@@ -16,8 +19,21 @@ class AnalystChoice:
     concurrency: int
     #: write each stage result as soon as it exists (slow, paid analysts) or per batch (rules)
     save_each_stage: bool
+    endpoint: Endpoint | None = None
 
 
-def choose_analyst(settings: Settings) -> AnalystChoice:
-    # The LLM analyst arrives with the LLM layer; until then every setting uses the rules.
-    return AnalystChoice(RulesAnalyst(), concurrency=1, save_each_stage=False)
+def choose_analyst(
+    endpoint: Endpoint | None,
+    client_for: Callable[[Endpoint], LLMClient],
+    *,
+    prefilter: bool = True,
+) -> AnalystChoice:
+    if endpoint is None:
+        return AnalystChoice(RulesAnalyst(), concurrency=1, save_each_stage=False)
+    return AnalystChoice(
+        LLMAnalyst(client_for(endpoint), prefilter=prefilter),
+        # enough threads to keep the limiter's in-flight cap busy while others wait on it
+        concurrency=endpoint.max_concurrency,
+        save_each_stage=True,
+        endpoint=endpoint,
+    )

@@ -1,0 +1,180 @@
+"""The LLM analyst: filter (temperature 0.1), rate (0.1) and write (0.7) agents over core.llm.
+
+The offline rules run first as a free prefilter: a tender that the profile's exclusions rule
+out with high confidence never reaches the LLM, and its result says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from core.analysts.llm_answers import BidAnswer, RatingAnswer, filter_answer_model
+from core.analysts.llm_context import (
+    capabilities_text,
+    exclusions_text,
+    tender_block,
+    today_text,
+    value_range_text,
+)
+from core.analysts.rules_match import matcher_for
+from core.analysts.rules_relevance import decide
+from core.llm.client import LLMClient
+from core.models import BidDocument, FilterResult, RatingResult, Recommendation, Tender, utcnow
+from core.profile import CompanyProfile
+from core.prompts import load_prompt
+
+FILTER_TEMPERATURE = 0.1
+RATE_TEMPERATURE = 0.1
+WRITE_TEMPERATURE = 0.7
+# The rules must be at least this sure, from exclusion evidence alone, to skip the LLM.
+PREFILTER_MIN_CONFIDENCE = 0.75
+PREFILTER_ANALYST = "rules (prefilter)"
+
+
+class LLMAnalyst:
+    """Implements `core.analysts.base.Analyst` over one endpoint; thread-safe."""
+
+    def __init__(
+        self,
+        client: LLMClient,
+        *,
+        prefilter: bool = True,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.client = client
+        self.prefilter = prefilter
+        self.name = client.endpoint.name
+        self._now = now
+
+    def recover(self) -> str | None:
+        """None once the endpoint answers again (and calls may flow); else why not."""
+        reason = self.client.ping()
+        if reason is None:
+            self.client.health.clear()
+        return reason
+
+    # ------------------------------------------------------------------ filter
+    def filter(self, tender: Tender, profile: CompanyProfile) -> FilterResult:
+        ruled_out = self._ruled_out(tender, profile) if self.prefilter else None
+        if ruled_out is not None:
+            return ruled_out
+        prompt = load_prompt("filter")
+        categories = tuple(profile.category_names)
+        result = self.client.structured(
+            prompt.messages(**self._values(tender, profile)),
+            filter_answer_model(categories),
+            step="filter",
+            temperature=FILTER_TEMPERATURE,
+            prompt_version=prompt.version,
+            tender_id=tender.id,
+            max_tokens=800,
+        )
+        answer = result.value
+        return FilterResult(
+            analyst=self.name,
+            model=result.model,
+            prompt_version=prompt.version,
+            created_at=self._now(),
+            is_relevant=answer.is_relevant,
+            confidence=answer.confidence,
+            categories=list(dict.fromkeys(answer.categories)),
+            reasoning=answer.reasoning,
+        )
+
+    def _ruled_out(self, tender: Tender, profile: CompanyProfile) -> FilterResult | None:
+        match = matcher_for(profile).match(tender)
+        verdict = decide(match)
+        sure = verdict.confidence >= PREFILTER_MIN_CONFIDENCE
+        if verdict.is_relevant or not match.negative or match.positive or not sure:
+            return None
+        return FilterResult(
+            analyst=PREFILTER_ANALYST,
+            created_at=self._now(),
+            is_relevant=False,
+            confidence=verdict.confidence,
+            reasoning=f"Ruled out by the profile's exclusions before any LLM call. "
+            f"{verdict.reasoning}",
+            evidence=verdict.evidence,
+        )
+
+    # ------------------------------------------------------------------ rate
+    def rate(
+        self, tender: Tender, profile: CompanyProfile, relevance: FilterResult
+    ) -> RatingResult:
+        prompt = load_prompt("rate")
+        values = self._values(tender, profile)
+        values["categories"] = ", ".join(relevance.categories) or "no named capability"
+        values["relevance_reasoning"] = relevance.reasoning[:600] or "no reasoning recorded"
+        result = self.client.structured(
+            prompt.messages(**values),
+            RatingAnswer,
+            step="rate",
+            temperature=RATE_TEMPERATURE,
+            prompt_version=prompt.version,
+            tender_id=tender.id,
+            max_tokens=1200,
+        )
+        answer = result.value
+        return RatingResult(
+            analyst=self.name,
+            model=result.model,
+            prompt_version=prompt.version,
+            created_at=self._now(),
+            overall_score=round(answer.overall_score, 1),
+            strategic_fit=round(answer.strategic_fit, 1),
+            win_probability=round(answer.win_probability, 1),
+            effort_required=round(answer.effort_required, 1),
+            strengths=answer.strengths,
+            risks=answer.risks,
+            recommendation=Recommendation(answer.recommendation),
+            reasoning=answer.reasoning,
+        )
+
+    # ------------------------------------------------------------------ write
+    def write(
+        self,
+        tender: Tender,
+        profile: CompanyProfile,
+        relevance: FilterResult,
+        rating: RatingResult,
+    ) -> BidDocument:
+        prompt = load_prompt("write")
+        values = self._values(tender, profile)
+        values.update(
+            overall_score=f"{rating.overall_score:.1f}",
+            recommendation=rating.recommendation.value,
+            strengths="; ".join(rating.strengths) or "none recorded",
+            risks="; ".join(rating.risks) or "none recorded",
+        )
+        result = self.client.structured(
+            prompt.messages(**values),
+            BidAnswer,
+            step="write",
+            temperature=WRITE_TEMPERATURE,
+            prompt_version=prompt.version,
+            tender_id=tender.id,
+            max_tokens=3000,
+        )
+        answer = result.value
+        return BidDocument(
+            analyst=self.name,
+            model=result.model,
+            prompt_version=prompt.version,
+            created_at=self._now(),
+            executive_summary=answer.executive_summary,
+            technical_approach=answer.technical_approach,
+            value_proposition=answer.value_proposition,
+            timeline_estimate=answer.timeline_estimate,
+        )
+
+    def _values(self, tender: Tender, profile: CompanyProfile) -> dict[str, str]:
+        return {
+            "company_name": profile.company_name,
+            "company_summary": profile.summary or "(no summary in the profile)",
+            "capabilities": capabilities_text(profile),
+            "exclusions": exclusions_text(profile),
+            "value_range": value_range_text(profile),
+            "today": today_text(self._now()),
+            "tender": tender_block(tender),
+        }
