@@ -23,6 +23,7 @@ from storage.db import StorageError, close_database
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_FILE_FAILED = 2
+EXIT_UNAVAILABLE = 3
 
 
 def _print_summary(summary: ImportSummary, out: TextIO) -> None:
@@ -81,16 +82,32 @@ def cmd_run(ctx: AppContext, args: argparse.Namespace) -> int:
     print(f"Analysing {status.waiting} tenders with the {status.analyst} analyst…", file=sys.stderr)
     bar = ProgressBar(status.waiting)
     started = time.perf_counter()
+
+    def tell_unavailable(reason: str | None) -> None:
+        ctx.set_unavailable(reason)
+        text = f"Waiting for the analyst: {reason}" if reason else "The analyst is back; resuming."
+        print(("\n" if bar.tty else "") + text, file=sys.stderr)
+
     total = run_until_idle(
         ctx.tenders,
         ctx.make_pipeline,
         batch_size=ctx.settings.worker_batch_size,
         lease_s=ctx.settings.worker_lease_s,
         on_batch=bar.update,
+        on_unavailable=tell_unavailable,
+        max_wait_s=args.wait,
     )
     bar.close()
     elapsed = time.perf_counter() - started
     outcome = ", ".join(f"{n} {s}" for s, n in sorted(total.by_status.items())) or "nothing to do"
+    if total.unavailable:
+        left = pipeline_status(ctx).waiting
+        print(
+            f"Stopped after {elapsed:.0f}s: {total.unavailable} "
+            f"{left} tenders stay queued; run again when the endpoint is back.",
+            file=sys.stderr,
+        )
+        return EXIT_UNAVAILABLE
     print(f"Done: {total.claimed} tenders in {elapsed:.1f}s ({outcome}).")
     return EXIT_OK
 
@@ -150,9 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="load the built-in demo tenders").set_defaults(
         handler=cmd_demo
     )
-    commands.add_parser("run", help="analyse all pending work in the foreground").set_defaults(
-        handler=cmd_run
+    p = commands.add_parser("run", help="analyse all pending work in the foreground")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long to wait for an LLM endpoint that stops answering (default 300)",
     )
+    p.set_defaults(handler=cmd_run)
     for name, handler, text in (
         ("status", cmd_status, "counts per status, review queue, bids, analyst"),
         ("tenders", cmd_tenders, "every tender with its analysis"),

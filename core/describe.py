@@ -10,6 +10,7 @@ from core.status import PipelineStatus
 
 _ANALYST_DESCRIPTIONS = {
     "rules": "rules: offline CPV + keyword analyst",
+    "rules (prefilter)": "rules prefilter: the profile's exclusions ruled it out before the LLM",
 }
 
 

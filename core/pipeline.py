@@ -6,11 +6,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from core.analysts.base import Analyst
+from core.errors import AnalystUnavailable
 from core.models import Claim, StageOutcome, TenderStatus
 from core.profile import CompanyProfile
 
@@ -25,6 +26,7 @@ class PipelineStore(Protocol):
     def claim(self, limit: int, lease_s: float) -> list[Claim]: ...
     def save_outcomes(self, outcomes: Sequence[StageOutcome]) -> None: ...
     def release_stale(self, *, everything: bool = False) -> int: ...
+    def extend_leases(self, tender_ids: Sequence[int], lease_s: float) -> int: ...
 
 
 def advance(
@@ -51,6 +53,11 @@ def advance(
 
     try:
         _run_stages(claim, analyst, profile, outcome, record)
+    except AnalystUnavailable as exc:
+        # Not the tender's fault: put it back as it was; its saved stages are kept.
+        outcome.status = claim.claimed_from
+        outcome.error = None
+        outcome.unavailable = str(exc)
     except Exception as exc:  # one tender's failure must not lose the others, nor its results
         log.exception("analysis of tender %s failed", tender_id)
         outcome.status = TenderStatus.ERROR
@@ -99,6 +106,21 @@ class BatchReport:
     claimed: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: why the analyst stopped answering, when it did (the tenders concerned were put back)
+    unavailable: str | None = None
+
+    def add(self, outcome: StageOutcome) -> None:
+        status = (outcome.status or TenderStatus.PROCESSING).value
+        self.by_status[status] = self.by_status.get(status, 0) + 1
+        if outcome.unavailable:
+            self.unavailable = outcome.unavailable
+
+    def merge(self, other: BatchReport) -> None:
+        self.claimed += other.claimed
+        self.seconds += other.seconds
+        for status, n in other.by_status.items():
+            self.by_status[status] = self.by_status.get(status, 0) + n
+        self.unavailable = other.unavailable
 
 
 class Pipeline:
@@ -126,28 +148,17 @@ class Pipeline:
         self.save_each_stage = save_each_stage
         self._save_lock = threading.Lock()
 
+    @property
+    def streaming(self) -> bool:
+        """Slow analysts stream (a new tender starts as soon as a slot frees); rules batch."""
+        return self.save_each_stage
+
     def process(self, claims: Sequence[Claim]) -> list[StageOutcome]:
-        checkpoint = self._save_now if self.save_each_stage else None
-
-        def one(claim: Claim) -> StageOutcome:
-            outcome = advance(claim, self.analyst, self.profile, checkpoint)
-            if self.save_each_stage:
-                # stage results were checkpointed already; only the status is new
-                self._save_now(
-                    StageOutcome(
-                        tender_id=outcome.tender_id,
-                        bid=outcome.bid,
-                        status=outcome.status,
-                        error=outcome.error,
-                    )
-                )
-            return outcome
-
         if self.concurrency == 1 or len(claims) <= 1:
-            outcomes = [one(c) for c in claims]
+            outcomes = [self._process_one(c) for c in claims]
         else:
             with ThreadPoolExecutor(self.concurrency, thread_name_prefix="analyst") as pool:
-                outcomes = list(pool.map(one, claims))
+                outcomes = list(pool.map(self._process_one, claims))
         if not self.save_each_stage:
             self.store.save_outcomes(outcomes)
         return outcomes
@@ -159,10 +170,104 @@ class Pipeline:
         outcomes = self.process(claims) if claims else []
         report = BatchReport(claimed=len(claims), seconds=time.perf_counter() - started)
         for outcome in outcomes:
-            status = (outcome.status or TenderStatus.PROCESSING).value
-            report.by_status[status] = report.by_status.get(status, 0) + 1
+            report.add(outcome)
         return report
+
+    def run_stream(
+        self,
+        lease_s: float,
+        *,
+        should_stop: Callable[[], bool] = lambda: False,
+        on_outcome: Callable[[StageOutcome], None] | None = None,
+    ) -> BatchReport:
+        """Keep `concurrency` tenders in flight, claiming one more whenever one finishes.
+
+        Returns when no work is left, when `should_stop()` turns true, or when the analyst
+        became unavailable (in-flight tenders finish or are put back first). Leases of the
+        tenders in flight are extended while they run, so a slow endpoint never lets a claim
+        expire under a live worker.
+        """
+        started = time.perf_counter()
+        report = BatchReport()
+        in_flight: dict[Future[StageOutcome], int] = {}
+        in_flight_lock = threading.Lock()
+
+        def tender_ids() -> list[int]:
+            with in_flight_lock:
+                return list(in_flight.values())
+
+        heartbeat = _LeaseHeartbeat(self.store, lease_s, tender_ids)
+        heartbeat.start()
+        try:
+            with ThreadPoolExecutor(self.concurrency, thread_name_prefix="analyst") as pool:
+                while True:
+                    free = self.concurrency - len(in_flight)
+                    if free > 0 and report.unavailable is None and not should_stop():
+                        for claim in self.store.claim(free, lease_s):
+                            future = pool.submit(self._process_one, claim)
+                            with in_flight_lock:
+                                in_flight[future] = claim.state.tender.id or 0
+                            report.claimed += 1
+                    if not in_flight:
+                        break
+                    done, _ = wait(list(in_flight), timeout=1.0, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        with in_flight_lock:
+                            del in_flight[future]
+                        outcome = future.result()
+                        report.add(outcome)
+                        if on_outcome is not None:
+                            on_outcome(outcome)
+        finally:
+            heartbeat.stop()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _process_one(self, claim: Claim) -> StageOutcome:
+        checkpoint = self._save_now if self.save_each_stage else None
+        outcome = advance(claim, self.analyst, self.profile, checkpoint)
+        if self.save_each_stage:
+            # stage results were checkpointed already; only the bid and the status are new
+            self._save_now(
+                StageOutcome(
+                    tender_id=outcome.tender_id,
+                    bid=outcome.bid,
+                    status=outcome.status,
+                    error=outcome.error,
+                )
+            )
+        return outcome
 
     def _save_now(self, outcome: StageOutcome) -> None:
         with self._save_lock:
             self.store.save_outcomes([outcome])
+
+
+class _LeaseHeartbeat:
+    """Extends the leases of the tenders in flight every third of a lease."""
+
+    def __init__(
+        self, store: PipelineStore, lease_s: float, in_flight: Callable[[], list[int]]
+    ) -> None:
+        self._store = store
+        self._lease_s = lease_s
+        self._in_flight = in_flight
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="lease-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._lease_s / 3):
+            ids = self._in_flight()
+            if not ids:
+                continue
+            try:
+                self._store.extend_leases(ids, self._lease_s)
+            except Exception:  # a missed beat only risks a lease expiring; never stop the run
+                log.exception("could not extend leases")

@@ -30,6 +30,9 @@ class PipelineStatus(BaseModel):
     errors: int
     analyst: str
     paused: bool
+    #: why the analyst's endpoint is not answering (the worker waits, nothing fails), if so
+    unavailable: str | None = None
+    unavailable_since: datetime | None = None
     throughput_per_s: float
     eta_s: float | None
     recent_errors: list[RecentError]
@@ -50,6 +53,7 @@ class PipelineStatus(BaseModel):
             "analyst": self.analyst,
             "paused": self.paused,
             "waiting": self.waiting,
+            "analyst_unavailable": self.unavailable,
         }
 
 
@@ -61,14 +65,17 @@ def pipeline_status(ctx: AppContext) -> PipelineStatus:
     throughput = finished / max(span_s, MIN_SPAN_S) if finished else 0.0
     waiting = sum(by_status[s.value] for s in ACTIVE_STATUSES)
     eta = waiting / throughput if throughput > 0 and waiting else (0.0 if not waiting else None)
+    down = ctx.unavailable()
     return PipelineStatus(
         tenders=sum(counts.values()),
         by_status=by_status,
         review_queue=by_status[TenderStatus.NEEDS_REVIEW.value],
         bids=ctx.tenders.count_bids(),
         errors=by_status[TenderStatus.ERROR.value],
-        analyst=ctx.analyst().analyst.name,
+        analyst=ctx.analyst_name(),
         paused=ctx.is_paused(),
+        unavailable=(down or {}).get("reason"),
+        unavailable_since=(down or {}).get("since"),
         throughput_per_s=round(throughput, 2),
         eta_s=round(eta, 1) if eta is not None else None,
         recent_errors=[

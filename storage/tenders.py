@@ -248,6 +248,21 @@ class TenderRepository:
 
         return self._db.write(release)
 
+    def extend_leases(self, tender_ids: Sequence[int], lease_s: float) -> int:
+        """Keep claims alive while their tenders are still being analysed."""
+        if not tender_ids:
+            return 0
+
+        def extend(cur: duckdb.DuckDBPyConnection) -> int:
+            rows = cur.execute(
+                "UPDATE tenders SET lease_until = now() + to_seconds(?) "
+                "WHERE status = 'processing' AND id IN (SELECT unnest(?)) RETURNING id",
+                [lease_s, list(tender_ids)],
+            ).fetchall()
+            return len(rows)
+
+        return self._db.write(extend)
+
     def retry_errors(self) -> int:
         """Send every tender in `error` back to `pending` (its saved stage results are kept)."""
         return self._db.write(

@@ -27,6 +27,7 @@ class InMemoryTenderStore:
         self.states: dict[int, TenderState] = {}
         self.claimed_from: dict[int, TenderStatus] = {}
         self.saved: list[StageOutcome] = []
+        self.extended: list[int] = []
         self._lock = threading.Lock()
         for i, tender in enumerate(tenders, start=1):
             stored = tender.model_copy(update={"id": i})
@@ -43,6 +44,11 @@ class InMemoryTenderStore:
                     claims.append(Claim(state=state.model_copy(), claimed_from=state.status))
                     state.status = TenderStatus.PROCESSING
             return claims
+
+    def extend_leases(self, tender_ids: Sequence[int], lease_s: float) -> int:
+        with self._lock:
+            self.extended.extend(tender_ids)
+            return sum(self.states[i].status is TenderStatus.PROCESSING for i in tender_ids)
 
     def save_outcomes(self, outcomes: Sequence[StageOutcome]) -> None:
         with self._lock:
