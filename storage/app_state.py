@@ -34,6 +34,13 @@ class AppStateRepository:
             ).fetchone()
             return int(row[0]) if row else 0
 
+        # Two threads saving at once (the worker's first read of the default profile and a
+        # page) both compute the same next version; the loser simply takes the one after.
+        for _ in range(4):
+            try:
+                return self._db.write(save)
+            except duckdb.ConstraintException:
+                continue
         return self._db.write(save)
 
     def profile_version(self) -> int:
