@@ -79,6 +79,11 @@ class AppContext:
                 self._clients[endpoint] = client
             return client
 
+    def existing_client(self, endpoint: Endpoint) -> LLMClient | None:
+        """The client this process already uses for `endpoint`, without creating one."""
+        with self._clients_lock:
+            return self._clients.get(endpoint)
+
     def analyst(self) -> AnalystChoice:
         return choose_analyst(self.endpoint(), self.llm_client, prefilter=self.prefilter_enabled())
 

@@ -12,7 +12,9 @@ from core.describe import (
     status_rows,
     time_left_text,
 )
+from core.llm_ops import live_llm_stats, tokens_text, unavailable_text, usd
 from core.status import pipeline_status
+from ui.components import md_escape
 from ui.navigation import ensure_app_navigation
 from ui.runtime import get_context, get_runtime
 
@@ -45,9 +47,52 @@ with controls[1]:
         st.toast(f"{retried} tender{'s' if retried != 1 else ''} sent back to the queue.")
 
 
+def llm_endpoint_numbers() -> None:
+    """Calls/s against the limit, tokens, cost, retries and errors, when an LLM is configured."""
+    llm = live_llm_stats(get_context())
+    if llm is None:
+        return
+    st.subheader("LLM endpoint")
+    tiles = st.columns([2, 1, 1, 1])
+    tiles[0].metric(
+        "Call rate",
+        llm.rate_text,
+        help="HTTP attempts per second over the last minute, against the limit (LLM_RPM / 60)",
+    )
+    tiles[1].metric(
+        "Tokens, last minute",
+        f"{llm.tokens_last_minute:,}",
+        help=f"{tokens_text(llm.tokens_today)} today (UTC)",
+    )
+    tiles[2].metric("Cost today", usd(llm.cost_today), help="UTC day; local endpoints cost nothing")
+    tiles[3].metric(
+        "Retries today",
+        f"{llm.retries_today:,}",
+        help=f"of {llm.attempts_today:,} HTTP attempts; "
+        f"{llm.cache_hits_today:,} answers came from the cache",
+    )
+    if llm.limiter_text:
+        st.caption(f"Rate limiter: {llm.limiter_text}.")
+    if not llm.errors:
+        st.caption("No failed attempt today.")
+        return
+    st.dataframe(
+        [
+            {"error class": e.error_class, "last minute": e.last_minute, "today": e.today}
+            for e in llm.errors
+        ],
+        hide_index=True,
+    )
+
+
 @st.fragment(run_every=REFRESH_S)
 def live_progress() -> None:
     status = pipeline_status(get_context())
+    if status.unavailable:
+        st.warning(
+            md_escape(unavailable_text(status.unavailable, status.unavailable_since)),
+            icon=":material/cloud_off:",
+        )
     if status.paused:
         st.warning("Analysis is paused: nothing new is analysed until you press Start analysis.")
     st.caption(f"Active analyst: {describe_analyst(status.analyst)}")
@@ -81,6 +126,7 @@ def live_progress() -> None:
         height=280,
         sort=False,
     )
+    llm_endpoint_numbers()
 
     st.subheader("Recent errors")
     if not status.recent_errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.dashboard import DashboardService
+from core.llm_ops import tender_trace, trace_summary
 from core.models import BID_SECTIONS, TenderStatus
 from core.tender_view import pick_tender_id, tender_facts, with_current
 from ui.components import (
@@ -120,6 +121,42 @@ else:
     for field, heading in BID_SECTIONS:
         st.markdown(f"#### {heading}")
         safe_text(getattr(bid, field))
+
+trace = tender_trace(ctx, chosen)
+if trace:
+    with st.expander(f"LLM calls ({len({row.call for row in trace}):,})"):
+        st.caption(md_escape(trace_summary(trace)))
+        st.dataframe(
+            [
+                {
+                    "call": row.call,
+                    "when": row.at,
+                    "step": row.step,
+                    "attempt": row.attempt,
+                    "reask": row.reask,
+                    "mode": row.mode,
+                    "model": row.model,
+                    "status": row.status,
+                    "HTTP": row.http_status,
+                    "error class": row.error_class,
+                    "tokens": row.tokens,
+                    "latency (ms)": row.latency_ms,
+                    "cost": row.cost,
+                    "prompt version": row.prompt_version,
+                    "error": row.error,
+                }
+                for row in trace
+            ],
+            hide_index=True,
+            placeholder="–",
+            column_config={
+                "when": st.column_config.DatetimeColumn("when", format="D MMM, HH:mm:ss"),
+                "HTTP": st.column_config.NumberColumn("HTTP", format="%d"),
+                "tokens": st.column_config.NumberColumn("tokens", format="localized"),
+                "latency (ms)": st.column_config.NumberColumn("latency (ms)", format="%.0f"),
+                "cost": st.column_config.NumberColumn("cost", format="$%.4f"),
+            },
+        )
 
 with st.expander("Source data (as imported)"):
     st.json(tender.raw, expanded=1)

@@ -102,6 +102,23 @@ class LLMUsageRepository:
             errors_by_class={str(k): int(v) for k, v in errors},
         )
 
+    def latency_percentiles(self, hours: float = 24.0) -> tuple[float | None, float | None]:
+        """p50 and p95 latency (ms) of every HTTP attempt in the last `hours`."""
+        row = (
+            self._db.cursor()
+            .execute(
+                f"""
+                SELECT quantile_cont(latency_ms, 0.5), quantile_cont(latency_ms, 0.95)
+                FROM llm_calls WHERE {_ATTEMPTS} AND called_at >= now() - to_seconds(?)
+                """,
+                [hours * 3600],
+            )
+            .fetchone()
+        )
+        if row is None or row[0] is None:
+            return None, None
+        return float(row[0]), float(row[1])
+
     def per_minute(self, hours: float = 24.0) -> pd.DataFrame:
         """Attempts, errors, tokens, cost and latency percentiles per minute, for charts."""
         return (

@@ -56,6 +56,12 @@ def app_navigation() -> StreamlitPage:
                     icon=":material/tune:",
                     url_path="settings",
                 ),
+                st.Page(
+                    "pages/operations.py",
+                    title="Operations",
+                    icon=":material/speed:",
+                    url_path="operations",
+                ),
             ],
         }
     )

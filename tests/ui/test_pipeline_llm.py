@@ -1,0 +1,89 @@
+"""Pipeline page with an LLM endpoint: live calls/s against the limit, tokens, cost, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from streamlit.testing.v1 import AppTest
+
+from core.context import AppContext
+from core.llm.endpoint import EndpointOverrides
+from core.models import LLMUsage
+from tests.ui.helpers import metrics, texts
+
+# Nothing listens on port 9: the worker has no tenders, so it never calls it.
+BASE_URL = "http://127.0.0.1:9/v1"
+
+
+def _record(ctx: AppContext, **fields: object) -> None:
+    values: dict[str, object] = {
+        "call_id": "c1",
+        "step": "rate",
+        "attempt": 1,
+        "mode": "json_schema",
+        "model": "gpt-4o-mini",
+        "base_url": BASE_URL,
+        "status": "ok",
+        "prompt_tokens": 1000,
+        "completion_tokens": 234,
+        "latency_ms": 800.0,
+        "cost": 0.0123,
+        "called_at": datetime.now(UTC) - timedelta(seconds=10),
+    }
+    ctx.llm_usage.record(LLMUsage(**(values | fields)))  # type: ignore[arg-type]
+
+
+def test_live_llm_numbers(open_page: Callable[[str], AppTest], ctx: AppContext) -> None:
+    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL, rpm=480))
+    for n in range(5):
+        _record(ctx, call_id=f"c{n}")
+    _record(
+        ctx,
+        call_id="c0",
+        attempt=2,
+        status="error",
+        http_status=429,
+        error_class="rate_limited",
+        prompt_tokens=0,
+        completion_tokens=0,
+        cost=0.0,
+    )
+    at = open_page("pages/pipeline.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == "LLM endpoint" for s in at.subheader)
+    shown = metrics(at)
+    assert shown["Call rate"] == "0.1 calls/s of 8.0"
+    assert shown["Tokens, last minute"] == "6,170"
+    assert shown["Cost today"] == "$0.0615"
+    assert shown["Retries today"] == "1"
+    errors = next(d.value for d in at.dataframe if "error class" in d.value.columns)
+    assert errors.to_dict("records") == [
+        {"error class": "rate_limited", "last minute": 1, "today": 1}
+    ]
+    assert not any("not answering" in w.value for w in at.warning)
+
+
+def test_unavailable_endpoint_banner(open_page: Callable[[str], AppTest], ctx: AppContext) -> None:
+    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL))
+    ctx.set_paused(True)  # the worker must not clear the flag by itself during the test
+    ctx.set_unavailable(f"{BASE_URL} is not answering (connection refused)")
+    at = open_page("pages/pipeline.py")
+    assert not at.exception
+    banner = [w.value.replace("\\", "") for w in at.warning if "not answering" in w.value]
+    assert len(banner) == 1
+    assert banner[0].startswith("The LLM endpoint is not answering (since ")
+    assert f"{BASE_URL} is not answering (connection refused)." in banner[0]
+    assert banner[0].endswith("The worker is waiting and resumes by itself; nothing is failed.")
+    assert metrics(at)["Call rate"] == "0.0 calls/s (no limit set)"
+    assert any("No failed attempt today." in t for t in texts(at))
+
+
+def test_rules_analyst_shows_no_llm_numbers(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    _record(ctx)  # old usage from an endpoint that is no longer configured
+    at = open_page("pages/pipeline.py")
+    assert not at.exception
+    assert "Call rate" not in metrics(at)
+    assert not any(s.value == "LLM endpoint" for s in at.subheader)
