@@ -5,18 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.llm.probe import ProbeReport
-from core.llm_ops import latency_text
-from core.llm_settings import (
-    FIELD_LABELS,
-    EndpointFormValues,
-    endpoint_form,
-    forget_refusals,
-    models_text,
-    probe_connection,
-    remembered_refusals,
-    save_endpoint_form,
-)
 from core.profile_form import (
     ProfileForm,
     ProfileFormError,
@@ -25,7 +13,7 @@ from core.profile_form import (
     reset_profile,
     save_profile_form,
 )
-from ui.components import md_escape
+from ui.llm_endpoint_section import render_llm_endpoint
 from ui.navigation import ensure_app_navigation
 from ui.runtime import get_runtime
 
@@ -33,252 +21,129 @@ ensure_app_navigation()
 CAPABILITIES_KEY = "profile_capabilities"
 
 st.title("Settings")
-st.write(
-    "What your company sells and never bids for. The analyst uses this profile for every tender "
-    "analysed from now on; tenders already analysed keep their results."
-)
 
 runtime = get_runtime()
 ctx = runtime.ctx
-profile = ctx.profile()
-version = ctx.state.profile_version()
-form = form_from_profile(profile)
-st.caption(f"Profile version {version} is in force. Every save creates a new version.")
-if notice := st.session_state.pop("settings_notice", None):
-    st.success(notice)
+profile_tab, llm_tab = st.tabs(["Company profile", "LLM endpoint"])
 
-with st.form("profile", border=True):
-    st.subheader("Company")
-    company_name = st.text_input("Company name", form.company_name, max_chars=120)
-    summary = st.text_area("Summary", form.summary, max_chars=2_000, height=100)
+with llm_tab:
+    render_llm_endpoint(ctx, runtime.worker.wake)
 
-    st.subheader("Capabilities")
-    st.caption(
-        "One row per line of business. Keywords and CPV prefixes are comma-separated; "
-        "a tender matching either is relevant. Add or delete rows at the bottom of the table."
+with profile_tab:
+    st.write(
+        "What your company sells and never bids for. The analyst uses this profile for every "
+        "tender analysed from now on; tenders already analysed keep their results."
     )
-    capabilities = st.data_editor(
-        pd.DataFrame([row.model_dump() for row in form.capabilities]),
-        key=CAPABILITIES_KEY,
-        num_rows="dynamic",
-        hide_index=True,
-        column_config={
-            "name": st.column_config.TextColumn("Capability", width="small", required=True),
-            "keywords": st.column_config.TextColumn("Keywords", width="large"),
-            "cpv_prefixes": st.column_config.TextColumn("CPV prefixes", width="medium"),
-        },
-    )
+    profile = ctx.profile()
+    version = ctx.state.profile_version()
+    form = form_from_profile(profile)
+    st.caption(f"Profile version {version} is in force. Every save creates a new version.")
+    if notice := st.session_state.pop("settings_notice", None):
+        st.success(notice)
 
-    st.subheader("Exclusions")
-    left, right = st.columns(2)
-    exclusion_keywords = left.text_area(
-        "Keywords that mean “not for us” (one per line)", form.exclusion_keywords, height=200
-    )
-    exclusion_cpv = right.text_area(
-        "CPV prefixes that mean “not for us” (one per line)",
-        form.exclusion_cpv_prefixes,
-        height=200,
-    )
+    with st.form("profile", border=True):
+        st.subheader("Company")
+        company_name = st.text_input("Company name", form.company_name, max_chars=120)
+        summary = st.text_area("Summary", form.summary, max_chars=2_000, height=100)
 
-    st.subheader("Contract value and thresholds")
-    columns = st.columns(3)
-    currency = columns[0].text_input("Currency (ISO code)", form.currency, max_chars=3)
-    value_min = columns[1].number_input(
-        "Preferred minimum value",
-        min_value=0.0,
-        value=float(form.value_min),
-        step=10_000.0,
-        format="%.0f",
-    )
-    value_max = columns[2].number_input(
-        "Preferred maximum value (0 = no maximum)",
-        min_value=0.0,
-        value=float(form.value_max),
-        step=10_000.0,
-        format="%.0f",
-    )
-    columns = st.columns(2)
-    min_confidence = columns[0].slider(
-        "Minimum relevance confidence",
-        0.0,
-        1.0,
-        float(form.min_relevance_confidence),
-        0.05,
-        help="Tenders judged relevant with less confidence than this are filtered out.",
-    )
-    min_bid_score = columns[1].slider(
-        "Minimum bid score",
-        0.0,
-        10.0,
-        float(form.min_bid_score),
-        0.5,
-        help="Relevant tenders rated below this are 'rated low'; at or above it, a bid is drafted.",
-    )
-    saved = st.form_submit_button("Save profile", type="primary", icon=":material/save:")
-
-if saved:
-    edited = ProfileForm(
-        company_name=company_name,
-        summary=summary,
-        capabilities=capability_rows(capabilities.to_dict("records")),
-        exclusion_keywords=exclusion_keywords,
-        exclusion_cpv_prefixes=exclusion_cpv,
-        currency=currency,
-        value_min=value_min,
-        value_max=value_max,
-        min_relevance_confidence=min_confidence,
-        min_bid_score=min_bid_score,
-    )
-    try:
-        new_version = save_profile_form(ctx.state, edited)
-    except ProfileFormError as exc:
-        st.error(str(exc))
-    else:
-        runtime.worker.wake()
-        # start the next run from the stored profile, not from the table's pending edits
-        st.session_state.pop(CAPABILITIES_KEY, None)
-        st.session_state["settings_notice"] = (
-            f"Saved as profile version {new_version}; it applies to the next tenders analysed."
+        st.subheader("Capabilities")
+        st.caption(
+            "One row per line of business. Keywords and CPV prefixes are comma-separated; "
+            "a tender matching either is relevant. Add or delete rows at the bottom of the table."
         )
-        st.rerun()
-
-st.divider()
-if st.button("Reset to default profile", icon=":material/restart_alt:"):
-    new_version = reset_profile(ctx.state)
-    st.session_state.pop(CAPABILITIES_KEY, None)
-    st.session_state["settings_notice"] = (
-        f"The default profile is back in force (version {new_version})."
-    )
-    st.rerun()
-
-# ---------------------------------------------------------------------- LLM endpoint
-st.divider()
-st.header("LLM endpoint")
-llm = endpoint_form(ctx)
-if llm.active:
-    st.caption(f"Active analyst: {md_escape(llm.analyst)}")
-else:
-    st.info(
-        "No base URL is set, so the offline rules analyst (CPV codes + keywords) is in use. "
-        "To switch to the LLM analyst, enter the base URL of an OpenAI-compatible endpoint "
-        "below and save (or set LLM_BASE_URL); put the key in LLM_API_KEY in the environment "
-        "or .streamlit/secrets.toml.",
-        icon=":material/info:",
-    )
-st.caption(llm.api_key_text)
-if llm_notice := st.session_state.pop("llm_notice", None):
-    st.success(llm_notice)
-
-current = llm.values
-with st.form("llm_endpoint", border=True):
-    st.caption("Leave a field blank to use the value from the environment.")
-    base_url = st.text_input(
-        "Base URL",
-        current.base_url,
-        placeholder="https://api.openai.com/v1 or http://localhost:11434/v1",
-        key="llm_base_url",
-    )
-    model = st.text_input("Model", current.model, key="llm_model")
-    columns = st.columns(3)
-    step_models = [
-        column.text_input(FIELD_LABELS[name], getattr(current, name), placeholder="same as Model")
-        for column, name in zip(columns, ("model_filter", "model_rate", "model_write"), strict=True)
-    ]
-    columns = st.columns(5)
-    rpm = columns[0].number_input(
-        "Requests per minute", min_value=1, value=current.rpm, step=1, placeholder="no limit"
-    )
-    tpm = columns[1].number_input(
-        "Tokens per minute", min_value=1, value=current.tpm, step=1_000, placeholder="no limit"
-    )
-    max_concurrency = columns[2].number_input(
-        "Max concurrency", min_value=1, max_value=64, value=current.max_concurrency, step=1
-    )
-    timeout_s = columns[3].number_input(
-        "Timeout (s)", min_value=0.1, value=float(current.timeout_s), step=5.0
-    )
-    max_retries = columns[4].number_input(
-        "Max retries", min_value=0, max_value=20, value=current.max_retries, step=1
-    )
-    prefilter = st.toggle(
-        "Rules prefilter",
-        current.prefilter,
-        help="Rule out tenders that match the profile's exclusions before any LLM call.",
-    )
-    buttons = st.columns([1, 1, 3])
-    save_llm = buttons[0].form_submit_button(
-        "Save endpoint", type="primary", icon=":material/save:"
-    )
-    test_llm = buttons[1].form_submit_button("Test connection", icon=":material/network_check:")
-
-if save_llm:
-    error = save_endpoint_form(
-        ctx,
-        EndpointFormValues(
-            base_url=base_url,
-            model=model,
-            model_filter=step_models[0],
-            model_rate=step_models[1],
-            model_write=step_models[2],
-            rpm=rpm,
-            tpm=tpm,
-            max_concurrency=max_concurrency,
-            timeout_s=timeout_s,
-            max_retries=max_retries,
-            prefilter=prefilter,
-        ),
-    )
-    if error:
-        st.error(error)
-    else:
-        runtime.worker.wake()
-        st.session_state["llm_notice"] = "Saved; the endpoint applies to the next tenders analysed."
-        st.rerun()
-if test_llm:
-    with st.spinner("Testing the connection…"):
-        st.session_state["llm_probe"] = probe_connection(ctx, base_url, model)
-
-probe: ProbeReport | None = st.session_state.get("llm_probe")
-if probe is not None:
-    (st.success if probe.ok else st.error)(md_escape(probe.message))
-    if probe.models:
-        st.caption(md_escape(models_text(probe)))
-    if probe.modes:
-        st.dataframe(
-            [
-                {
-                    "output mode": m.mode,
-                    "works": m.works,
-                    "latency": latency_text(m.latency_ms),
-                    "detail": m.detail,
-                }
-                for m in probe.modes
-            ],
+        capabilities = st.data_editor(
+            pd.DataFrame([row.model_dump() for row in form.capabilities]),
+            key=CAPABILITIES_KEY,
+            num_rows="dynamic",
             hide_index=True,
-            column_config={"works": st.column_config.CheckboxColumn("works")},
+            column_config={
+                "name": st.column_config.TextColumn("Capability", width="small", required=True),
+                "keywords": st.column_config.TextColumn("Keywords", width="large"),
+                "cpv_prefixes": st.column_config.TextColumn("CPV prefixes", width="medium"),
+            },
         )
 
-st.subheader("Values in force")
-st.dataframe(llm.source_rows(), hide_index=True)
-
-if llm.active:
-    st.subheader("Refused output modes")
-    refusals = remembered_refusals(ctx)
-    if not refusals:
-        st.caption("None remembered: calls start with json_schema, the strictest output mode.")
-    else:
-        st.dataframe(
-            [
-                {"model": r.model, "refused": r.feature, "since": r.since, "reason": r.reason}
-                for r in refusals
-            ],
-            hide_index=True,
-            column_config={"since": st.column_config.DatetimeColumn("since", format="distance")},
+        st.subheader("Exclusions")
+        left, right = st.columns(2)
+        exclusion_keywords = left.text_area(
+            "Keywords that mean “not for us” (one per line)", form.exclusion_keywords, height=200
         )
-        if st.button("Forget them (re-probe)", icon=":material/restart_alt:"):
-            forgotten = forget_refusals(ctx)
-            st.session_state["llm_notice"] = (
-                f"Forgot {forgotten} refusal{'s' if forgotten != 1 else ''}; "
-                "the next call tries json_schema first again."
+        exclusion_cpv = right.text_area(
+            "CPV prefixes that mean “not for us” (one per line)",
+            form.exclusion_cpv_prefixes,
+            height=200,
+        )
+
+        st.subheader("Contract value and thresholds")
+        columns = st.columns(3)
+        currency = columns[0].text_input("Currency (ISO code)", form.currency, max_chars=3)
+        value_min = columns[1].number_input(
+            "Preferred minimum value",
+            min_value=0.0,
+            value=float(form.value_min),
+            step=10_000.0,
+            format="%.0f",
+        )
+        value_max = columns[2].number_input(
+            "Preferred maximum value (0 = no maximum)",
+            min_value=0.0,
+            value=float(form.value_max),
+            step=10_000.0,
+            format="%.0f",
+        )
+        columns = st.columns(2)
+        min_confidence = columns[0].slider(
+            "Minimum relevance confidence",
+            0.0,
+            1.0,
+            float(form.min_relevance_confidence),
+            0.05,
+            help="Tenders judged relevant with less confidence than this are filtered out.",
+        )
+        min_bid_score = columns[1].slider(
+            "Minimum bid score",
+            0.0,
+            10.0,
+            float(form.min_bid_score),
+            0.5,
+            help=(
+                "Relevant tenders rated below this are 'rated low'; "
+                "at or above it, a bid is drafted."
+            ),
+        )
+        saved = st.form_submit_button("Save profile", type="primary", icon=":material/save:")
+
+    if saved:
+        edited = ProfileForm(
+            company_name=company_name,
+            summary=summary,
+            capabilities=capability_rows(capabilities.to_dict("records")),
+            exclusion_keywords=exclusion_keywords,
+            exclusion_cpv_prefixes=exclusion_cpv,
+            currency=currency,
+            value_min=value_min,
+            value_max=value_max,
+            min_relevance_confidence=min_confidence,
+            min_bid_score=min_bid_score,
+        )
+        try:
+            new_version = save_profile_form(ctx.state, edited)
+        except ProfileFormError as exc:
+            st.error(str(exc))
+        else:
+            runtime.worker.wake()
+            # start the next run from the stored profile, not from the table's pending edits
+            st.session_state.pop(CAPABILITIES_KEY, None)
+            st.session_state["settings_notice"] = (
+                f"Saved as profile version {new_version}; it applies to the next tenders analysed."
             )
             st.rerun()
+
+    st.divider()
+    if st.button("Reset to default profile", icon=":material/restart_alt:"):
+        new_version = reset_profile(ctx.state)
+        st.session_state.pop(CAPABILITIES_KEY, None)
+        st.session_state["settings_notice"] = (
+            f"The default profile is back in force (version {new_version})."
+        )
+        st.rerun()

@@ -279,8 +279,8 @@ class LLMClient:
         else:
             kwargs["max_tokens"] = call.max_tokens
 
-        started = time.monotonic()
         with self.limiter.acquire(_estimate_tokens(request_messages) + call.max_tokens) as permit:
+            started = time.monotonic()  # latency is the endpoint's, not our limiter's queue
             try:
                 response = self.sdk.chat.completions.create(**kwargs)
             except Exception as exc:
