@@ -56,7 +56,7 @@ class AppServer:
 
 
 def start_app(
-    tmp_path: Path, db_path: Path | None = None
+    tmp_path: Path, db_path: Path | None = None, extra_env: dict[str, str] | None = None
 ) -> tuple[AppServer, subprocess.Popen[bytes]]:
     port = _free_port()
     db = db_path or tmp_path / "e2e.duckdb"
@@ -67,6 +67,7 @@ def start_app(
         "WORKER_POLL_S": "0.2",
     }
     env.pop("LLM_BASE_URL", None)
+    env.update(extra_env or {})
     log = (tmp_path / "streamlit.log").open("wb")
     process = subprocess.Popen(
         [

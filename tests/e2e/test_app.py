@@ -12,7 +12,7 @@ from tests.integration.test_cli import PLAIN_CSV
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["/", "/import", "/pipeline", "/dashboard", "/tenders", "/settings"]
+PAGES = ["/", "/import", "/pipeline", "/dashboard", "/tenders", "/settings", "/operations"]
 
 
 def settled(page: Page, timeout: float = 60_000) -> None:
@@ -33,7 +33,7 @@ def test_every_page_renders_without_exception(app_server, page: Page):
     # and through the navigation, as a user clicks
     page.goto(app_server.url + "/")
     settled(page)
-    for title in ("Import", "Pipeline", "Dashboard", "Tenders", "Settings", "Home"):
+    for title in ("Import", "Pipeline", "Dashboard", "Tenders", "Settings", "Operations", "Home"):
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
         settled(page)
         no_exception(page)
