@@ -82,6 +82,7 @@ def cmd_run(ctx: AppContext, args: argparse.Namespace) -> int:
     print(f"Analysing {status.waiting} tenders with the {status.analyst} analyst…", file=sys.stderr)
     bar = ProgressBar(status.waiting)
     started = time.perf_counter()
+    ctx.set_unavailable(None)  # left by a run that stopped while waiting; we will find out
 
     def tell_unavailable(reason: str | None) -> None:
         ctx.set_unavailable(reason)

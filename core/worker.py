@@ -97,6 +97,7 @@ class Worker:
         self._wake.set()
 
     def _loop(self) -> None:
+        self._on_unavailable(None)  # a banner left by a process that died while waiting
         try:
             released = self._store.release_stale(everything=True)
             if released:

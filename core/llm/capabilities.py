@@ -10,6 +10,8 @@ from typing import Protocol
 
 from core.llm.modes import MODE_ORDER, OutputMode
 
+# Unexplained 400s in a mode before the mode counts as refused (a named refusal counts at once).
+UNEXPLAINED_REFUSALS = 3
 # Parameters some endpoints reject; each is remembered as "param:<name>".
 PARAM_MAX_TOKENS = "param:max_tokens"
 PARAM_TEMPERATURE = "param:temperature"
@@ -27,6 +29,7 @@ class Capabilities:
     def __init__(self, store: CapabilityStore | None = None) -> None:
         self._store = store
         self._refused: dict[tuple[str, str], set[str]] = {}
+        self._unexplained: dict[tuple[str, str, str], int] = {}
         self._lock = threading.Lock()
 
     def _get(self, base_url: str, model: str) -> set[str]:
@@ -55,10 +58,21 @@ class Capabilities:
         if self._store is not None:
             self._store.add_refusal(base_url, model, feature, reason[:500])
 
+    def note_unexplained(self, base_url: str, model: str, feature: str, reason: str) -> None:
+        """An unexplained 400 in a mode: remembered as a refusal once it keeps happening."""
+        key = (base_url, model, feature)
+        with self._lock:
+            self._unexplained[key] = self._unexplained.get(key, 0) + 1
+            count = self._unexplained[key]
+        if count >= UNEXPLAINED_REFUSALS:
+            self.remember(base_url, model, feature, reason)
+
     def forget(self, base_url: str, model: str) -> None:
         """Start again from json_schema (after the endpoint or model was upgraded)."""
         with self._lock:
             self._refused.pop((base_url, model), None)
+            for key in [k for k in self._unexplained if k[:2] == (base_url, model)]:
+                del self._unexplained[key]
         if self._store is not None:
             self._store.clear(base_url, model)
 

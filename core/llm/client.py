@@ -1,8 +1,9 @@
 """The one entry point of the LLM layer: `structured(messages, Model, step=…) -> Result[Model]`.
 
-Around each call: the output mode this endpoint accepts, the shared limiter, tenacity retries
-for transient errors and 429s (bounded by attempts and time), reasks for invalid answers on a
-copy of the messages, one usage row per HTTP attempt, and a cache of validated answers.
+Around each call: the output mode this endpoint accepts, tenacity retries for transient
+errors and 429s (bounded by attempts and time), reasks for invalid answers on a copy of the
+messages, and a cache of validated answers. Each HTTP attempt (limiter, request, usage row)
+is `core.llm.attempt.AttemptRunner`.
 """
 
 from __future__ import annotations
@@ -10,24 +11,17 @@ from __future__ import annotations
 import logging
 import random
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from openai import OpenAI
-from pydantic import BaseModel, ValidationError
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    stop_after_delay,
-    wait_random_exponential,
-)
+from pydantic import ValidationError
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_random_exponential
 
+from core.llm.attempt import AttemptRunner
 from core.llm.cache import AnswerCache, cache_key
-from core.llm.capabilities import PARAM_MAX_TOKENS, PARAM_TEMPERATURE, Capabilities
+from core.llm.call import CallState, Result, T, reask_messages
+from core.llm.capabilities import PARAM_MAX_TOKENS, Capabilities
 from core.llm.endpoint import Endpoint
 from core.llm.errors import (
     CallFailed,
@@ -42,57 +36,23 @@ from core.llm.errors import (
     UnsupportedError,
     classify,
     endpoint_message,
-    scrub,
 )
 from core.llm.health import EndpointHealth, health_for
 from core.llm.limiter import RateLimiter, shared_limiter
-from core.llm.modes import OutputMode, build_request, extract_json, next_mode, schema_hash
+from core.llm.modes import OutputMode, next_mode, schema_hash
 from core.llm.prices import PriceTable
-from core.llm.usage import UsageRecord, UsageSink
+from core.llm.usage import UsageSink
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T", bound=BaseModel)
+__all__ = ["LLMClient", "Result"]
 
 # Longest wait a server may ask of us before we count the endpoint as down instead.
 MAX_RETRY_AFTER_S = 60.0
-MAX_REASK_ANSWER_CHARS = 4000
+# 429s are paced by the limiter, so they may repeat more often than other transient errors
+# before the endpoint counts as down; the retry time budget still bounds them.
+RATE_LIMIT_ATTEMPTS_PER_RETRY = 4
 _FATAL_ENDPOINT_STATUSES = (401, 403, 404)
-
-
-@dataclass(frozen=True)
-class Result(Generic[T]):
-    """A validated answer and what it took: HTTP attempts, reasks, tokens, cost, time."""
-
-    value: T
-    model: str
-    mode: str
-    attempts: int
-    reasks: int
-    prompt_tokens: int
-    completion_tokens: int
-    cost: float
-    latency_s: float
-    from_cache: bool = False
-
-
-@dataclass
-class _Call:
-    """The running state of one `structured` call (shared by its attempts)."""
-
-    step: str
-    model: str
-    mode: OutputMode
-    temperature: float | None
-    max_tokens: int
-    tender_id: int | None
-    prompt_version: str | None
-    call_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
-    attempts: int = 0
-    reasks: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost: float = 0.0
 
 
 class LLMClient:
@@ -130,6 +90,9 @@ class LLMClient:
             timeout=endpoint.timeout_s,
         )
         self._sleep = sleep
+        self._attempts = AttemptRunner(
+            endpoint, self.sdk, self.limiter, capabilities, usage, prices
+        )
 
     # ------------------------------------------------------------------ the entry point
     def structured(
@@ -156,7 +119,7 @@ class LLMClient:
         model = model or self.endpoint.model_for(step)
         self._raise_if_down()
         forced = mode is not None
-        call = _Call(
+        call = CallState(
             step=step,
             model=model,
             mode=mode or self.capabilities.preferred_mode(base_url, model),
@@ -189,65 +152,108 @@ class LLMClient:
         )
 
     def ping(self) -> str | None:
-        """None when the endpoint answers (listing models); else one sentence saying why not."""
+        """None when the configured model answers a one-token chat; else one sentence why not.
+
+        A chat request (not a model list) is what the pipeline needs: it catches a wrong
+        model, a 403 on chat, and an outage of the chat route alone.
+        """
+        params = self._attempts.request_params(self.endpoint.model, None, 1)
         try:
-            self.sdk.models.list()
+            with self.limiter.acquire(16):
+                self.sdk.chat.completions.create(
+                    model=self.endpoint.model,
+                    messages=[{"role": "user", "content": "ping"}],
+                    **params,
+                )
         except Exception as exc:
             error = classify(exc)
-            if error.status == 404:  # some servers have no /models; the chat route may work
+            if isinstance(error, UnsupportedError):  # it answered; only our shape was refused
                 return None
             return endpoint_message(error, self.endpoint.base_url)
         return None
 
     # ------------------------------------------------------------------ the conversation
     def _converse(
-        self, call: _Call, messages: list[dict[str, Any]], model_cls: type[T], *, forced: bool
+        self, call: CallState, messages: list[dict[str, Any]], model_cls: type[T], *, forced: bool
     ) -> T:
         """Modes, reasks and truncation around the retried request."""
-        base_url = self.endpoint.base_url
         conversation = messages
         raised_max_tokens = False
         while True:
             try:
                 return self._send(call, conversation, model_cls)
             except UnsupportedError as err:
-                feature = f"param:{err.param}" if err.param else call.mode.value
-                if self.capabilities.refuses(base_url, call.model, feature) and err.param:
-                    raise CallFailed(f"{call.step}: {err}") from err
-                if forced and not err.param:
-                    raise CallFailed(
-                        f"{call.mode.value} is not supported: {err}",
-                        error_class=ErrorClass.UNSUPPORTED,
-                    ) from err
-                self.capabilities.remember(base_url, call.model, feature, str(err))
                 if err.param:
+                    self._refuse_param(call, err)
                     continue
-                lower = next_mode(call.mode)
-                if lower is None:
-                    raise CallFailed(f"{call.step}: every output mode was refused: {err}") from err
-                log.info("%s refused %s for %s; using %s", base_url, call.mode, call.model, lower)
-                call.mode = lower
+                self._step_down(call, err, forced=forced)
             except InvalidOutputError as err:
                 if call.reasks >= self.endpoint.max_reasks:
                     raise CallFailed(
-                        f"{call.step}: no valid answer after {call.reasks} reasks ({err})"
+                        f"{call.step}: no valid answer after {call.reasks} reasks ({err})",
+                        error_class=ErrorClass.INVALID_OUTPUT,
                     ) from err
                 call.reasks += 1
                 conversation = reask_messages(messages, err.answer, str(err))
             except TruncatedError as err:
                 if raised_max_tokens:
-                    raise CallFailed(f"{call.step}: {err}") from err
+                    raise CallFailed(
+                        f"{call.step}: {err}", error_class=ErrorClass.TRUNCATED
+                    ) from err
                 raised_max_tokens = True
                 call.max_tokens *= 2
 
-    def _send(self, call: _Call, messages: list[dict[str, Any]], model_cls: type[T]) -> T:
+    def _refuse_param(self, call: CallState, err: UnsupportedError) -> None:
+        """Drop or rename a refused parameter for this model, once; a repeat is a failure."""
+        base_url = self.endpoint.base_url
+        feature = f"param:{err.param}"
+        if self.capabilities.refuses(base_url, call.model, feature):
+            raise CallFailed(f"{call.step}: {err}", error_class=ErrorClass.UNSUPPORTED) from err
+        self.capabilities.remember(base_url, call.model, feature, str(err))
+        if feature == PARAM_MAX_TOKENS:
+            log.info("%s wants max_completion_tokens for %s", base_url, call.model)
+
+    def _step_down(self, call: CallState, err: UnsupportedError, *, forced: bool) -> None:
+        """Use the next output mode; remember the refusal when the server named it."""
+        base_url = self.endpoint.base_url
+        if forced:
+            raise CallFailed(
+                f"{call.mode.value} is not supported: {err}", error_class=ErrorClass.UNSUPPORTED
+            ) from err
+        if err.named:
+            self.capabilities.remember(base_url, call.model, call.mode.value, str(err))
+        else:
+            self.capabilities.note_unexplained(base_url, call.model, call.mode.value, str(err))
+        lower = next_mode(call.mode)
+        if lower is None:
+            raise CallFailed(
+                f"{call.step}: every output mode was refused: {err}",
+                error_class=ErrorClass.UNSUPPORTED,
+            ) from err
+        log.info("%s refused %s for %s; using %s", base_url, call.mode, call.model, lower)
+        call.mode = lower
+
+    def _send(self, call: CallState, messages: list[dict[str, Any]], model_cls: type[T]) -> T:
         """One request, retried on transient errors and 429s within the attempt/time budget."""
+        endpoint = self.endpoint
+        began = time.monotonic()
+        failures = {ErrorClass.TRANSIENT: 0, ErrorClass.RATE_LIMITED: 0}
+
+        def give_up(state: RetryCallState) -> bool:
+            error = state.outcome.exception() if state.outcome else None
+            if isinstance(error, LLMError) and error.error_class in failures:
+                failures[error.error_class] += 1
+            if time.monotonic() - began >= endpoint.retry_budget_s:
+                return True
+            allowed = endpoint.max_retries + 1
+            return (
+                failures[ErrorClass.TRANSIENT] >= allowed
+                or failures[ErrorClass.RATE_LIMITED] >= allowed * RATE_LIMIT_ATTEMPTS_PER_RETRY
+            )
+
         retrying = Retrying(
             retry=retry_if_exception_type((TransientError, RateLimitedError)),
-            stop=(
-                stop_after_attempt(self.endpoint.max_retries + 1)
-                | stop_after_delay(self.endpoint.retry_budget_s)
-            ),
+            stop=give_up,
             wait=_wait,
             sleep=self._sleep,
             reraise=True,
@@ -255,70 +261,15 @@ class LLMClient:
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._attempt(call, messages, model_cls)
+                    self._raise_if_down()
+                    return self._attempts.run(call, messages, model_cls)
         except (TransientError, RateLimitedError) as err:
             raise self._trip(err) from err
         except FatalError as err:
             if err.status in _FATAL_ENDPOINT_STATUSES:
                 raise self._trip(err) from err
-            raise CallFailed(f"{call.step}: {err}") from err
+            raise CallFailed(f"{call.step}: {err}", error_class=ErrorClass.FATAL) from err
         raise AssertionError("tenacity returned without an outcome")  # pragma: no cover
-
-    def _attempt(self, call: _Call, messages: list[dict[str, Any]], model_cls: type[T]) -> T:
-        self._raise_if_down()
-        call.attempts += 1
-        request_messages, extra = build_request(call.mode, model_cls, messages)
-        kwargs: dict[str, Any] = {"model": call.model, "messages": request_messages, **extra}
-        base_url = self.endpoint.base_url
-        if call.temperature is not None and not self.capabilities.refuses(
-            base_url, call.model, PARAM_TEMPERATURE
-        ):
-            kwargs["temperature"] = call.temperature
-        if self.capabilities.refuses(base_url, call.model, PARAM_MAX_TOKENS):
-            kwargs["max_completion_tokens"] = call.max_tokens
-        else:
-            kwargs["max_tokens"] = call.max_tokens
-
-        with self.limiter.acquire(_estimate_tokens(request_messages) + call.max_tokens) as permit:
-            started = time.monotonic()  # latency is the endpoint's, not our limiter's queue
-            try:
-                response = self.sdk.chat.completions.create(**kwargs)
-            except Exception as exc:
-                error = classify(exc)
-                if isinstance(error, RateLimitedError):
-                    self.limiter.on_rate_limited(error.retry_after)
-                self._record(call, started, "error", error=error)
-                raise error from exc
-            usage = response.usage
-            prompt = usage.prompt_tokens if usage else 0
-            completion = usage.completion_tokens if usage else 0
-            details = getattr(usage, "prompt_tokens_details", None) if usage else None
-            cached = (getattr(details, "cached_tokens", 0) or 0) if details else 0
-            permit.settle(prompt + completion)
-        tokens = (prompt, completion, cached)
-
-        choice = response.choices[0] if response.choices else None
-        if choice is None:
-            error = InvalidOutputError("the answer had no choices", answer="")
-            self._record(call, started, "error", error=error, tokens=tokens)
-            raise error
-        if choice.finish_reason == "length":
-            error = TruncatedError(f"the answer was cut at max_tokens={call.max_tokens}")
-            self._record(call, started, "error", error=error, tokens=tokens)
-            raise error
-        content = choice.message.content
-        tool_calls = choice.message.tool_calls or []
-        function = getattr(tool_calls[0], "function", None) if tool_calls else None
-        arguments = getattr(function, "arguments", None)
-        try:
-            value = model_cls.model_validate_json(extract_json(call.mode, content, arguments))
-        except ValueError as exc:  # ValidationError is a ValueError
-            message = _describe_invalid(exc)
-            error = InvalidOutputError(message, answer=(arguments or content or "")[:20_000])
-            self._record(call, started, "error", error=error, tokens=tokens)
-            raise error from exc
-        self._record(call, started, "ok", tokens=tokens)
-        return value
 
     # ------------------------------------------------------------------ helpers
     def _raise_if_down(self) -> None:
@@ -332,7 +283,7 @@ class LLMClient:
         self.health.trip(message)
         return EndpointUnavailable(message)
 
-    def _cache_key(self, call: _Call, messages: list[dict[str, Any]], model_cls: type) -> str:
+    def _cache_key(self, call: CallState, messages: list[dict[str, Any]], model_cls: type) -> str:
         return cache_key(
             base_url=self.endpoint.base_url,
             model=call.model,
@@ -344,7 +295,7 @@ class LLMClient:
         )
 
     def _from_cache(
-        self, call: _Call, messages: list[dict[str, Any]], model_cls: type[T]
+        self, call: CallState, messages: list[dict[str, Any]], model_cls: type[T]
     ) -> Result[T] | None:
         assert self.cache is not None
         answer = self.cache.get(self._cache_key(call, messages, model_cls))
@@ -354,7 +305,7 @@ class LLMClient:
             value = model_cls.model_validate_json(answer)
         except ValidationError:
             return None  # the schema changed since; ask again
-        self._record(call, time.monotonic(), "cached")
+        self._attempts.record(call, time.monotonic(), "cached")
         return Result(
             value=value,
             model=call.model,
@@ -368,68 +319,6 @@ class LLMClient:
             from_cache=True,
         )
 
-    def _record(
-        self,
-        call: _Call,
-        started: float,
-        status: str,
-        *,
-        error: LLMError | None = None,
-        tokens: tuple[int, int, int] = (0, 0, 0),
-    ) -> None:
-        prompt, completion, cached = tokens
-        cost = self.prices.cost(
-            base_url=self.endpoint.base_url,
-            model=call.model,
-            prompt_tokens=prompt,
-            completion_tokens=completion,
-            cached_tokens=cached,
-        )
-        call.prompt_tokens += prompt
-        call.completion_tokens += completion
-        call.cost += cost
-        row = UsageRecord(
-            call_id=call.call_id,
-            step=call.step,
-            attempt=call.attempts,
-            reask=call.reasks,
-            mode=call.mode.value,
-            model=call.model,
-            base_url=self.endpoint.base_url,
-            status=status,
-            tender_id=call.tender_id,
-            http_status=error.status if error else (200 if status == "ok" else None),
-            error_class=error.error_class.value if error else None,
-            error=scrub(str(error), self.endpoint.key_value())[:500] if error else None,
-            prompt_tokens=prompt,
-            completion_tokens=completion,
-            cached_tokens=cached,
-            latency_ms=(time.monotonic() - started) * 1000 if status != "cached" else 0.0,
-            cost=cost,
-            prompt_version=call.prompt_version,
-        )
-        try:
-            self.usage.record(row)
-        except Exception:  # accounting must never lose an answer
-            log.exception("could not record LLM usage")
-
-
-def reask_messages(
-    messages: list[dict[str, Any]], bad_answer: str, problem: str
-) -> list[dict[str, Any]]:
-    """A copy of the messages plus the latest bad answer and what was wrong with it."""
-    return [
-        *messages,
-        {"role": "assistant", "content": bad_answer[:MAX_REASK_ANSWER_CHARS] or "(empty)"},
-        {
-            "role": "user",
-            "content": (
-                f"That answer could not be used: {problem}\n"
-                "Reply again with only the corrected JSON object."
-            ),
-        },
-    ]
-
 
 def _wait(state: RetryCallState) -> float:
     """As long as the server asked for, else random exponential backoff."""
@@ -437,18 +326,3 @@ def _wait(state: RetryCallState) -> float:
     if isinstance(error, LLMError) and error.retry_after is not None:
         return min(error.retry_after, MAX_RETRY_AFTER_S) + random.uniform(0, 0.25)  # noqa: S311
     return float(wait_random_exponential(multiplier=0.5, max=20)(state))
-
-
-def _estimate_tokens(messages: list[dict[str, Any]]) -> int:
-    return sum(len(str(m.get("content") or "")) for m in messages) // 4 + 8 * len(messages)
-
-
-def _describe_invalid(exc: ValueError) -> str:
-    """The validation problem in a few lines the model can act on."""
-    if isinstance(exc, ValidationError):
-        parts = []
-        for problem in exc.errors(include_url=False)[:8]:
-            where = ".".join(str(p) for p in problem["loc"]) or "the answer"
-            parts.append(f"{where}: {problem['msg']}")
-        return "; ".join(parts)[:1000]
-    return str(exc)[:1000]

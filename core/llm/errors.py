@@ -58,9 +58,18 @@ class UnsupportedError(LLMError):
 
     error_class = ErrorClass.UNSUPPORTED
 
-    def __init__(self, message: str, *, status: int | None = None, param: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        param: str | None = None,
+        named: bool = True,
+    ) -> None:
         super().__init__(message, status=status)
         self.param = param
+        #: the server named the feature it refuses; an unexplained 400 is not proof
+        self.named = named
 
 
 class FatalError(LLMError):
@@ -100,6 +109,7 @@ _CAPABILITY_WORDS = re.compile(
 )
 # The request parameters an output mode adds; a 400 naming one refuses the mode.
 _MODE_PARAMS = frozenset({"response_format", "tools", "tool_choice", "functions"})
+_POLICY_WORDS = re.compile(r"content.?(?:policy|filter|management)|safety|moderation|flagged", re.I)
 _CONTEXT_WORDS = re.compile(r"context.length|maximum context|too many tokens|too long", re.I)
 
 
@@ -154,6 +164,8 @@ def _classify_status(status: int, message: str, headers: Mapping[str, str]) -> L
         return TransientError(short, status=status, retry_after=retry_after_seconds(headers))
     if status in (400, 422) and _CONTEXT_WORDS.search(message):
         return FatalError(short, status=status)
+    if status in (400, 422) and _POLICY_WORDS.search(message):
+        return FatalError(short, status=status)  # this tender's text, not the endpoint
     if status in (400, 422) and (param := _refused_param(message)):
         return UnsupportedError(short, status=status, param=param)
     if status in (400, 422) and _CAPABILITY_WORDS.search(message):
@@ -161,7 +173,7 @@ def _classify_status(status: int, message: str, headers: Mapping[str, str]) -> L
     if status in (400, 422):
         # Unexplained 400s come from servers that reject a request shape, which is what a
         # lower output mode changes; the last mode turns them into a failure of the call.
-        return UnsupportedError(short, status=status)
+        return UnsupportedError(short, status=status, named=False)
     return FatalError(short, status=status)
 
 

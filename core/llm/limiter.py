@@ -19,6 +19,12 @@ MAX_HOLD_S = 60.0
 DEFAULT_HOLD_S = 1.0
 RPM_FLOOR = 0.25
 RPM_CUT = 0.85
+# A lone 429 while we pace at the limit is jitter between our spacing and the server's
+# bucket: ease off a little. This many within the window, or a long wait, is overload.
+RPM_GENTLE_CUT = 0.97
+STORM_429S = 5
+STORM_WINDOW_S = 5.0
+LONG_WAIT_S = 5.0
 IN_FLIGHT_CUT = 0.75
 # 429s that arrive together are one overload: requests already in flight fail in a burst.
 CUT_DAMPING_S = 1.0
@@ -108,6 +114,8 @@ class RateLimiter:
         self._cut_rpm = 0.0
         self._cut_in_flight = 0.0
         self._rate_limited_total = 0
+        self._recent_429s: deque[float] = deque()
+        self._cut_was_hard = False
 
     def acquire(self, estimated_tokens: int = 0, timeout: float | None = None) -> Permit:
         """Block until a request may start; raises TimeoutError after `timeout` seconds."""
@@ -144,17 +152,37 @@ class RateLimiter:
         return permit
 
     def on_rate_limited(self, retry_after_s: float | None) -> None:
-        """The server said 429: hold new starts, and slow down until it recovers."""
+        """The server said 429: slow down, and hold new starts when it is a real overload.
+
+        With a request limit set, we already pace at it, so a lone 429 is usually jitter
+        between our spacing and the server's bucket: the failed request waits as told, new
+        starts shift by at most one interval, and the pace eases a little. Several 429s close
+        together, or a long requested wait, mean overload: everyone holds for the wait and
+        the pace is cut hard.
+        """
         hold_s = retry_after_s if retry_after_s is not None and retry_after_s > 0 else None
         hold_s = min(hold_s or DEFAULT_HOLD_S, MAX_HOLD_S)
         with self._condition:
             now = self._clock()
             self._rate_limited_total += 1
+            self._recent_429s.append(now)
+            while self._recent_429s and self._recent_429s[0] < now - STORM_WINDOW_S:
+                self._recent_429s.popleft()
+            storm = len(self._recent_429s) >= STORM_429S or hold_s > LONG_WAIT_S
+            if self._rpm is not None and not storm:
+                # Re-phase our spacing behind the server's bucket: by the time one interval
+                # has passed since the refused request, the bucket has a token again.
+                hold_s = min(hold_s, 60.0 / self._rpm)
             self._hold_until = max(self._hold_until, now + hold_s)
-            if self._cut_at is None or now - self._cut_at >= CUT_DAMPING_S:
+            damped = self._cut_at is not None and now - self._cut_at < CUT_DAMPING_S
+            if not damped or (storm and not self._cut_was_hard):
                 if self._rpm is not None:
                     current = self._effective_rpm(now) or float(self._rpm)
-                    self._cut_rpm = max(RPM_FLOOR * self._rpm, RPM_CUT * current)
+                    if damped:  # escalating a gentle cut made moments ago: start from before it
+                        current /= RPM_GENTLE_CUT
+                    cut = RPM_CUT if storm else RPM_GENTLE_CUT
+                    self._cut_rpm = max(RPM_FLOOR * self._rpm, cut * current)
+                    self._cut_was_hard = storm
                 else:
                     current_cap = self._effective_max_in_flight(now)
                     self._cut_in_flight = float(max(1, int(IN_FLIGHT_CUT * current_cap)))

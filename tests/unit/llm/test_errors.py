@@ -11,6 +11,7 @@ import openai
 import pytest
 
 from core.llm.cache import cache_key
+from core.llm.capabilities import UNEXPLAINED_REFUSALS, Capabilities
 from core.llm.errors import (
     ErrorClass,
     FatalError,
@@ -122,3 +123,26 @@ def test_keys_echoed_by_a_server_never_reach_our_messages():
     error = classify(status_error(401, "Incorrect API key provided: sk-proj-abcdef123456"))
     assert "abcdef123456" not in str(error) and "[redacted]" in str(error)
     assert scrub("token mysecretvalue42 refused", "mysecretvalue42") == "token [redacted] refused"
+
+
+def test_a_content_policy_400_fails_the_call_not_the_mode():
+    error = classify(status_error(400, "Your request was flagged by our content policy"))
+    assert isinstance(error, FatalError)
+
+
+def test_only_named_refusals_are_certain():
+    named = classify(status_error(400, "response_format 'json_schema' is not supported"))
+    vague = classify(status_error(400, "Bad request"))
+    assert isinstance(named, UnsupportedError) and named.named
+    assert isinstance(vague, UnsupportedError) and not vague.named
+
+
+def test_unexplained_refusals_are_remembered_only_when_they_repeat():
+    capabilities = Capabilities()
+    for _ in range(UNEXPLAINED_REFUSALS - 1):
+        capabilities.note_unexplained("u", "m", "json_schema", "Bad request")
+    assert capabilities.preferred_mode("u", "m").value == "json_schema"
+    capabilities.note_unexplained("u", "m", "json_schema", "Bad request")
+    assert capabilities.preferred_mode("u", "m").value == "tool"
+    capabilities.forget("u", "m")
+    assert capabilities.preferred_mode("u", "m").value == "json_schema"

@@ -162,7 +162,8 @@ def test_429_moves_a_request_already_waiting_for_its_slot_behind_the_hold() -> N
     started: list[float] = []
     waiter = _in_thread(lambda: (limiter.acquire(), started.append(time.monotonic())))
     time.sleep(0.1)  # the waiter holds the slot at +0.5 s
-    limiter.on_rate_limited(0.8)
+    for _ in range(5):  # several 429s together: an overload, so everyone holds
+        limiter.on_rate_limited(0.8)
     waiter.join(timeout=5)
     assert started and started[0] - began >= 0.88
 
@@ -170,12 +171,12 @@ def test_429_moves_a_request_already_waiting_for_its_slot_behind_the_hold() -> N
 def test_429_cuts_the_rate_then_it_recovers() -> None:
     clock = FakeClock()
     limiter = RateLimiter(rpm=100, tpm=None, max_in_flight=4, clock=clock)
-    limiter.on_rate_limited(None)
-    limiter.on_rate_limited(None)  # the same burst: cut once
+    for _ in range(6):  # one overload: cut hard once, not six times
+        limiter.on_rate_limited(None)
     snapshot = limiter.snapshot()
     assert snapshot.effective_rpm == pytest.approx(85)
     assert snapshot.held_for_s == pytest.approx(1.0)
-    assert snapshot.rate_limited_total == 2
+    assert snapshot.rate_limited_total == 6
     clock.advance(10)
     assert limiter.snapshot().effective_rpm == pytest.approx(92.5)
     assert limiter.snapshot().held_for_s == 0
@@ -189,6 +190,20 @@ def test_429_cuts_the_rate_then_it_recovers() -> None:
         limiter.on_rate_limited(None)
     assert limiter.snapshot().effective_rpm == pytest.approx(25)  # never below a quarter
     assert limiter.snapshot().effective_max_in_flight == 4
+
+
+def test_a_lone_429_at_the_limit_is_jitter_and_slows_only_a_little() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(rpm=480, tpm=None, max_in_flight=16, clock=clock)
+    limiter.on_rate_limited(1.0)  # a lone 429 while pacing at the limit
+    snapshot = limiter.snapshot()
+    assert snapshot.effective_rpm == pytest.approx(480 * 0.97)
+    assert snapshot.held_for_s == pytest.approx(0.125), "others shift by one interval only"
+    clock.advance(30)
+    limiter.on_rate_limited(10)  # a long wait asked for: a real overload
+    snapshot = limiter.snapshot()
+    assert snapshot.effective_rpm == pytest.approx(480 * 0.85)
+    assert snapshot.held_for_s == pytest.approx(10)
 
 
 def test_429_without_a_request_limit_cuts_concurrency_instead() -> None:
