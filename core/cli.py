@@ -24,6 +24,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_FILE_FAILED = 2
 EXIT_UNAVAILABLE = 3
+LOG_EVERY_S = 2.0
 
 
 def _print_summary(summary: ImportSummary, out: TextIO) -> None:
@@ -50,7 +51,7 @@ def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr (a line per batch when stderr is not a terminal)."""
+    """A one-line progress bar on stderr (a line every few seconds when it is not a terminal)."""
 
     def __init__(self, total: int, stream: TextIO = sys.stderr, width: int = 30) -> None:
         self.total = max(total, 0)
@@ -59,11 +60,17 @@ class ProgressBar:
         self.width = width
         self.started = time.perf_counter()
         self.tty = stream.isatty()
+        self._printed_at = float("-inf")
 
     def update(self, report: BatchReport) -> None:
         self.done += report.claimed
         self.total = max(self.total, self.done)
-        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        now = time.perf_counter()
+        # A log (not a terminal) gets a line every few seconds, not one per tender.
+        if not self.tty and self.done < self.total and now - self._printed_at < LOG_EVERY_S:
+            return
+        self._printed_at = now
+        elapsed = max(now - self.started, 1e-9)
         rate = self.done / elapsed
         left = (self.total - self.done) / rate if rate else 0
         filled = int(self.width * self.done / self.total) if self.total else self.width

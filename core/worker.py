@@ -82,6 +82,7 @@ class Worker:
         if self.running:
             return
         self._stop.clear()
+        self._on_unavailable(None)  # a banner left by a process that died while waiting
         self._thread = threading.Thread(target=self._loop, name="tenderwise-worker", daemon=True)
         self._thread.start()
 
@@ -97,7 +98,6 @@ class Worker:
         self._wake.set()
 
     def _loop(self) -> None:
-        self._on_unavailable(None)  # a banner left by a process that died while waiting
         try:
             released = self._store.release_stale(everything=True)
             if released:

@@ -121,66 +121,58 @@ class LLMUsageRepository:
 
     def per_minute(self, hours: float = 24.0) -> pd.DataFrame:
         """Attempts, errors, tokens, cost and latency percentiles per minute, for charts."""
-        return (
-            self._db.cursor()
-            .execute(
-                f"""
-                SELECT time_bucket(INTERVAL 1 MINUTE, called_at) AS minute,
-                       count(*) AS attempts,
-                       count(*) FILTER (WHERE status = 'error') AS errors,
-                       sum(prompt_tokens) AS prompt_tokens,
-                       sum(completion_tokens) AS completion_tokens,
-                       sum(cost) AS cost,
-                       quantile_cont(latency_ms, 0.5) AS latency_p50_ms,
-                       quantile_cont(latency_ms, 0.95) AS latency_p95_ms
-                FROM llm_calls
-                WHERE {_ATTEMPTS} AND called_at >= now() - to_seconds(?)
-                GROUP BY 1 ORDER BY 1
-                """,
-                [hours * 3600],
-            )
-            .df()
+        return self._frame(
+            f"""
+            SELECT time_bucket(INTERVAL 1 MINUTE, called_at) AS minute,
+                   count(*) AS attempts,
+                   count(*) FILTER (WHERE status = 'error') AS errors,
+                   sum(prompt_tokens) AS prompt_tokens,
+                   sum(completion_tokens) AS completion_tokens,
+                   sum(cost) AS cost,
+                   quantile_cont(latency_ms, 0.5) AS latency_p50_ms,
+                   quantile_cont(latency_ms, 0.95) AS latency_p95_ms
+            FROM llm_calls
+            WHERE {_ATTEMPTS} AND called_at >= now() - to_seconds(?)
+            GROUP BY 1 ORDER BY 1
+            """,
+            hours,
         )
 
     def errors_per_minute(self, hours: float = 24.0) -> pd.DataFrame:
-        return (
-            self._db.cursor()
-            .execute(
-                """
-                SELECT time_bucket(INTERVAL 1 MINUTE, called_at) AS minute, error_class,
-                       count(*) AS attempts
-                FROM llm_calls
-                WHERE error_class IS NOT NULL AND called_at >= now() - to_seconds(?)
-                GROUP BY ALL ORDER BY 1, 2
-                """,
-                [hours * 3600],
-            )
-            .df()
+        return self._frame(
+            """
+            SELECT time_bucket(INTERVAL 1 MINUTE, called_at) AS minute, error_class,
+                   count(*) AS attempts
+            FROM llm_calls
+            WHERE error_class IS NOT NULL AND called_at >= now() - to_seconds(?)
+            GROUP BY ALL ORDER BY 1, 2
+            """,
+            hours,
         )
 
     def by_step(self, hours: float = 24.0) -> pd.DataFrame:
         """Per step and model: calls (grouping their attempts), attempts, tokens, cost, latency."""
-        return (
-            self._db.cursor()
-            .execute(
-                f"""
-                SELECT step, model,
-                       count(DISTINCT call_id) AS calls,
-                       count(*) AS attempts,
-                       count(*) FILTER (WHERE reask > 0) AS reask_attempts,
-                       sum(prompt_tokens) AS prompt_tokens,
-                       sum(completion_tokens) AS completion_tokens,
-                       sum(cost) AS cost,
-                       quantile_cont(latency_ms, 0.5) AS latency_p50_ms,
-                       quantile_cont(latency_ms, 0.95) AS latency_p95_ms
-                FROM llm_calls
-                WHERE {_ATTEMPTS} AND called_at >= now() - to_seconds(?)
-                GROUP BY ALL ORDER BY step, model
-                """,
-                [hours * 3600],
-            )
-            .df()
+        return self._frame(
+            f"""
+            SELECT step, model,
+                   count(DISTINCT call_id) AS calls,
+                   count(*) AS attempts,
+                   count(*) FILTER (WHERE reask > 0) AS reask_attempts,
+                   sum(prompt_tokens) AS prompt_tokens,
+                   sum(completion_tokens) AS completion_tokens,
+                   sum(cost) AS cost,
+                   quantile_cont(latency_ms, 0.5) AS latency_p50_ms,
+                   quantile_cont(latency_ms, 0.95) AS latency_p95_ms
+            FROM llm_calls
+            WHERE {_ATTEMPTS} AND called_at >= now() - to_seconds(?)
+            GROUP BY ALL ORDER BY step, model
+            """,
+            hours,
         )
+
+    def _frame(self, sql: str, hours: float) -> pd.DataFrame:
+        """A query over the last `hours` (its one parameter) as a DataFrame."""
+        return self._db.cursor().execute(sql, [hours * 3600]).df()
 
 
 class LLMCacheRepository:

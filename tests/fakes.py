@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from core.models import (
     BidDocument,
     Claim,
     FilterResult,
+    LLMUsage,
     RatingResult,
     Recommendation,
     StageOutcome,
@@ -153,3 +154,22 @@ def tender(title: str, **fields: object) -> Tender:
     }
     base.update(fields)
     return Tender.model_validate(base)
+
+
+def usage_row(**fields: object) -> LLMUsage:
+    """A usage row (one HTTP attempt) with sensible defaults; override any field."""
+    values: dict[str, object] = {
+        "call_id": "c1",
+        "step": "rate",
+        "attempt": 1,
+        "mode": "json_schema",
+        "model": "gpt-4o-mini",
+        "base_url": "https://api.example.test/v1",
+        "status": "ok",
+        "prompt_tokens": 1000,
+        "completion_tokens": 234,
+        "latency_ms": 800.0,
+        "cost": 0.0123,
+        "called_at": datetime.now(UTC) - timedelta(minutes=2),
+    }
+    return LLMUsage(**(values | fields))  # type: ignore[arg-type]

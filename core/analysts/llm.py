@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from core.analysts.llm_answers import BidAnswer, RatingAnswer, filter_answer_model
 from core.analysts.llm_context import (
@@ -30,6 +33,8 @@ WRITE_TEMPERATURE = 0.7
 # The rules must be at least this sure, from exclusion evidence alone, to skip the LLM.
 PREFILTER_MIN_CONFIDENCE = 0.75
 PREFILTER_ANALYST = "rules (prefilter)"
+
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 class LLMAnalyst:
@@ -59,23 +64,12 @@ class LLMAnalyst:
         ruled_out = self._ruled_out(tender, profile) if self.prefilter else None
         if ruled_out is not None:
             return ruled_out
-        prompt = load_prompt("filter")
-        categories = tuple(profile.category_names)
-        result = self.client.structured(
-            prompt.messages(**self._values(tender, profile)),
-            filter_answer_model(categories),
-            step="filter",
-            temperature=FILTER_TEMPERATURE,
-            prompt_version=prompt.version,
-            tender_id=tender.id,
-            max_tokens=800,
+        model_cls = filter_answer_model(tuple(profile.category_names))
+        answer, provenance = self._ask(
+            "filter", self._values(tender, profile), model_cls, tender, FILTER_TEMPERATURE, 800
         )
-        answer = result.value
         return FilterResult(
-            analyst=self.name,
-            model=result.model,
-            prompt_version=prompt.version,
-            created_at=self._now(),
+            **provenance,
             is_relevant=answer.is_relevant,
             confidence=answer.confidence,
             categories=list(dict.fromkeys(answer.categories)),
@@ -102,25 +96,12 @@ class LLMAnalyst:
     def rate(
         self, tender: Tender, profile: CompanyProfile, relevance: FilterResult
     ) -> RatingResult:
-        prompt = load_prompt("rate")
         values = self._values(tender, profile)
         values["categories"] = ", ".join(relevance.categories) or "no named capability"
         values["relevance_reasoning"] = relevance.reasoning[:600] or "no reasoning recorded"
-        result = self.client.structured(
-            prompt.messages(**values),
-            RatingAnswer,
-            step="rate",
-            temperature=RATE_TEMPERATURE,
-            prompt_version=prompt.version,
-            tender_id=tender.id,
-            max_tokens=1200,
-        )
-        answer = result.value
+        answer, provenance = self._ask("rate", values, RatingAnswer, tender, RATE_TEMPERATURE, 1200)
         return RatingResult(
-            analyst=self.name,
-            model=result.model,
-            prompt_version=prompt.version,
-            created_at=self._now(),
+            **provenance,
             overall_score=round(answer.overall_score, 1),
             strategic_fit=round(answer.strategic_fit, 1),
             win_probability=round(answer.win_probability, 1),
@@ -139,7 +120,6 @@ class LLMAnalyst:
         relevance: FilterResult,
         rating: RatingResult,
     ) -> BidDocument:
-        prompt = load_prompt("write")
         values = self._values(tender, profile)
         values.update(
             overall_score=f"{rating.overall_score:.1f}",
@@ -147,26 +127,42 @@ class LLMAnalyst:
             strengths="; ".join(rating.strengths) or "none recorded",
             risks="; ".join(rating.risks) or "none recorded",
         )
-        result = self.client.structured(
-            prompt.messages(**values),
-            BidAnswer,
-            step="write",
-            temperature=WRITE_TEMPERATURE,
-            prompt_version=prompt.version,
-            tender_id=tender.id,
-            max_tokens=3000,
-        )
-        answer = result.value
+        answer, provenance = self._ask("write", values, BidAnswer, tender, WRITE_TEMPERATURE, 3000)
         return BidDocument(
-            analyst=self.name,
-            model=result.model,
-            prompt_version=prompt.version,
-            created_at=self._now(),
+            **provenance,
             executive_summary=answer.executive_summary,
             technical_approach=answer.technical_approach,
             value_proposition=answer.value_proposition,
             timeline_estimate=answer.timeline_estimate,
         )
+
+    def _ask(
+        self,
+        step: str,
+        values: dict[str, str],
+        model_cls: type[Answer],
+        tender: Tender,
+        temperature: float,
+        max_tokens: int,
+    ) -> tuple[Answer, dict[str, Any]]:
+        """The validated answer of one step, and the provenance its result records."""
+        prompt = load_prompt(step)
+        result = self.client.structured(
+            prompt.messages(**values),
+            model_cls,
+            step=step,
+            temperature=temperature,
+            prompt_version=prompt.version,
+            tender_id=tender.id,
+            max_tokens=max_tokens,
+        )
+        provenance = {
+            "analyst": self.name,
+            "model": result.model,
+            "prompt_version": prompt.version,
+            "created_at": self._now(),
+        }
+        return result.value, provenance
 
     def _values(self, tender: Tender, profile: CompanyProfile) -> dict[str, str]:
         return {

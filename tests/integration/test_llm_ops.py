@@ -17,6 +17,7 @@ from core.llm.endpoint import EndpointOverrides
 from core.models import LLMUsage
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI
+from tests.fakes import usage_row
 
 BASE_URL = "https://llm.example.test/v1"
 NOW = datetime.now(UTC)
@@ -33,21 +34,15 @@ def ctx(tmp_path: Path) -> Iterator[AppContext]:
 
 
 def _usage(**fields: object) -> LLMUsage:
-    values: dict[str, object] = {
-        "call_id": "c1",
-        "step": "rate",
-        "attempt": 1,
-        "mode": "json_schema",
-        "model": "gpt-4o-mini",
+    defaults: dict[str, object] = {
         "base_url": BASE_URL,
-        "status": "ok",
         "prompt_tokens": 100,
         "completion_tokens": 20,
         "latency_ms": 400.0,
         "cost": 0.001,
         "called_at": NOW - timedelta(seconds=5),
     }
-    return LLMUsage(**(values | fields))  # type: ignore[arg-type]
+    return usage_row(**(defaults | fields))
 
 
 def _seed_minute(ctx: AppContext) -> None:

@@ -8,26 +8,12 @@ from datetime import UTC, datetime, timedelta
 from streamlit.testing.v1 import AppTest
 
 from core.context import AppContext
-from core.models import LLMUsage
+from tests.fakes import usage_row
 from tests.ui.helpers import metrics, texts
 
 
 def _record(ctx: AppContext, **fields: object) -> None:
-    values: dict[str, object] = {
-        "call_id": "c1",
-        "step": "rate",
-        "attempt": 1,
-        "mode": "json_schema",
-        "model": "gpt-4o-mini",
-        "base_url": "https://api.example.test/v1",
-        "status": "ok",
-        "prompt_tokens": 1000,
-        "completion_tokens": 234,
-        "latency_ms": 800.0,
-        "cost": 0.0123,
-        "called_at": datetime.now(UTC) - timedelta(minutes=2),
-    }
-    ctx.llm_usage.record(LLMUsage(**(values | fields)))  # type: ignore[arg-type]
+    ctx.llm_usage.record(usage_row(**({} | fields)))
 
 
 def _charts(at: AppTest) -> int:

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.context import AppContext
 from core.llm.endpoint import EndpointOverrides
-from core.models import LLMUsage
+from tests.fakes import usage_row
 from tests.ui.helpers import metrics, texts
 
 # Nothing listens on port 9: the worker has no tenders, so it never calls it.
@@ -17,21 +17,8 @@ BASE_URL = "http://127.0.0.1:9/v1"
 
 
 def _record(ctx: AppContext, **fields: object) -> None:
-    values: dict[str, object] = {
-        "call_id": "c1",
-        "step": "rate",
-        "attempt": 1,
-        "mode": "json_schema",
-        "model": "gpt-4o-mini",
-        "base_url": BASE_URL,
-        "status": "ok",
-        "prompt_tokens": 1000,
-        "completion_tokens": 234,
-        "latency_ms": 800.0,
-        "cost": 0.0123,
-        "called_at": datetime.now(UTC) - timedelta(seconds=10),
-    }
-    ctx.llm_usage.record(LLMUsage(**(values | fields)))  # type: ignore[arg-type]
+    recent = datetime.now(UTC) - timedelta(seconds=10)  # inside the live one-minute window
+    ctx.llm_usage.record(usage_row(**({"base_url": BASE_URL, "called_at": recent} | fields)))
 
 
 def test_live_llm_numbers(open_page: Callable[[str], AppTest], ctx: AppContext) -> None:
@@ -67,8 +54,11 @@ def test_live_llm_numbers(open_page: Callable[[str], AppTest], ctx: AppContext) 
 def test_unavailable_endpoint_banner(open_page: Callable[[str], AppTest], ctx: AppContext) -> None:
     ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL))
     ctx.set_paused(True)  # the worker must not clear the flag by itself during the test
-    ctx.set_unavailable(f"{BASE_URL} is not answering (connection refused)")
+    ctx.set_unavailable("left over from a process that died while waiting")
     at = open_page("pages/pipeline.py")
+    assert not any("left over" in w.value for w in at.warning), "cleared when the worker starts"
+    ctx.set_unavailable(f"{BASE_URL} is not answering (connection refused)")
+    at.run()
     assert not at.exception
     banner = [w.value.replace("\\", "") for w in at.warning if "not answering" in w.value]
     assert len(banner) == 1
