@@ -20,7 +20,6 @@ from tests.fake_openai import FakeConfig, FakeOpenAI
 from tests.fakes import usage_row
 
 BASE_URL = "https://llm.example.test/v1"
-NOW = datetime.now(UTC)
 
 
 @pytest.fixture
@@ -40,7 +39,8 @@ def _usage(**fields: object) -> LLMUsage:
         "completion_tokens": 20,
         "latency_ms": 400.0,
         "cost": 0.001,
-        "called_at": NOW - timedelta(seconds=5),
+        # taken at each call: a module-level "now" is minutes old by the time a test runs
+        "called_at": datetime.now(UTC) - timedelta(seconds=5),
     }
     return usage_row(**(defaults | fields))
 
@@ -61,7 +61,7 @@ def _seed_minute(ctx: AppContext) -> None:
         _usage(call_id="a", attempt=2, latency_ms=700.0),
         _usage(call_id="b", step="filter", latency_ms=300.0),
         _usage(call_id="c", status="cached", prompt_tokens=0, completion_tokens=0, cost=0.0),
-        _usage(call_id="old", called_at=NOW - timedelta(days=3), cost=5.0),
+        _usage(call_id="old", called_at=datetime.now(UTC) - timedelta(days=3), cost=5.0),
     ]
     for row in rows:
         ctx.llm_usage.record(row)
@@ -161,7 +161,7 @@ def test_operations_report_when_nothing_happened(ctx: AppContext) -> None:
 
 # ---------------------------------------------------------------------- a tender's trace
 def test_trace_groups_attempts_by_call(ctx: AppContext) -> None:
-    start = NOW - timedelta(minutes=1)
+    start = datetime.now(UTC) - timedelta(minutes=1)
     rows = [
         _usage(call_id="filter1", step="filter", tender_id=7, called_at=start),
         _usage(
