@@ -17,6 +17,7 @@ import pandas as pd
 from core.context import AppContext
 from core.describe import describe_analyst, duration_text, plural
 from core.llm.endpoint import Endpoint
+from core.llm.errors import error_class_label
 from core.llm.limiter import LimiterSnapshot
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,10 @@ class ErrorCount:
     error_class: str
     last_minute: int
     today: int
+
+    @property
+    def label(self) -> str:
+        return error_class_label(self.error_class)
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,9 @@ def operations_report(ctx: AppContext, hours: float = 24.0) -> OperationsReport:
         sorted(window.errors_by_class.items(), key=lambda kv: (-kv[1], kv[0])),
         columns=["error_class", "attempts"],
     )
+    errors_by_class["error_class"] = errors_by_class["error_class"].map(error_class_label)
+    errors_per_minute = usage.errors_per_minute(hours)
+    errors_per_minute["error_class"] = errors_per_minute["error_class"].map(error_class_label)
     table = steps.assign(
         tokens=steps["prompt_tokens"].fillna(0) + steps["completion_tokens"].fillna(0)
     )[
@@ -212,7 +220,7 @@ def operations_report(ctx: AppContext, hours: float = 24.0) -> OperationsReport:
         latency_p50_ms=p50,
         latency_p95_ms=p95,
         per_minute=usage.per_minute(hours),
-        errors_per_minute=usage.errors_per_minute(hours),
+        errors_per_minute=errors_per_minute,
         errors_by_class=errors_by_class,
         by_step=table,
     )
@@ -266,7 +274,7 @@ def _trace_row(call: int, row: dict[str, Any]) -> TraceRow:
         model=row["model"],
         status=row["status"],
         http_status=row["http_status"],
-        error_class=row["error_class"],
+        error_class=error_class_label(row["error_class"]) or None,
         error=row["error"],
         prompt_tokens=int(row["prompt_tokens"] or 0),
         completion_tokens=int(row["completion_tokens"] or 0),

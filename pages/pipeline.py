@@ -78,7 +78,7 @@ def llm_endpoint_numbers() -> None:
         return
     st.dataframe(
         [
-            {"error class": e.error_class, "last minute": e.last_minute, "today": e.today}
+            {"error class": e.label, "last minute": e.last_minute, "today": e.today}
             for e in llm.errors
         ],
         hide_index=True,

@@ -7,6 +7,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.llm_ops import error_class_label
+
 _MARGINS = {"l": 10, "r": 10, "t": 40, "b": 10}
 _HEIGHT = 320
 _LEGEND = {"orientation": "h", "y": -0.25}
@@ -14,12 +16,15 @@ ATTEMPTS_COLOR = "#4c78a8"
 ERRORS_COLOR = "#d9534f"
 # Error classes keep their colour on every chart.
 ERROR_CLASS_COLORS = {
-    "transient": "#f58518",
-    "rate_limited": "#e45756",
-    "unsupported": "#b279a2",
-    "fatal": "#9d2c2c",
-    "invalid_output": "#eeca3b",
-    "truncated": "#72b7b2",
+    error_class_label(name): color
+    for name, color in {
+        "transient": "#f58518",
+        "rate_limited": "#e45756",
+        "unsupported": "#b279a2",
+        "fatal": "#9d2c2c",
+        "invalid_output": "#eeca3b",
+        "truncated": "#72b7b2",
+    }.items()
 }
 
 

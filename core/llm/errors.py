@@ -28,6 +28,21 @@ class ErrorClass(StrEnum):
     TRUNCATED = "truncated"
 
 
+ERROR_CLASS_LABELS: dict[str, str] = {
+    ErrorClass.TRANSIENT: "transient (timeout, 5xx, dropped connection)",
+    ErrorClass.RATE_LIMITED: "rate limited (429)",
+    ErrorClass.UNSUPPORTED: "output mode refused",
+    ErrorClass.FATAL: "fatal (key, model, context length)",
+    ErrorClass.INVALID_OUTPUT: "invalid JSON (reasked)",
+    ErrorClass.TRUNCATED: "cut at max tokens",
+}
+
+
+def error_class_label(name: str | None) -> str:
+    """How the pages name an error class ('rate limited (429)')."""
+    return ERROR_CLASS_LABELS.get(name or "", name or "")
+
+
 class LLMError(Exception):
     """One failed attempt, classified. `status` is the HTTP status when there was one."""
 

@@ -146,7 +146,7 @@ def test_operations_report_totals_and_by_step(ctx: AppContext) -> None:
     assert report.latency_p50_ms == pytest.approx(300)
     assert report.latency_p95_ms == pytest.approx(300 + 0.9 * 400)
     assert report.errors_by_class.to_dict("records") == [
-        {"error_class": "rate_limited", "attempts": 1}
+        {"error_class": "rate limited (429)", "attempts": 1}
     ]
     assert report.per_minute["attempts"].sum() == 3
 
@@ -189,7 +189,7 @@ def test_trace_groups_attempts_by_call(ctx: AppContext) -> None:
         (2, "rate", 1, 0, "error"),
         (2, "rate", 2, 1, "ok"),
     ]
-    assert trace[1].error_class == "invalid_output"
+    assert trace[1].error_class == "invalid JSON (reasked)"
     assert trace[2].prompt_version == "rate@abc123"
     assert trace[0].tokens == 120
     assert llm_ops.trace_summary(trace) == "2 calls · 3 HTTP attempts · 360 tokens · $0.0030"

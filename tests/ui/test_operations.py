@@ -61,7 +61,9 @@ def test_kpis_charts_and_by_step_table(
     assert table.loc["rate", "calls"] == 1
     assert table.loc["filter", "tokens"] == 1234
     errors = at.dataframe[1].value
-    assert errors.to_dict("records") == [{"error_class": "transient", "attempts": 1}]
+    assert errors.to_dict("records") == [
+        {"error_class": "transient (timeout, 5xx, dropped connection)", "attempts": 1}
+    ]
 
 
 def test_a_period_without_calls_says_so(

@@ -46,7 +46,7 @@ def test_live_llm_numbers(open_page: Callable[[str], AppTest], ctx: AppContext) 
     assert shown["Retries today"] == "1"
     errors = next(d.value for d in at.dataframe if "error class" in d.value.columns)
     assert errors.to_dict("records") == [
-        {"error class": "rate_limited", "last minute": 1, "today": 1}
+        {"error class": "rate limited (429)", "last minute": 1, "today": 1}
     ]
     assert not any("not answering" in w.value for w in at.warning)
 

@@ -82,7 +82,7 @@ def test_trace_of_a_tender_with_llm_calls(
     ]
     assert trace["tokens"].tolist() == [550, 890, 1020]
     assert set(trace["prompt version"]) == {"rate@1a2b3c"}
-    assert trace["error class"].tolist()[1] == "invalid_output"
+    assert trace["error class"].tolist()[1] == "invalid JSON (reasked)"
     assert any("2 calls · 3 HTTP attempts · 2,460 tokens · $0.0003" in t for t in texts(at))
 
 
