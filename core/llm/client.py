@@ -188,13 +188,22 @@ class LLMClient:
                     continue
                 self._step_down(call, err, forced=forced)
             except InvalidOutputError as err:
-                if call.reasks >= self.endpoint.max_reasks:
+                if call.reasks < self.endpoint.max_reasks:
+                    call.reasks += 1
+                    conversation = reask_messages(messages, err.answer, str(err))
+                    continue
+                lower = None if forced else next_mode(call.mode)
+                if lower is None:
                     raise CallFailed(
                         f"{call.step}: no valid answer after {call.reasks} reasks ({err})",
                         error_class=ErrorClass.INVALID_OUTPUT,
                     ) from err
-                call.reasks += 1
-                conversation = reask_messages(messages, err.answer, str(err))
+                # Some servers accept a mode and ignore it; the schema in the prompt may help.
+                # Not remembered: bad content says more about the model than about the mode.
+                log.info(
+                    "no valid answer in %s mode for %s; trying %s", call.mode, call.model, lower
+                )
+                call.mode, call.reasks, conversation = lower, 0, messages
             except TruncatedError as err:
                 if raised_max_tokens:
                     raise CallFailed(
