@@ -17,6 +17,7 @@ from core.llm.errors import (
     InvalidOutputError,
     LLMError,
     RateLimitedError,
+    TransientError,
     TruncatedError,
     classify,
     scrub,
@@ -70,6 +71,10 @@ class AttemptRunner:
                     self.limiter.on_rate_limited(error.retry_after)
                 self.record(call, started, "error", error=error)
                 raise error from exc
+            if not hasattr(response, "choices"):  # some proxies answer 200 with plain text
+                error: LLMError = TransientError("the endpoint's reply was not a chat completion")
+                self.record(call, started, "error", error=error)
+                raise error
             usage = response.usage
             prompt = usage.prompt_tokens if usage else 0
             completion = usage.completion_tokens if usage else 0
@@ -80,7 +85,7 @@ class AttemptRunner:
 
         choice = response.choices[0] if response.choices else None
         if choice is None:
-            error: LLMError = InvalidOutputError("the answer had no choices", answer="")
+            error = InvalidOutputError("the answer had no choices", answer="")
             self.record(call, started, "error", error=error, tokens=tokens)
             raise error
         if choice.finish_reason == "length":

@@ -8,6 +8,7 @@ raise max_tokens once.
 from __future__ import annotations
 
 import email.utils
+import json
 import re
 import time
 from collections.abc import Mapping
@@ -157,6 +158,9 @@ def classify(exc: BaseException) -> LLMError:
     """Map an openai SDK (or httpx) exception to one of the error classes."""
     if isinstance(exc, LLMError):
         return exc
+    if isinstance(exc, json.JSONDecodeError | openai.APIResponseValidationError):
+        # A proxy's cut or garbled reply: the next attempt usually gets a whole one.
+        return TransientError("the endpoint's reply was not a readable chat completion")
     if isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
         return TransientError("the endpoint did not answer in time")
     if isinstance(exc, openai.APIConnectionError | httpx2.TransportError):

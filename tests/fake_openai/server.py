@@ -40,7 +40,10 @@ ALL_FAULTS: tuple[str, ...] = (
     "http_503",
     "drop",
 )
-KNOWN_FAULTS: tuple[str, ...] = (*ALL_FAULTS, "hang", "truncated")
+# What a misbehaving proxy in front of the model sends: a 200 that is plain text, or a
+# chat completion whose JSON body is cut off.
+PROXY_FAULTS: tuple[str, ...] = ("plain_text", "cut_body")
+KNOWN_FAULTS: tuple[str, ...] = (*ALL_FAULTS, "hang", "truncated", *PROXY_FAULTS)
 MODES: tuple[str, ...] = ("json_schema", "tool", "json_object", "prompted")
 REFUSABLE_MODES = frozenset({"json_schema", "tool", "json_object"})
 NO_SCHEMA_ANSWER: dict[str, Any] = {"answer": "ok"}
@@ -108,6 +111,9 @@ class Reply:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
+    #: bytes to send instead of the JSON-encoded body (broken-proxy faults)
+    raw: bytes | None = None
+    content_type: str = "application/json"
 
 
 @dataclass(frozen=True)
@@ -585,9 +591,17 @@ class FakeOpenAI:
             return Reply(status, body, headers if status == 429 else {})
         if fault == "drop" or (fault == "hang" and self._stopped.wait(self._config.hang_s)):
             return Reply(drop=True)
+        if fault == "plain_text":
+            return Reply(
+                200, raw=b"upstream connect error or disconnect", content_type="text/plain"
+            )
         answer = self._make_answer(parsed, rng)
         text, finish = render_answer(fault, answer, parsed.schema, rng)
-        return Reply(200, completion_body(parsed, text, finish, self._prompt_tokens(parsed)))
+        body = completion_body(parsed, text, finish, self._prompt_tokens(parsed))
+        if fault == "cut_body":
+            whole = json.dumps(body).encode()
+            return Reply(200, raw=whole[: len(whole) // 2])
+        return Reply(200, body)
 
     def _make_answer(self, parsed: _Parsed, rng: random.Random) -> Any:
         if self._config.answerer is not None:
@@ -662,10 +676,10 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.drop:
             self._drop()
             return
-        data = json.dumps(reply.body).encode()
+        data = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
         try:
             self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("x-request-id", f"req_{uuid.uuid4().hex}")
             for name, value in reply.headers.items():

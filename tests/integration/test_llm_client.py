@@ -149,7 +149,9 @@ def harness() -> Iterator[Callable[..., Harness]]:
 # ---------------------------------------------------------------------- transient errors
 
 
-@pytest.mark.parametrize("fault", ["http_500", "http_503", "drop", "hang"])
+@pytest.mark.parametrize(
+    "fault", ["http_500", "http_503", "drop", "hang", "plain_text", "cut_body"]
+)
 def test_a_transient_error_is_retried_and_the_call_succeeds(harness, fault):
     h = harness(ScriptedFake(faults=(fault,), hang_s=20.0), timeout_s=0.5)
     result = h.ask()
