@@ -153,6 +153,15 @@ def cmd_retry(ctx: AppContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reanalyse(ctx: AppContext, args: argparse.Namespace) -> int:
+    if not args.ids and not args.all:
+        print("Name the tenders to re-analyse (IDs), or pass --all.", file=sys.stderr)
+        return EXIT_ERROR
+    queued = ctx.tenders.reanalyse(None if args.all else args.ids)
+    print(f"{queued} tenders queued for analysis again; `run` analyses them.")
+    return EXIT_OK
+
+
 def cmd_pause(ctx: AppContext, args: argparse.Namespace) -> int:
     ctx.set_paused(args.command == "pause")
     print(
@@ -194,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("retry", help="send tenders in error back to the queue").set_defaults(
         handler=cmd_retry
     )
+    p = commands.add_parser(
+        "reanalyse", help="filter and rate tenders again (after a profile change); bids are kept"
+    )
+    p.add_argument("ids", nargs="*", type=int, metavar="ID")
+    p.add_argument("--all", action="store_true", help="every tender")
+    p.set_defaults(handler=cmd_reanalyse)
     for name in ("pause", "resume"):
         commands.add_parser(name, help=f"{name} the dashboard's background analysis").set_defaults(
             handler=cmd_pause

@@ -18,9 +18,14 @@ from ui.components import (
     status_badge,
 )
 from ui.navigation import ensure_app_navigation
-from ui.runtime import get_context
+from ui.runtime import get_context, get_runtime
 
 ensure_app_navigation()
+REANALYSE_HELP = (
+    "Filter and rate it again with the current profile and analyst; a bid draft is kept. "
+    "Unchanged questions are answered from the cache, at no cost."
+)
+
 st.title("Tenders")
 require_tenders()
 ctx = get_context()
@@ -59,6 +64,12 @@ st.header(md_escape(tender.title), divider="gray")
 status_badge(state.status)
 if state.status is TenderStatus.ERROR and state.error:
     st.error(f"Analysis failed: {md_escape(state.error)}")
+can_reanalyse = state.filter is not None and state.status is not TenderStatus.PROCESSING
+if can_reanalyse and st.button("Re-analyse", icon=":material/refresh:", help=REANALYSE_HELP):
+    ctx.tenders.reanalyse([chosen])
+    get_runtime().worker.wake()
+    st.toast("Queued for analysis again.")
+    st.rerun()
 
 facts = tender_facts(state)
 grid = st.columns(3)

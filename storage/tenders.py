@@ -263,6 +263,29 @@ class TenderRepository:
 
         return self._db.write(extend)
 
+    def reanalyse(self, tender_ids: Sequence[int] | None = None) -> int:
+        """Forget the relevance and rating of these tenders (all when None) and queue them.
+
+        Bid drafts are kept (a tender that has one is not written again). Tenders being
+        processed are left alone. Unchanged tenders are answered from the LLM cache.
+        """
+        ids = None if tender_ids is None else list(tender_ids)
+        where = "status <> 'processing'" + ("" if ids is None else " AND id IN (SELECT unnest(?))")
+        params: list[Any] = [] if ids is None else [ids]
+
+        def queue(cur: duckdb.DuckDBPyConnection) -> int:
+            chosen = f"SELECT id FROM tenders WHERE {where}"
+            cur.execute(f"DELETE FROM filter_results WHERE tender_id IN ({chosen})", params)
+            cur.execute(f"DELETE FROM ratings WHERE tender_id IN ({chosen})", params)
+            rows = cur.execute(
+                "UPDATE tenders SET status = 'pending', error = NULL, finished_at = NULL, "
+                f"status_at = now() WHERE {where} RETURNING id",
+                params,
+            ).fetchall()
+            return len(rows)
+
+        return self._db.write(queue)
+
     def retry_errors(self) -> int:
         """Send every tender in `error` back to `pending` (its saved stage results are kept)."""
         return self._db.write(

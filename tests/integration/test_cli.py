@@ -149,3 +149,18 @@ def test_module_entry_point_and_locked_database(tmp_path, tenders_csv):
     assert "in use by process" in message and "Traceback" not in message
     again = _cli("--db", str(db), "status", "--json", cwd=tmp_path)
     assert again.returncode == 0 and json.loads(again.stdout)["tenders"] == 5, "nothing was lost"
+
+
+def test_reanalyse_needs_ids_or_all_and_queues_them(tmp_path, capsys):
+    db = str(tmp_path / "tw.duckdb")
+    assert main(["--db", db, "demo"]) == 0
+    assert main(["--db", db, "run"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "reanalyse"]) == 1
+    assert capsys.readouterr().err.strip() == "Name the tenders to re-analyse (IDs), or pass --all."
+    assert main(["--db", db, "reanalyse", "1", "2"]) == 0
+    assert capsys.readouterr().out.startswith("2 tenders queued for analysis again")
+    status = _json_out(capsys, ["--db", db, "status", "--json"])
+    assert isinstance(status, dict) and status["by_status"]["pending"] == 2
+    assert main(["--db", db, "reanalyse", "--all"]) == 0
+    assert capsys.readouterr().out.startswith("40 tenders queued")

@@ -216,3 +216,21 @@ def test_a_rerun_after_retry_asks_nothing_twice(bench):
     report = run(ctx)
     assert report.claimed == 0
     assert len(server.requests) == calls and asked == [], "a second re-run makes no HTTP call"
+
+
+def test_reanalysing_unchanged_tenders_is_answered_from_the_cache(bench):
+    server = bench.server(seed=31)
+    ctx = bench.context(server, 30)
+    run(ctx)
+    before = ctx.tenders.counts_by_status()
+    bids = ctx.tenders.count_bids()
+    calls = len(server.requests)
+    assert calls > 0
+
+    assert ctx.tenders.reanalyse() == 30
+    assert ctx.tenders.counts_by_status() == {"pending": 30}
+    run(ctx)
+    assert len(server.requests) == calls, "no HTTP call: every answer came from the cache"
+    assert ctx.tenders.counts_by_status() == before
+    assert ctx.tenders.count_bids() == bids, "bid drafts are kept, not written again"
+    assert ctx.llm_usage.window(3600).cache_hits > 0

@@ -104,3 +104,21 @@ def test_unknown_id_is_one_warning(
     assert not at.exception
     assert any("no tender 999999" in w.value for w in at.warning)
     assert at.selectbox  # the user can still pick one
+
+
+def test_reanalyse_queues_the_tender_again(
+    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+) -> None:
+    tender_id = _first(analysed_demo, TenderStatus.COMPLETE)
+    analysed_demo.set_paused(True)  # keep the worker from analysing it again during the test
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.run()
+    at.session_state["tender_id"] = tender_id
+    at.switch_page("pages/tender.py").run()
+    button = next(b for b in at.button if b.label == "Re-analyse")
+    button.click().run()
+    assert not at.exception
+    state = analysed_demo.tenders.get(tender_id)
+    assert state is not None and state.status is TenderStatus.PENDING
+    assert state.filter is None and state.rating is None
+    assert state.bid is not None, "the bid draft is kept"
