@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+    field_validator,
+)
 
 Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
 Reasoning = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
@@ -28,18 +35,37 @@ class FilterAnswer(_Answer):
 
 @lru_cache(maxsize=32)
 def filter_answer_model(categories: tuple[str, ...]) -> type[FilterAnswer]:
-    """FilterAnswer whose categories may only be the profile's capability names."""
+    """FilterAnswer whose categories are the profile's capability names.
+
+    The schema offers them as an enum. On our side a name in another case or spacing
+    ("cybersecurity") is mapped to the profile's spelling and anything else is dropped, so a
+    sloppy category never costs a reask, let alone a tender.
+    """
     if not categories:
         return FilterAnswer
-    allowed: Any = Literal[categories]  # type: ignore[valid-type]
+    by_key = {_key(name): name for name in categories}
+
+    def limit(value: list[str]) -> list[str]:
+        kept = (by_key.get(_key(str(item))) for item in value)
+        return list(dict.fromkeys(name for name in kept if name))
+
     return create_model(
         "FilterAnswer",
         __base__=FilterAnswer,
+        __validators__={"_limit": field_validator("categories", mode="after")(limit)},
         categories=(
-            list[allowed],
-            Field(default_factory=list, max_length=MAX_CATEGORIES),
+            list[str],
+            Field(
+                default_factory=list,
+                max_length=MAX_CATEGORIES,
+                json_schema_extra={"items": {"type": "string", "enum": list(categories)}},
+            ),
         ),
     )
+
+
+def _key(name: str) -> str:
+    return " ".join(name.lower().split())
 
 
 class RatingAnswer(_Answer):
