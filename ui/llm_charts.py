@@ -28,10 +28,24 @@ ERROR_CLASS_COLORS = {
 }
 
 
+MINUTE_MS = 60_000
+
+
 def _tidy(fig: go.Figure, title: str) -> go.Figure:
     fig.update_layout(title=title, margin=_MARGINS, height=_HEIGHT, legend=_LEGEND)
-    fig.update_xaxes(title=None)
+    # Minutes, not milliseconds, even when every call fell in one minute.
+    fig.update_xaxes(title=None, tickformat="%H:%M", dtick=60_000 * _minute_step(fig))
+    fig.update_traces(selector={"type": "bar"}, width=MINUTE_MS * 0.8)
     return fig
+
+
+def _minute_step(fig: go.Figure) -> int:
+    """A tick every minute for short spans, fewer for long ones (about eight ticks)."""
+    xs = [x for trace in fig.data for x in (trace.x if trace.x is not None else ())]
+    if len(xs) < 2:
+        return 1
+    span_min = (pd.Timestamp(max(xs)) - pd.Timestamp(min(xs))).total_seconds() / 60
+    return max(1, int(span_min // 8) or 1)
 
 
 def attempts_and_errors(per_minute: pd.DataFrame) -> go.Figure:
@@ -99,16 +113,17 @@ def tokens_and_cost(per_minute: pd.DataFrame) -> go.Figure:
         fig.add_trace(
             go.Bar(x=per_minute["minute"], y=per_minute[column], name=name, marker_color=color)
         )
-    fig.add_trace(
-        go.Scatter(
-            x=per_minute["minute"],
-            y=per_minute["cost"].cumsum(),
-            name="cost so far (USD)",
-            mode="lines",
-            line={"color": "#21a366"},
-        ),
-        secondary_y=True,
-    )
+    if per_minute["cost"].fillna(0).sum() > 0:  # a flat $0 line only crowds the chart
+        fig.add_trace(
+            go.Scatter(
+                x=per_minute["minute"],
+                y=per_minute["cost"].cumsum(),
+                name="cost so far (USD)",
+                mode="lines+markers",
+                line={"color": "#21a366"},
+            ),
+            secondary_y=True,
+        )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title="tokens per minute", tickformat=",d", secondary_y=False)
     fig.update_yaxes(
