@@ -130,7 +130,7 @@ class Worker:
             self.stats.processed += report.claimed
             self.stats.last_batch_at = time.time()
         if report.unavailable:
-            self._wait_for(pipeline.analyst, report.unavailable)
+            self._wait_for(pipeline.analyst, report.unavailable, version)
             return True
         return report.claimed > 0
 
@@ -154,8 +154,12 @@ class Worker:
 
         return should_stop
 
-    def _wait_for(self, analyst: Analyst, reason: str) -> None:
-        """Hold all work (nothing is failed) until the analyst answers again, or we stop."""
+    def _wait_for(self, analyst: Analyst, reason: str, version: object) -> None:
+        """Hold all work (nothing is failed) until the analyst answers again, or we stop.
+
+        Edited settings (say, the model name fixed in Settings) end the wait at once: the
+        next run uses them, and says so again if the endpoint is still down.
+        """
         log.warning("worker: analyst unavailable, waiting: %s", reason)
         self._on_unavailable(reason)
         wait_s = self.recovery_wait_s
@@ -163,6 +167,9 @@ class Worker:
             self._wake.wait(wait_s)
             self._wake.clear()
             if self._stop.is_set():
+                return
+            if self._config_version() != version:
+                self._on_unavailable(None)
                 return
             reason_now = recover(analyst)
             if reason_now is None:

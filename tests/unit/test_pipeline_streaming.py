@@ -200,3 +200,32 @@ def test_worker_restarts_a_streaming_run_when_settings_change(profile):
         worker.stop()
     assert len(pipelines) >= 2, "the edited settings took effect without a restart"
     assert TenderStatus.PENDING not in store.by_status()
+
+
+def test_edited_settings_end_the_wait_for_a_down_analyst(profile):
+    store = InMemoryTenderStore([tender("relevant score=8")])
+    down = FlakyEndpointAnalyst(down_for=10_000)
+    fixed = ScriptedAnalyst()
+    version = {"value": 1}
+    worker = Worker(
+        store,
+        lambda: Pipeline(
+            store, down if version["value"] == 1 else fixed, profile, save_each_stage=True
+        ),
+        poll_s=0.05,
+        recovery_wait_s=30.0,  # only the edit (and its wake-up) can end the wait in time
+        config_version=lambda: version["value"],
+    )
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not down.recover_calls and not store.saved:
+            time.sleep(0.02)
+        version["value"] = 2  # e.g. the model name fixed in Settings, which wakes the worker
+        worker.wake()
+        while time.monotonic() < deadline and store.by_status().get(TenderStatus.COMPLETE) != 1:
+            time.sleep(0.02)
+    finally:
+        worker.stop()
+    assert store.by_status() == {TenderStatus.COMPLETE: 1}
+    assert down.recover_calls == 0, "the old endpoint was not asked again"
