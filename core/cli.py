@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TextIO
 
 from core.context import AppContext, open_context
+from core.export.bids import ExportError, export_bids
+from core.export.table import TableExportError, export_table
 from core.importing import import_paths, load_demo
 from core.logging_setup import configure_logging
 from core.models import ImportSummary
@@ -162,6 +164,30 @@ def cmd_reanalyse(ctx: AppContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_table(ctx: AppContext, args: argparse.Namespace) -> int:
+    try:
+        written = export_table(ctx.tenders.all_states(), args.format, Path(args.out))
+    except TableExportError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{written} tenders written to {args.out}.")
+    return EXIT_OK
+
+
+def cmd_export_bids(ctx: AppContext, args: argparse.Namespace) -> int:
+    states = [s for s in ctx.tenders.all_states() if s.bid is not None]
+    if not states:
+        print("No bid drafts yet: nothing was written.", file=sys.stderr)
+        return EXIT_OK
+    try:
+        paths = export_bids(states, args.format, Path(args.out), ctx.profile().company_name)
+    except ExportError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{len(paths)} bids written to {args.out}.")
+    return EXIT_OK
+
+
 def cmd_pause(ctx: AppContext, args: argparse.Namespace) -> int:
     ctx.set_paused(args.command == "pause")
     print(
@@ -209,6 +235,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ids", nargs="*", type=int, metavar="ID")
     p.add_argument("--all", action="store_true", help="every tender")
     p.set_defaults(handler=cmd_reanalyse)
+    export = commands.add_parser("export", help="export bids (DOCX, Markdown) or the table")
+    kinds = export.add_subparsers(dest="kind", required=True, metavar="WHAT")
+    p = kinds.add_parser("bids", help="one document per bid draft")
+    p.add_argument("--format", choices=("docx", "md"), default="docx")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write to")
+    p.set_defaults(handler=cmd_export_bids)
+    p = kinds.add_parser("table", help="every tender with its analysis")
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.set_defaults(handler=cmd_export_table)
     for name in ("pause", "resume"):
         commands.add_parser(name, help=f"{name} the dashboard's background analysis").set_defaults(
             handler=cmd_pause

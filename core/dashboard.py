@@ -6,7 +6,7 @@ filters into a query and the results into typed values the page can render as th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,7 +14,8 @@ import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
 from core.context import AppContext
-from core.models import Recommendation, TenderStatus, utcnow
+from core.export.table import TableFormat, table_bytes
+from core.models import Recommendation, TenderState, TenderStatus, utcnow
 from core.profile import CompanyProfile
 from storage.analytics import AnalyticsRepository, TenderQuery
 
@@ -151,14 +152,16 @@ class DashboardService:
         analytics: AnalyticsRepository,
         profile: CompanyProfile,
         clock: Callable[[], datetime] = utcnow,
+        states: Callable[[Sequence[int]], list[TenderState]] | None = None,
     ) -> None:
         self.analytics = analytics
         self.profile = profile
         self.clock = clock
+        self._states = states
 
     @classmethod
     def from_context(cls, ctx: AppContext) -> DashboardService:
-        return cls(AnalyticsRepository(ctx.db), ctx.profile())
+        return cls(AnalyticsRepository(ctx.db), ctx.profile(), states=ctx.tenders.states)
 
     # ------------------------------------------------------------- options
     def filter_options(self) -> FilterOptions:
@@ -268,12 +271,16 @@ class DashboardService:
         rows["categories"] = [list(c) if c is not None else [] for c in rows["categories"]]
         return TablePage(rows=rows, total=self.analytics.count(query))
 
-    def table_csv(self, filters: DashboardFilters) -> bytes:
-        """Every filtered tender (not only the rows shown) as CSV."""
+    def table_file(self, filters: DashboardFilters, fmt: TableFormat) -> bytes:
+        """Every filtered tender (not only the rows shown) as CSV or XLSX, formula-safe."""
+        if self._states is None:
+            raise RuntimeError("DashboardService needs `states` to export the table")
         query = filters.to_query()
         rows = self.analytics.table(query, max(self.analytics.count(query), 1))
-        rows["categories"] = ["; ".join(c) if c is not None else "" for c in rows["categories"]]
-        return rows.to_csv(index=False).encode("utf-8")
+        ids = [int(i) for i in rows["id"]]
+        order = {tender_id: n for n, tender_id in enumerate(ids)}
+        states = sorted(self._states(ids), key=lambda s: order.get(s.tender.id or 0, 0))
+        return table_bytes(states, fmt)
 
     # ------------------------------------------------------------- picker
     def tender_choices(self, search: str = "", limit: int = CHOICES_CAP) -> dict[int, str]:

@@ -71,14 +71,21 @@ st.caption(
     else f"{page.total:,} tenders. Select a row to open the tender."
 )
 selected = tender_table(page, key="tender_table")
-st.download_button(
-    "Download these tenders (CSV)",
-    data=lambda: board.table_csv(filters),
-    file_name="tenders.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
-)
+downloads = st.columns([1, 1, 3])
+for column, fmt, mime in (
+    (downloads[0], "csv", "text/csv"),
+    (downloads[1], "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+):
+    column.download_button(
+        f"Download ({fmt.upper()})",
+        data=lambda fmt=fmt: board.table_file(filters, fmt),
+        file_name=f"tenders.{fmt}",
+        mime=mime,
+        icon=":material/download:",
+        on_click="ignore",
+        help="Every tender matching the filters, with its analysis; safe to open in a "
+        "spreadsheet (cells that look like formulas are kept as text).",
+    )
 if selected is not None:
     st.session_state["tender_id"] = selected
     st.switch_page(PAGE_TENDER, query_params={"id": str(selected)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.dashboard import DashboardService
+from core.export.bids import bid_docx, bid_filename, bid_markdown
 from core.llm_ops import tender_trace, trace_summary
 from core.models import BID_SECTIONS, TenderStatus
 from core.tender_view import pick_tender_id, tender_facts, with_current
@@ -129,6 +130,24 @@ if bid is None:
     )
 else:
     analyst_caption(bid, "Drafted")
+    company = ctx.profile().company_name
+    downloads = st.columns([1, 1, 3])
+    downloads[0].download_button(
+        "Download DOCX",
+        data=lambda: bid_docx(state, company),
+        file_name=bid_filename(state, "docx"),
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        icon=":material/description:",
+        on_click="ignore",
+    )
+    downloads[1].download_button(
+        "Download Markdown",
+        data=lambda: bid_markdown(state, company).encode("utf-8"),
+        file_name=bid_filename(state, "md"),
+        mime="text/markdown",
+        icon=":material/download:",
+        on_click="ignore",
+    )
     for field, heading in BID_SECTIONS:
         st.markdown(f"#### {heading}")
         safe_text(getattr(bid, field))

@@ -100,7 +100,12 @@ def seeded(ctx: AppContext) -> AppContext:
 
 
 def _service(ctx: AppContext) -> DashboardService:
-    return DashboardService(AnalyticsRepository(ctx.db), default_profile(), clock=lambda: NOW)
+    return DashboardService(
+        AnalyticsRepository(ctx.db),
+        default_profile(),
+        clock=lambda: NOW,
+        states=ctx.tenders.states,
+    )
 
 
 def test_kpis_count_relevant_rated_and_bids(seeded: AppContext) -> None:
@@ -258,7 +263,7 @@ def test_choices_put_relevant_best_scored_first(seeded: AppContext) -> None:
 
 
 def test_csv_has_every_filtered_row(seeded: AppContext) -> None:
-    csv = _service(seeded).table_csv(DashboardFilters(only_relevant=True)).decode()
+    csv = _service(seeded).table_file(DashboardFilters(only_relevant=True), "csv").decode()
     assert csv.count("\n") == 6  # header + 5
     assert "Cyber" in csv
 

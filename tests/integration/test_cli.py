@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import docx
+import openpyxl
 import pytest
 
 from core.cli import main
@@ -164,3 +168,48 @@ def test_reanalyse_needs_ids_or_all_and_queues_them(tmp_path, capsys):
     assert isinstance(status, dict) and status["by_status"]["pending"] == 2
     assert main(["--db", db, "reanalyse", "--all"]) == 0
     assert capsys.readouterr().out.startswith("40 tenders queued")
+
+
+def test_export_table_and_bids(tmp_path, capsys):
+    db = str(tmp_path / "tw.duckdb")
+    assert main(["--db", db, "demo"]) == 0
+    assert main(["--db", db, "run"]) == 0
+    capsys.readouterr()
+
+    table = tmp_path / "out" / "tenders.csv"
+    assert main(["--db", db, "export", "table", "--format", "csv", "--out", str(table)]) == 0
+    assert capsys.readouterr().out.startswith("40 tenders written to")
+    text = table.read_text(encoding="utf-8-sig")
+    cells = [cell for line in csv.reader(io.StringIO(text)) for cell in line]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+    sheet_path = tmp_path / "tenders.xlsx"
+    assert main(["--db", db, "export", "table", "--format", "xlsx", "--out", str(sheet_path)]) == 0
+    sheet = openpyxl.load_workbook(sheet_path).active
+    assert sheet is not None and sheet.max_row == 41
+    capsys.readouterr()
+
+    bids_dir = tmp_path / "bids"
+    assert main(["--db", db, "export", "bids", "--format", "docx", "--out", str(bids_dir)]) == 0
+    written = sorted(bids_dir.glob("*.docx"))
+    assert written and capsys.readouterr().out.startswith(f"{len(written)} bids written to")
+    headings = [
+        p.text for p in docx.Document(str(written[0])).paragraphs if p.style.name == "Heading 1"
+    ]
+    for heading in ("Executive summary", "Technical approach", "Value proposition"):
+        assert heading in headings
+    assert main(["--db", db, "export", "bids", "--format", "md", "--out", str(bids_dir)]) == 0
+    assert len(list(bids_dir.glob("*.md"))) == len(written)
+
+
+def test_export_refusals_are_one_sentence(tmp_path, capsys):
+    db = str(tmp_path / "tw.duckdb")
+    assert main(["--db", db, "demo"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "export", "table", "--out", str(tmp_path)]) == 1
+    message = capsys.readouterr().err.strip()
+    assert message.endswith(".") and "is a folder" in message and "\n" not in message
+    a_file = tmp_path / "taken"
+    a_file.write_text("x")
+    assert main(["--db", db, "export", "bids", "--out", str(a_file)]) == 0  # no bids yet
+    assert "No bid drafts yet" in capsys.readouterr().err

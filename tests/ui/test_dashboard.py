@@ -88,3 +88,12 @@ def test_mid_analysis_has_no_charts_that_crash(
     waiting = f"Analysis paused: {ctx.tenders.count()} tenders still waiting"
     assert any(waiting in i.value for i in at.info)
     assert len(at.dataframe(key="tender_table").value) == ctx.tenders.count()
+
+
+def test_the_table_downloads_as_csv_and_xlsx(
+    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+) -> None:
+    at = open_page("pages/dashboard.py")
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download (CSV)", "Download (XLSX)"]

@@ -122,3 +122,18 @@ def test_reanalyse_queues_the_tender_again(
     assert state is not None and state.status is TenderStatus.PENDING
     assert state.filter is None and state.rating is None
     assert state.bid is not None, "the bid draft is kept"
+
+
+def test_a_bid_downloads_as_docx_and_markdown_and_a_tender_without_one_offers_none(
+    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+) -> None:
+    for status, expected in (
+        (TenderStatus.COMPLETE, ["Download DOCX", "Download Markdown"]),
+        (TenderStatus.FILTERED_OUT, []),
+    ):
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+        at.run()
+        at.session_state["tender_id"] = _first(analysed_demo, status)
+        at.switch_page("pages/tender.py").run()
+        assert not at.exception
+        assert [b.proto.label for b in at.get("download_button")] == expected
