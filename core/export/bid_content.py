@@ -1,0 +1,132 @@
+"""What every bid document holds, whatever its format: the tender's facts, where the draft
+came from, the four sections parsed into blocks, and the rating for the appendix.
+
+Tender and analyst text is untrusted: characters XML cannot hold are dropped first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from core.analysts.wording import format_date
+from core.describe import describe_analyst
+from core.models import BID_SECTIONS, BidDocument, RatingResult, TenderState
+from core.tender_view import tender_facts
+
+GAP_NOTE = "Text marked [to complete] is a gap the bid team must fill before submitting."
+APPENDIX_HEADING = "Appendix: strengths and risks"
+
+_LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# XML 1.0 forbids C0 controls other than tab/newline, lone surrogates and U+FFFE/U+FFFF;
+# DEL and C1 controls are legal but never meant as text.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+?)(?:\s+#+)?$")
+_BULLET = re.compile(r"^[-•*]\s+(?P<text>.+)$")
+
+
+class ExportError(RuntimeError):
+    """The bids could not be exported; the message is one sentence saying what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One piece of a bid section: a sub-heading, a bullet, or a paragraph (lines kept)."""
+
+    kind: Literal["heading", "bullet", "paragraph"]
+    text: str
+
+
+def clean_text(text: str) -> str:
+    """Newlines normalised, characters that XML cannot hold (NUL, vertical tab…) removed."""
+    return _NOT_TEXT.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+def one_line(text: str) -> str:
+    return " ".join(clean_text(text).split())
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Paragraphs split on blank lines; '- ', '• ', '* ' lines are bullets; '#' lines headings."""
+    blocks: list[Block] = []
+    lines: list[str] = []
+
+    def end_paragraph() -> None:
+        if lines:
+            blocks.append(Block("paragraph", "\n".join(lines)))
+            lines.clear()
+
+    for raw in clean_text(text).split("\n"):
+        line = " ".join(raw.split())
+        heading, bullet = _HEADING.match(line), _BULLET.match(line)
+        if heading or bullet or not line:
+            end_paragraph()
+        if heading:
+            blocks.append(Block("heading", heading["text"]))
+        elif bullet:
+            blocks.append(Block("bullet", bullet["text"]))
+        elif line:
+            lines.append(line)
+    end_paragraph()
+    return blocks
+
+
+def require_bid(state: TenderState) -> BidDocument:
+    if state.bid is None:
+        raise ExportError(
+            f"Tender {state.tender.id} has no bid draft yet: generate the bid before exporting it."
+        )
+    return state.bid
+
+
+def when(moment: datetime) -> str:
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment
+    return f"{format_date(moment)} {moment:%H:%M} UTC"
+
+
+def document_title(state: TenderState) -> str:
+    return f"Bid response: {one_line(state.tender.title)}"
+
+
+def tender_facts_rows(state: TenderState, now: datetime) -> list[tuple[str, str]]:
+    facts = tender_facts(state, now)
+    rows = list(facts.facts)
+    if facts.url:
+        rows.append(("Notice", facts.url))
+    return [(label, one_line(value)) for label, value in rows]
+
+
+def draft_facts(bid: BidDocument, now: datetime) -> list[tuple[str, str]]:
+    return [
+        ("Drafted by", one_line(describe_analyst(bid.analyst))),
+        ("Model", one_line(bid.model or "none")),
+        ("Prompt version", one_line(bid.prompt_version or "none")),
+        ("Drafted on", when(bid.created_at)),
+        ("Exported on", when(now)),
+    ]
+
+
+def sections(bid: BidDocument) -> list[tuple[str, list[Block]]]:
+    # An empty section still shows up, marked as a gap.
+    gap = [Block("paragraph", "[to complete]")]
+    return [(heading, text_blocks(getattr(bid, field)) or gap) for field, heading in BID_SECTIONS]
+
+
+def scores(rating: RatingResult) -> list[tuple[str, str]]:
+    return [
+        ("Overall score", f"{rating.overall_score:g} / 10"),
+        ("Strategic fit", f"{rating.strategic_fit:g} / 10"),
+        ("Win probability", f"{rating.win_probability:g} / 10"),
+        ("Effort required", f"{rating.effort_required:g} / 10"),
+        ("Recommendation", rating.recommendation.label),
+        ("Rated by", one_line(describe_analyst(rating.analyst))),
+    ]
+
+
+def rating_lists(rating: RatingResult) -> list[tuple[str, list[str]]]:
+    return [
+        ("Strengths", [one_line(s) for s in rating.strengths] or ["None recorded."]),
+        ("Risks", [one_line(r) for r in rating.risks] or ["None recorded."]),
+    ]
