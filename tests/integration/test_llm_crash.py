@@ -19,8 +19,7 @@ from core.context import open_context
 from core.importing import import_paths
 from core.models import RESTING_STATUSES
 from storage.db import close_database
-from tests.fake_openai import FakeConfig, FakeOpenAI
-from tests.integration.test_llm_pipeline import keen
+from tests.fake_openai import FakeConfig, FakeOpenAI, keen
 
 ROOT = Path(__file__).resolve().parents[2]
 CONCURRENCY = 8
