@@ -133,7 +133,12 @@ def live_llm_stats(ctx: AppContext, now: datetime | None = None) -> LLMLiveStats
     )
 
 
-def _sentence(text: str) -> str:
+def reason_sentence(reason: str) -> str:
+    """An endpoint problem as one sentence, without its "work resumes by itself" clause.
+
+    The banner says how the worker resumes, and Test connection runs nothing that would.
+    """
+    text = _RESUMES_CLAUSE.sub("", reason.strip())
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
@@ -143,8 +148,7 @@ def unavailable_text(
     """The Pipeline banner while the endpoint is down ('' when it is not)."""
     if not reason:
         return ""
-    # The banner says the worker resumes by itself; the reason need not say it again.
-    reason = _sentence(_RESUMES_CLAUSE.sub("", reason.strip()))
+    reason = reason_sentence(reason)
     when = ""
     if since is not None:
         since = since if since.tzinfo else since.replace(tzinfo=UTC)

@@ -6,7 +6,6 @@ No Streamlit here. The API key is only ever reported as set or not set.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -19,11 +18,10 @@ from core.llm.client import LLMClient
 from core.llm.endpoint import EndpointOverrides, resolve_endpoint
 from core.llm.prices import PriceTable
 from core.llm.probe import ProbeReport, probe_endpoint
-from core.llm_ops import latency_text
+from core.llm_ops import latency_text, reason_sentence
 from storage.llm import CapabilityRepository
 
 log = logging.getLogger(__name__)
-_RESUMES_CLAUSE = re.compile(r"\s*(;|—)\s*work resumes by itself[^.]*\.?$")
 
 # The endpoint fields Settings may override, each read from `llm_<name>` in the environment.
 OVERRIDE_FIELDS: tuple[str, ...] = tuple(EndpointOverrides.model_fields)
@@ -40,10 +38,6 @@ FIELD_LABELS: dict[str, str] = {
     "max_retries": "Max retries",
     "prefilter": "Rules prefilter",
 }
-
-
-def _sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 # ---------------------------------------------------------------------- the endpoint form
@@ -189,8 +183,8 @@ def probe_connection(ctx: AppContext, base_url: str, model: str) -> ProbeReport:
             model=endpoint.model,
             message=f"Could not test {endpoint.base_url}: {detail.rstrip('.')}.",
         )
-    if not report.ok:  # nothing is running here, so "work resumes by itself" does not apply
-        report.message = _sentence(_RESUMES_CLAUSE.sub("", report.message.strip()))
+    if not report.ok:
+        report.message = reason_sentence(report.message)
     return report
 
 
