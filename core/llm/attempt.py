@@ -25,7 +25,8 @@ from core.llm.errors import (
 from core.llm.limiter import RateLimiter
 from core.llm.modes import build_request, extract_json
 from core.llm.prices import PriceTable
-from core.llm.usage import UsageRecord, UsageSink
+from core.llm.usage import UsageSink
+from core.models import LLMUsage
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ class AttemptRunner:
         call.prompt_tokens += prompt
         call.completion_tokens += completion
         call.cost += cost
-        row = UsageRecord(
+        row = LLMUsage(
             call_id=call.call_id,
             step=call.step,
             attempt=call.attempts,

@@ -7,8 +7,6 @@ from typing import Protocol
 
 from core.models import LLMUsage
 
-UsageRecord = LLMUsage
-
 
 class UsageSink(Protocol):
     def record(self, row: LLMUsage) -> None: ...
