@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -54,18 +55,28 @@ def next_mode(mode: OutputMode) -> OutputMode | None:
 
 
 def json_schema(model_cls: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema with every $ref inlined, ready to send to a server."""
-    raw = model_cls.model_json_schema()
-    definitions: dict[str, Any] = raw.pop("$defs", {})
-    return _inline(raw, definitions, ())
+    """The model's JSON schema with every $ref inlined, ready to send to a server.
+
+    Field order is kept (the model writes its reasoning first); each call gets a fresh copy.
+    """
+    return json.loads(_schema_text(model_cls))
 
 
+@cache
 def schema_hash(model_cls: type[BaseModel]) -> str:
     """A short, stable hash of the model's schema (for cache keys)."""
     canonical = json.dumps(
         json_schema(model_cls), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+@cache
+def _schema_text(model_cls: type[BaseModel]) -> str:
+    # Answer classes never change at run time, and every request needs their schema.
+    raw = model_cls.model_json_schema()
+    definitions: dict[str, Any] = raw.pop("$defs", {})
+    return json.dumps(_inline(raw, definitions, ()), ensure_ascii=False)
 
 
 def build_request(
