@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from streamlit.testing.v1 import AppTest
 
 from core.context import AppContext
-from core.models import LLMUsage
+from tests.fakes import usage_row
 from tests.ui.helpers import texts
 
 
@@ -19,19 +19,11 @@ def test_trace_of_a_tender_with_llm_calls(
     at = open_page("pages/tender.py")
     tender_id = int(at.selectbox[0].value)
     start = datetime.now(UTC) - timedelta(minutes=5)
-    common = {
-        "base_url": "https://api.example.test/v1",
-        "model": "gpt-4o-mini",
-        "tender_id": tender_id,
-        "prompt_version": "rate@1a2b3c",
-    }
+    common = {"tender_id": tender_id, "prompt_version": "rate@1a2b3c"}
     for row in (
-        LLMUsage(
+        usage_row(
             call_id="f",
             step="filter",
-            attempt=1,
-            mode="json_schema",
-            status="ok",
             prompt_tokens=500,
             completion_tokens=50,
             latency_ms=600,
@@ -39,11 +31,8 @@ def test_trace_of_a_tender_with_llm_calls(
             called_at=start,
             **common,
         ),
-        LLMUsage(
+        usage_row(
             call_id="r",
-            step="rate",
-            attempt=1,
-            mode="json_schema",
             status="error",
             http_status=200,
             error_class="invalid_output",
@@ -51,16 +40,14 @@ def test_trace_of_a_tender_with_llm_calls(
             prompt_tokens=800,
             completion_tokens=90,
             latency_ms=900,
+            cost=0.0,
             called_at=start + timedelta(seconds=1),
             **common,
         ),
-        LLMUsage(
+        usage_row(
             call_id="r",
-            step="rate",
             attempt=2,
             reask=1,
-            mode="json_schema",
-            status="ok",
             prompt_tokens=900,
             completion_tokens=120,
             latency_ms=1100,
