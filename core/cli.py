@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import TextIO
 
 from core.context import AppContext, open_context
-from core.export.bids import ExportError, export_bids
-from core.export.table import TableExportError, export_table
+from core.export import ExportError
+from core.export.bids import export_bids
+from core.export.table import export_table
 from core.importing import import_paths, load_demo
 from core.logging_setup import configure_logging
 from core.models import ImportSummary
@@ -167,7 +168,7 @@ def cmd_reanalyse(ctx: AppContext, args: argparse.Namespace) -> int:
 def cmd_export_table(ctx: AppContext, args: argparse.Namespace) -> int:
     try:
         written = export_table(ctx.tenders.all_states(), args.format, Path(args.out))
-    except TableExportError as exc:
+    except ExportError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
     print(f"{written} tenders written to {args.out}.")

@@ -13,6 +13,7 @@ from typing import Literal
 
 from core.analysts.wording import format_date
 from core.describe import describe_analyst
+from core.export import ExportError
 from core.models import BID_SECTIONS, BidDocument, RatingResult, TenderState
 from core.tender_view import tender_facts
 
@@ -25,10 +26,6 @@ _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+?)(?:\s+#+)?$")
 _BULLET = re.compile(r"^[-•*]\s+(?P<text>.+)$")
-
-
-class ExportError(RuntimeError):
-    """The bids could not be exported; the message is one sentence saying what to do."""
 
 
 @dataclass(frozen=True, slots=True)

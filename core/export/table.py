@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.utils import get_column_letter
 
+from core.export import ExportError
 from core.models import TenderState
 
 TableFormat = Literal["csv", "xlsx"]
@@ -52,10 +53,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("source_id", "Source id"),
     ("url", "Notice URL"),
 )
-
-
-class TableExportError(RuntimeError):
-    """The table could not be written; the message says what to do."""
 
 
 def neutralise(value: str) -> str:
@@ -162,12 +159,10 @@ def export_table(states: Iterable[TenderState], fmt: TableFormat, out: Path) -> 
     data = csv_bytes(rows) if fmt == "csv" else xlsx_bytes(rows)
     if out.is_dir():
         example = out / f"tenders.{fmt}"
-        raise TableExportError(f"{out} is a folder; give a file name such as {example}.")
+        raise ExportError(f"{out} is a folder; give a file name such as {example}.")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
     except OSError as exc:
-        raise TableExportError(
-            f"Could not write {out} ({exc.strerror}); pick another path."
-        ) from exc
+        raise ExportError(f"Could not write {out} ({exc.strerror}); pick another path.") from exc
     return len(rows)
