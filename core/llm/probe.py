@@ -23,6 +23,7 @@ from core.llm.errors import (
 from core.llm.health import EndpointHealth
 from core.llm.modes import MODE_ORDER
 
+PROBE_RETRIES = 1
 PROBE_MESSAGES = [
     {"role": "system", "content": "You check that structured answers work. Be brief."},
     {"role": "user", "content": "Say hello and give the number 7."},
@@ -59,8 +60,12 @@ class ProbeReport:
 
 def probe_endpoint(client: LLMClient, model: str | None = None) -> ProbeReport:
     """Probe `client`'s endpoint for `model` (default: its main model) and remember the modes."""
+    # One retry within two timeouts: a dead endpoint still answers quickly, while one 503 on
+    # a live endpoint does not make it look down.
     endpoint = dataclasses.replace(
-        client.endpoint, max_retries=0, retry_budget_s=client.endpoint.timeout_s
+        client.endpoint,
+        max_retries=PROBE_RETRIES,
+        retry_budget_s=client.endpoint.timeout_s * (PROBE_RETRIES + 1),
     )
     model = model or endpoint.model
     probe = LLMClient(
@@ -103,8 +108,11 @@ def probe_endpoint(client: LLMClient, model: str | None = None) -> ProbeReport:
                 client.capabilities.remember(endpoint.base_url, model, mode.value, str(exc))
             continue
         except EndpointUnavailable as exc:
-            report.message = str(exc)
-            return report
+            if not report.modes:  # not one answer: the endpoint is what fails
+                report.message = str(exc)
+                return report
+            report.modes.append(ModeResult(mode.value, False, f"not tested: {exc}"[:300]))
+            break
         latency = (time.monotonic() - started) * 1000
         report.modes.append(ModeResult(mode.value, True, "works", latency))
     best = report.best_mode

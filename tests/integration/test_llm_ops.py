@@ -18,6 +18,7 @@ from core.models import LLMUsage
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI
 from tests.fakes import usage_row
+from tests.integration.test_llm_client import ScriptedFake
 
 BASE_URL = "https://llm.example.test/v1"
 
@@ -270,6 +271,23 @@ def test_connection_lists_models_and_finds_the_modes_that_work(ctx: AppContext) 
         assert ctx.capabilities.refused(fake.base_url, "fake-model") == set()
     # testing saves nothing of the form
     assert ctx.endpoint_overrides().rpm is None
+
+
+def test_connection_rides_out_one_503_and_reports_modes_it_could_not_test(
+    ctx: AppContext,
+) -> None:
+    # one 503 on the second mode is retried; two on the third leave it untested, and the
+    # modes that answered still make the endpoint usable
+    with ScriptedFake(faults=(None, "http_503", None, "http_503", "http_503")) as fake:
+        report = llm_settings.probe_connection(ctx, fake.base_url, "fake-model")
+    assert report.ok, report.message
+    assert [(m.mode, m.works) for m in report.modes] == [
+        ("json_schema", True),
+        ("tool", True),
+        ("json_object", False),
+    ]
+    assert report.modes[-1].detail.startswith("not tested: ")
+    assert ctx.capabilities.refused(fake.base_url, "fake-model") == set(), "not a refusal"
 
 
 def test_connection_to_a_dead_endpoint_is_one_sentence(ctx: AppContext) -> None:
