@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from core.analysts.factory import AnalystChoice, choose_analyst
 from core.config import Settings, get_settings
+from core.decisions import ReviewService
 from core.llm.capabilities import Capabilities
 from core.llm.client import LLMClient
 from core.llm.endpoint import Endpoint, EndpointOverrides, resolve_endpoint
@@ -20,7 +21,9 @@ from core.pipeline import Pipeline
 from core.profile import CompanyProfile, current_profile
 from core.worker import PAUSED_KEY, Worker
 from storage.app_state import AppStateRepository
+from storage.bids import BidRepository
 from storage.db import Database, open_database
+from storage.decisions import DecisionRepository
 from storage.llm import CapabilityRepository, LLMCacheRepository, LLMUsageRepository
 from storage.tenders import TenderRepository
 
@@ -38,11 +41,17 @@ class AppContext:
     llm_usage: LLMUsageRepository
     llm_cache: LLMCacheRepository
     capabilities: Capabilities
+    decisions: DecisionRepository
+    bids: BidRepository
     _clients: dict[Endpoint, LLMClient] = field(default_factory=dict, repr=False)
     _clients_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def profile(self) -> CompanyProfile:
         return current_profile(self.state)
+
+    def review(self) -> ReviewService:
+        """The review queue and decisions (core.decisions) over this database."""
+        return ReviewService(self.tenders, self.decisions, self.profile, self.state.profile_version)
 
     # ------------------------------------------------------------------ LLM endpoint
     def endpoint_overrides(self) -> EndpointOverrides:
@@ -152,4 +161,6 @@ def open_context(settings: Settings | None = None, db_path: Path | str | None = 
         llm_usage=LLMUsageRepository(db),
         llm_cache=LLMCacheRepository(db),
         capabilities=Capabilities(CapabilityRepository(db)),
+        decisions=DecisionRepository(db),
+        bids=BidRepository(db),
     )

@@ -150,12 +150,31 @@ BID_SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+class ReviewStage(StrEnum):
+    """Why a tender waits for a person (the routing policy in core.review)."""
+
+    RELEVANCE = "relevance"  # the relevance verdict is not confident enough
+    SCORE = "score"  # the overall score is close to the bid threshold
+    APPROVAL = "approval"  # every bid needs approval
+    REOPENED = "reopened"  # a person put a decided tender back in the queue
+
+    @property
+    def label(self) -> str:
+        return {
+            "relevance": "Unsure relevance",
+            "score": "Borderline score",
+            "approval": "Bid approval",
+            "reopened": "Reopened",
+        }[self.value]
+
+
 class TenderState(BaseModel):
     """A tender with its processing state and whatever analysis exists so far."""
 
     tender: Tender
     status: TenderStatus
     error: str | None = None
+    review_stage: ReviewStage | None = None
     filter: FilterResult | None = None
     rating: RatingResult | None = None
     bid: BidDocument | None = None
@@ -170,8 +189,94 @@ class StageOutcome(BaseModel):
     bid: BidDocument | None = None
     status: TenderStatus | None = None
     error: str | None = None
+    review_stage: ReviewStage | None = None
     # Set when the analyst was unavailable and the tender was put back; never stored.
     unavailable: str | None = Field(default=None, exclude=True)
+
+
+class Proposal(StrEnum):
+    """What the analyst proposes for a tender: write a bid or not."""
+
+    GO = "go"
+    NO_GO = "no_go"
+
+    @property
+    def label(self) -> str:
+        return "Go" if self is Proposal.GO else "No-go"
+
+
+class DecisionAction(StrEnum):
+    ACCEPT = "accept"  # take the analyst's proposal
+    GO = "go"  # override: bid
+    NO_GO = "no_go"  # override: do not bid
+    REOPEN = "reopen"  # put a decided tender back in the review queue
+
+    @property
+    def label(self) -> str:
+        return {"accept": "Accept", "go": "Go", "no_go": "No-go", "reopen": "Reopen"}[self.value]
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    BID_MANAGER = "bid_manager"
+    APPROVER = "approver"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class Decision(BaseModel):
+    """One entry of the append-only decision log, with the analysis it was made on."""
+
+    id: int | None = None
+    tender_id: int
+    action: DecisionAction
+    status_before: TenderStatus
+    status_after: TenderStatus
+    decided_by: str
+    role: Role
+    decided_at: datetime = Field(default_factory=utcnow)
+    reason: str = ""
+    stage: ReviewStage | None = None
+    ai_proposal: Proposal | None = None
+    ai_relevant: bool | None = None
+    ai_confidence: float | None = None
+    ai_score: float | None = None
+    analyst: str | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+    #: dimension -> {"ai": value, "reviewer": value}, only for dimensions the reviewer changed
+    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: the routing thresholds in force when the decision was made
+    policy: dict[str, Any] = Field(default_factory=dict)
+    profile_version: int | None = None
+
+
+class BidStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    EXPORTED = "exported"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class BidVersion(BaseModel):
+    """One saved version of a tender's bid document, with its workflow state."""
+
+    tender_id: int
+    version: int
+    document: BidDocument
+    status: BidStatus = BidStatus.DRAFT
+    #: who wrote this version by hand (None: the analyst wrote it)
+    edited_by: str | None = None
+    note: str | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    exported_at: datetime | None = None
 
 
 class Claim(BaseModel):
@@ -268,3 +373,20 @@ class LLMUsage:
     cost: float = 0.0
     prompt_version: str | None = None
     called_at: datetime = dataclass_field(default_factory=utcnow)
+
+
+class DecisionConflict(Exception):
+    """Storage could not record a decision: the tender moved on since the decider saw it."""
+
+    def __init__(self, status: TenderStatus | None, latest: Decision | None) -> None:
+        super().__init__(f"tender is {status}")
+        self.status = status  # None when the tender does not exist
+        self.latest = latest
+
+
+class BidConflict(Exception):
+    """Storage could not save a bid change: a newer version or approval came first."""
+
+    def __init__(self, latest: BidVersion | None) -> None:
+        super().__init__("the bid changed")
+        self.latest = latest

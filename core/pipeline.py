@@ -1,4 +1,4 @@
-"""The stage machine: filter → rate → write, with early exits, resuming from saved results."""
+"""The stage machine: filter → rate → route (core.review) → write, resuming from saved results."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from core import review
 from core.analysts.base import Analyst
 from core.errors import AnalystUnavailable
 from core.models import Claim, StageOutcome, TenderStatus
@@ -73,28 +74,29 @@ def _run_stages(
     record: Callable[..., None],
 ) -> None:
     state = claim.state
+    policy = profile.thresholds
+    approved = claim.claimed_from is TenderStatus.APPROVED
     relevance = state.filter
     if relevance is None:
         relevance = analyst.filter(state.tender, profile)
         record(filter=relevance)
 
-    if claim.claimed_from is not TenderStatus.APPROVED:
-        confident = relevance.confidence >= profile.thresholds.min_relevance_confidence
-        if not (relevance.is_relevant and confident):
-            outcome.status = TenderStatus.FILTERED_OUT
-            return
+    if not approved and not review.needs_rating(relevance, policy):
+        outcome.status = TenderStatus.FILTERED_OUT
+        return
 
     rating = state.rating
     if rating is None:
         rating = analyst.rate(state.tender, profile, relevance)
         record(rating=rating)
 
-    if (
-        claim.claimed_from is not TenderStatus.APPROVED
-        and rating.overall_score < profile.thresholds.min_bid_score
-    ):
-        outcome.status = TenderStatus.RATED_LOW
-        return
+    if not approved:
+        # A person's go decision is the only other way to a bid (claimed from `approved`).
+        routing = review.route(relevance, rating, policy)
+        if not routing.writes_bid:
+            outcome.status = routing.status
+            outcome.review_stage = routing.stage
+            return
 
     if state.bid is None:
         outcome.bid = analyst.write(state.tender, profile, relevance, rating)
@@ -234,6 +236,7 @@ class Pipeline:
                     bid=outcome.bid,
                     status=outcome.status,
                     error=outcome.error,
+                    review_stage=outcome.review_stage,
                 )
             )
         return outcome

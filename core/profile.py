@@ -55,8 +55,27 @@ class Exclusions(_Evidence):
 
 
 class Thresholds(BaseModel):
+    """The routing policy (core.review): when results route themselves, when a person decides.
+
+    Relevance verdicts with a confidence between `min_relevance_confidence` and
+    `auto_accept_confidence` wait for review, as do overall scores within
+    `score_review_band` of `min_bid_score`; with `every_bid_needs_approval`, so does every
+    tender the analyst would write a bid for.
+    """
+
     min_relevance_confidence: float = Field(default=0.5, ge=0, le=1)
+    auto_accept_confidence: float = Field(default=0.8, ge=0, le=1)
     min_bid_score: float = Field(default=6.0, ge=0, le=10)
+    score_review_band: float = Field(default=0.5, ge=0, le=5)
+    every_bid_needs_approval: bool = True
+
+    @model_validator(mode="after")
+    def _review_band(self) -> Thresholds:
+        if self.auto_accept_confidence < self.min_relevance_confidence:
+            raise ValueError(
+                "the auto-accept confidence must be at least the minimum relevance confidence"
+            )
+        return self
 
 
 class CompanyProfile(BaseModel):
@@ -193,6 +212,12 @@ class ProfileStore(Protocol):
 def save_profile(store: ProfileStore, profile: CompanyProfile) -> int:
     """Store a new version of the profile; returns its version number."""
     return store.save_profile_json(profile.model_dump_json())
+
+
+def stored_or_default(store: ProfileStore) -> CompanyProfile:
+    """The stored profile, or the default one (without storing it)."""
+    stored = store.load_profile_json()
+    return CompanyProfile.model_validate_json(stored) if stored is not None else default_profile()
 
 
 def current_profile(store: ProfileStore) -> CompanyProfile:

@@ -60,13 +60,19 @@ _TENDER_SCHEMA = pa.schema(
     ]
 )
 _RESTING = tuple(sorted(s.value for s in RESTING_STATUSES))
+# Tenders whose newest decision is a person's go or no-go: re-analysis must not undo it.
+_STANDING_DECISIONS = """
+SELECT tender_id FROM decisions
+QUALIFY row_number() OVER (PARTITION BY tender_id ORDER BY id DESC) = 1
+    AND action IN ('go', 'no_go')
+"""
 
 # One row per tender with every analysis field; the newest bid version only.
 _STATE_SELECT = """
 SELECT
     t.id, t.source, t.source_id, t.title, t.description, t.buyer, t.value_amount,
     t.value_currency, t.deadline, t.cpv_codes, t.country, t.language, t.url, t.raw,
-    t.status, t.error,
+    t.status, t.error, t.review_stage,
     f.is_relevant, f.confidence, f.categories, f.reasoning AS filter_reasoning, f.evidence,
     f.analyst AS filter_analyst, f.model AS filter_model,
     f.prompt_version AS filter_prompt_version, f.created_at AS filter_created_at,
@@ -165,6 +171,13 @@ class TenderRepository:
         )
         return [_row_to_state(row) for row in _dict_rows(result)]
 
+    def review_queue(self) -> list[TenderState]:
+        """Every tender waiting for a person's decision."""
+        result = self._db.cursor().execute(
+            _STATE_SELECT + " WHERE t.status = 'needs_review' ORDER BY t.deadline NULLS LAST, t.id"
+        )
+        return [_row_to_state(row) for row in _dict_rows(result)]
+
     def all_states(self) -> list[TenderState]:
         result = self._db.cursor().execute(_STATE_SELECT + " ORDER BY t.id")
         return [_row_to_state(row) for row in _dict_rows(result)]
@@ -202,22 +215,29 @@ class TenderRepository:
         return (int(row[0]), float(row[1])) if row else (0, 0.0)
 
     # ----------------------------------------------------------------- claims
-    def claim(self, limit: int, lease_s: float) -> list[Claim]:
-        """Atomically move up to `limit` claimable tenders to `processing` under a lease."""
+    def claim(
+        self, limit: int, lease_s: float, only_ids: Sequence[int] | None = None
+    ) -> list[Claim]:
+        """Atomically move up to `limit` claimable tenders to `processing` under a lease.
+
+        `only_ids` restricts the claim to those tenders (the CLI writes a bid right after a go).
+        """
+        restrict = "" if only_ids is None else " AND id IN (SELECT unnest(?::BIGINT[]))"
+        params: list[Any] = [lease_s] + ([] if only_ids is None else [list(only_ids)]) + [limit]
 
         def take(cur: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
             rows = cur.execute(
-                """
+                f"""
                 UPDATE tenders
                 SET status = 'processing', claimed_from = status, attempts = attempts + 1,
                     lease_until = now() + to_seconds(?), status_at = now()
                 WHERE id IN (
-                    SELECT id FROM tenders WHERE status IN ('pending', 'approved')
+                    SELECT id FROM tenders WHERE status IN ('pending', 'approved'){restrict}
                     ORDER BY status = 'approved' DESC, deadline NULLS LAST, id
                     LIMIT ?)
                 RETURNING id, claimed_from
                 """,
-                [lease_s, limit],
+                params,
             ).fetchall()
             return [(int(i), str(s)) for i, s in rows]
 
@@ -267,10 +287,13 @@ class TenderRepository:
         """Forget the relevance and rating of these tenders (all when None) and queue them.
 
         Bid drafts are kept (a tender that has one is not written again). Tenders being
-        processed are left alone. Unchanged tenders are answered from the LLM cache.
+        processed, and tenders a person said go or no-go to, are left alone (reopen those
+        first). Unchanged tenders are answered from the LLM cache.
         """
         ids = None if tender_ids is None else list(tender_ids)
-        where = "status <> 'processing'" + ("" if ids is None else " AND id IN (SELECT unnest(?))")
+        where = f"status <> 'processing' AND id NOT IN ({_STANDING_DECISIONS})" + (
+            "" if ids is None else " AND id IN (SELECT unnest(?))"
+        )
         params: list[Any] = [] if ids is None else [ids]
 
         def queue(cur: duckdb.DuckDBPyConnection) -> int:
@@ -279,7 +302,7 @@ class TenderRepository:
             cur.execute(f"DELETE FROM ratings WHERE tender_id IN ({chosen})", params)
             rows = cur.execute(
                 "UPDATE tenders SET status = 'pending', error = NULL, finished_at = NULL, "
-                f"status_at = now() WHERE {where} RETURNING id",
+                f"review_stage = NULL, status_at = now() WHERE {where} RETURNING id",
                 params,
             ).fetchall()
             return len(rows)
@@ -444,10 +467,18 @@ def _update_statuses(cur: duckdb.DuckDBPyConnection, outcomes: Sequence[StageOut
                 "id": o.tender_id,
                 "status": o.status.value if o.status else None,
                 "error": o.error,
+                "review_stage": o.review_stage.value if o.review_stage else None,
             }
             for o in outcomes
         ],
-        schema=pa.schema([("id", pa.int64()), ("status", pa.string()), ("error", pa.string())]),
+        schema=pa.schema(
+            [
+                ("id", pa.int64()),
+                ("status", pa.string()),
+                ("error", pa.string()),
+                ("review_stage", pa.string()),
+            ]
+        ),
     )
     cur.register("incoming_status", rows)
     try:
@@ -456,6 +487,7 @@ def _update_statuses(cur: duckdb.DuckDBPyConnection, outcomes: Sequence[StageOut
             UPDATE tenders SET
                 status = u.status,
                 error = u.error,
+                review_stage = u.review_stage,
                 claimed_from = NULL,
                 lease_until = NULL,
                 status_at = now(),
@@ -529,6 +561,7 @@ def _row_to_state(row: dict[str, Any]) -> TenderState:
         tender=tender,
         status=TenderStatus(row["status"]),
         error=row["error"],
+        review_stage=row["review_stage"],
         filter=filter_result,
         rating=rating,
         bid=bid,

@@ -18,7 +18,7 @@ from core.models import (
     TenderState,
     TenderStatus,
 )
-from core.profile import CompanyProfile
+from core.profile import CompanyProfile, ProfileStore, current_profile, save_profile
 
 
 class InMemoryTenderStore:
@@ -64,6 +64,7 @@ class InMemoryTenderStore:
                     state.bid = outcome.bid
                 if outcome.status is not None:
                     state.status = outcome.status
+                    state.review_stage = outcome.review_stage
                     state.error = outcome.error
                     self.claimed_from.pop(outcome.tender_id, None)
 
@@ -173,3 +174,23 @@ def usage_row(**fields: object) -> LLMUsage:
         "called_at": datetime.now(UTC) - timedelta(minutes=2),
     }
     return LLMUsage(**(values | fields))  # type: ignore[arg-type]
+
+
+def without_review(profile: CompanyProfile) -> CompanyProfile:
+    """`profile` with a routing policy that sends nothing to review (results route themselves).
+
+    For tests of the pipeline's mechanics; routing has its own tests.
+    """
+    policy = profile.thresholds.model_copy(
+        update={
+            "auto_accept_confidence": profile.thresholds.min_relevance_confidence,
+            "score_review_band": 0.0,
+            "every_bid_needs_approval": False,
+        }
+    )
+    return profile.model_copy(update={"thresholds": policy})
+
+
+def route_without_review(store: ProfileStore) -> None:
+    """Store a profile version whose policy sends nothing to review."""
+    save_profile(store, without_review(current_profile(store)))

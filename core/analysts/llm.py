@@ -79,7 +79,9 @@ class LLMAnalyst:
     def _ruled_out(self, tender: Tender, profile: CompanyProfile) -> FilterResult | None:
         match = matcher_for(profile).match(tender)
         verdict = decide(match)
-        sure = verdict.confidence >= PREFILTER_MIN_CONFIDENCE
+        # Only verdicts that route themselves (above the review band) skip the LLM.
+        floor = max(PREFILTER_MIN_CONFIDENCE, profile.thresholds.auto_accept_confidence)
+        sure = verdict.confidence >= floor
         if verdict.is_relevant or not match.negative or match.positive or not sure:
             return None
         return FilterResult(

@@ -20,6 +20,7 @@ from core.importing import import_paths
 from core.models import RESTING_STATUSES
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI, keen
+from tests.fakes import route_without_review
 
 ROOT = Path(__file__).resolve().parents[2]
 CONCURRENCY = 8
@@ -68,6 +69,7 @@ def test_killed_runs_repeat_only_calls_in_flight(tmp_path: Path) -> None:
     # ~15 s: four interpreter start-ups plus ~150 calls of 0.2-0.5 s at 8 in flight
     db = tmp_path / "tw.duckdb"
     ctx = open_context(db_path=db)
+    route_without_review(ctx.state)  # every relevant tender gets its bid in the run
     import_paths(ctx.tenders, [write_csv(tmp_path / "tenders.csv", TENDERS)])
     close_database(db)
 

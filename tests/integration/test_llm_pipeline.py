@@ -28,6 +28,7 @@ from core.worker import run_until_idle
 from storage.db import close_database
 from storage.llm import CapabilityRepository
 from tests.fake_openai import ALL_FAULTS, FakeConfig, FakeOpenAI, keen
+from tests.fakes import route_without_review
 
 MODEL = "fake-model"
 RESTING = {s.value for s in RESTING_STATUSES}
@@ -74,6 +75,7 @@ class Bench:
         db_path = self.tmp_path / f"tw{len(self.db_paths)}.duckdb"
         self.db_paths.append(db_path)
         ctx = open_context(Settings(**values), db_path)
+        route_without_review(ctx.state)  # these tests are about the client, not routing
         csv_path = write_csv(self.tmp_path / f"tenders{len(self.db_paths)}.csv", tenders)
         (summary,) = import_paths(ctx.tenders, [csv_path])
         assert summary.new == tenders

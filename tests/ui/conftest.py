@@ -13,6 +13,7 @@ from core.context import AppContext, open_context
 from core.importing import load_demo
 from core.worker import run_until_idle
 from storage.db import close_database
+from tests.fakes import route_without_review
 from tests.ui.helpers import APP, TIMEOUT_S
 
 
@@ -33,9 +34,7 @@ def ctx(db_path: Path) -> AppContext:
     return open_context(db_path=db_path)
 
 
-@pytest.fixture
-def analysed_demo(ctx: AppContext) -> AppContext:
-    """The demo tenders, fully analysed by the rules analyst before the app starts."""
+def _analyse_demo(ctx: AppContext) -> AppContext:
     load_demo(ctx.tenders)
     run_until_idle(
         ctx.tenders,
@@ -44,6 +43,22 @@ def analysed_demo(ctx: AppContext) -> AppContext:
         lease_s=ctx.settings.worker_lease_s,
     )
     return ctx
+
+
+@pytest.fixture
+def analysed_demo(ctx: AppContext) -> AppContext:
+    """The demo tenders, fully analysed by the rules analyst before the app starts.
+
+    Under the default policy about half of them wait for review and no bid is written.
+    """
+    return _analyse_demo(ctx)
+
+
+@pytest.fixture
+def demo_with_bids(ctx: AppContext) -> AppContext:
+    """The demo analysed with a policy that sends nothing to review, so bids are written."""
+    route_without_review(ctx.state)
+    return _analyse_demo(ctx)
 
 
 @pytest.fixture

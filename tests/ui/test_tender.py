@@ -23,10 +23,10 @@ def test_empty_database_points_to_import(
 
 
 def test_a_complete_tender_shows_fields_analysis_and_bid(
-    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+    open_page: Callable[[str], AppTest], demo_with_bids: AppContext
 ) -> None:
-    tender_id = _first(analysed_demo, TenderStatus.COMPLETE)
-    state = analysed_demo.tenders.get(tender_id)
+    tender_id = _first(demo_with_bids, TenderStatus.COMPLETE)
+    state = demo_with_bids.tenders.get(tender_id)
     assert state is not None and state.rating is not None and state.bid is not None
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
     at.run()
@@ -107,10 +107,10 @@ def test_unknown_id_is_one_warning(
 
 
 def test_reanalyse_queues_the_tender_again(
-    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+    open_page: Callable[[str], AppTest], demo_with_bids: AppContext
 ) -> None:
-    tender_id = _first(analysed_demo, TenderStatus.COMPLETE)
-    analysed_demo.set_paused(True)  # keep the worker from analysing it again during the test
+    tender_id = _first(demo_with_bids, TenderStatus.COMPLETE)
+    demo_with_bids.set_paused(True)  # keep the worker from analysing it again during the test
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
     at.run()
     at.session_state["tender_id"] = tender_id
@@ -118,14 +118,14 @@ def test_reanalyse_queues_the_tender_again(
     button = next(b for b in at.button if b.label == "Re-analyse")
     button.click().run()
     assert not at.exception
-    state = analysed_demo.tenders.get(tender_id)
+    state = demo_with_bids.tenders.get(tender_id)
     assert state is not None and state.status is TenderStatus.PENDING
     assert state.filter is None and state.rating is None
     assert state.bid is not None, "the bid draft is kept"
 
 
 def test_a_bid_downloads_as_docx_and_markdown_and_a_tender_without_one_offers_none(
-    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+    open_page: Callable[[str], AppTest], demo_with_bids: AppContext
 ) -> None:
     for status, expected in (
         (TenderStatus.COMPLETE, ["Download DOCX", "Download Markdown"]),
@@ -133,7 +133,7 @@ def test_a_bid_downloads_as_docx_and_markdown_and_a_tender_without_one_offers_no
     ):
         at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
         at.run()
-        at.session_state["tender_id"] = _first(analysed_demo, status)
+        at.session_state["tender_id"] = _first(demo_with_bids, status)
         at.switch_page("pages/tender.py").run()
         assert not at.exception
         assert [b.proto.label for b in at.get("download_button")] == expected

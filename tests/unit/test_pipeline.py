@@ -2,16 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import Claim, TenderStatus
+from core.models import Claim, ReviewStage, TenderStatus
 from core.pipeline import Pipeline, advance
 from core.profile import default_profile
 from core.worker import run_until_idle
-from tests.fakes import InMemoryTenderStore, ScriptedAnalyst, tender
+from tests.fakes import InMemoryTenderStore, ScriptedAnalyst, tender, without_review
 
 
 @pytest.fixture
 def profile():
-    return default_profile()  # min confidence 0.5, min bid score 6.0
+    # min confidence 0.5, min bid score 6.0; routing without review is tested in test_review
+    return without_review(default_profile())
 
 
 def _run(store: InMemoryTenderStore, analyst: ScriptedAnalyst, profile, **kwargs) -> None:
@@ -116,3 +117,28 @@ def test_advance_needs_a_stored_tender(profile):
     )
     with pytest.raises(AssertionError):
         advance(claim, ScriptedAnalyst(), default_profile())
+
+
+def test_under_the_default_policy_no_bid_is_written_before_a_person_decides():
+    store = InMemoryTenderStore(
+        [
+            tender("relevant score=9"),  # a confident go: every bid needs approval
+            tender("relevant score=6.2"),  # borderline score
+            tender("relevant score=2"),  # confidently low: routes itself
+        ]
+    )
+    analyst = ScriptedAnalyst()
+    _run(store, analyst, default_profile())
+    states = store.states
+    assert (states[1].status, states[1].review_stage) == (
+        TenderStatus.NEEDS_REVIEW,
+        ReviewStage.APPROVAL,
+    )
+    assert (states[2].status, states[2].review_stage) == (
+        TenderStatus.NEEDS_REVIEW,
+        ReviewStage.SCORE,
+    )
+    assert states[3].status is TenderStatus.RATED_LOW and states[3].review_stage is None
+    assert analyst.calls["write"] == 0 and all(s.bid is None for s in states.values())
+    _run(store, analyst, default_profile())  # waiting tenders are not claimed again
+    assert analyst.calls == {"filter": 3, "rate": 3, "write": 0}

@@ -12,12 +12,12 @@ from core.models import FilterResult, RatingResult, Tender, TenderStatus
 from core.pipeline import Pipeline
 from core.profile import CompanyProfile, default_profile
 from core.worker import Worker, run_until_idle
-from tests.fakes import InMemoryTenderStore, ScriptedAnalyst, tender
+from tests.fakes import InMemoryTenderStore, ScriptedAnalyst, tender, without_review
 
 
 @pytest.fixture
 def profile() -> CompanyProfile:
-    return default_profile()
+    return without_review(default_profile())
 
 
 class SlowAnalyst(ScriptedAnalyst):
