@@ -101,8 +101,10 @@ def test_demo_then_run(tmp_path, capsys):
     assert main(["--db", db, "run"]) == 0
     status = _json_out(capsys, ["--db", db, "status", "--json"])
     assert status["tenders"] >= 30
-    assert status["by_status"]["complete"] > 0 and status["by_status"]["filtered_out"] > 0
-    assert status["by_status"]["pending"] == 0
+    assert status["by_status"]["filtered_out"] > 0 and status["by_status"]["pending"] == 0
+    # by default every bid needs approval: relevant tenders wait, and no bid is written yet
+    assert status["review_queue"] == status["by_status"]["needs_review"] > 0
+    assert status["by_status"]["complete"] == 0 and status["bids"] == 0
 
 
 def test_pause_flag_is_shared(tmp_path, capsys):
@@ -175,6 +177,11 @@ def test_export_table_and_bids(tmp_path, capsys):
     assert main(["--db", db, "demo"]) == 0
     assert main(["--db", db, "run"]) == 0
     capsys.readouterr()
+    queue = _json_out(capsys, ["--db", db, "review", "list", "--json"])
+    go = [item["tender_id"] for item in queue if item["proposal"] == "go"]
+    for tender_id in go:
+        assert main(["--db", db, "review", "decide", str(tender_id), "--accept", "--by", "al"]) == 0
+    capsys.readouterr()
 
     table = tmp_path / "out" / "tenders.csv"
     assert main(["--db", db, "export", "table", "--format", "csv", "--out", str(table)]) == 0
@@ -192,7 +199,8 @@ def test_export_table_and_bids(tmp_path, capsys):
     bids_dir = tmp_path / "bids"
     assert main(["--db", db, "export", "bids", "--format", "docx", "--out", str(bids_dir)]) == 0
     written = sorted(bids_dir.glob("*.docx"))
-    assert written and capsys.readouterr().out.startswith(f"{len(written)} bids written to")
+    assert len(written) == len(go) > 0
+    assert capsys.readouterr().out.startswith(f"{len(written)} bids written to")
     headings = [
         p.text for p in docx.Document(str(written[0])).paragraphs if p.style.name == "Heading 1"
     ]
