@@ -5,20 +5,26 @@ from __future__ import annotations
 import streamlit as st
 
 from core.dashboard import DashboardService
+from core.decisions import REOPENABLE, ReviewError
 from core.export.bids import bid_docx, bid_filename, bid_markdown
 from core.llm_ops import tender_trace, trace_summary
 from core.models import BID_SECTIONS, TenderStatus
+from core.roles import NotAllowed
 from core.tender_view import pick_tender_id, tender_facts, with_current
+from ui.acting_user import acting_user_input, current_actor
 from ui.components import (
+    PAGE_REVIEW,
     analyst_caption,
-    bullet_list,
     md_escape,
+    relevance_details,
     require_tenders,
     safe_text,
     score_metrics,
     status_badge,
+    strengths_and_risks,
 )
 from ui.navigation import ensure_app_navigation
+from ui.review_parts import decision_history, error_text, show_notice
 from ui.runtime import get_context, get_runtime
 
 ensure_app_navigation()
@@ -26,8 +32,10 @@ REANALYSE_HELP = (
     "Filter and rate it again with the current profile and analyst; a bid draft is kept. "
     "Unchanged questions are answered from the cache, at no cost."
 )
+REOPENED_KEY = "tender_reopened_notice"
 
 st.title("Tenders")
+acting_user_input()
 require_tenders()
 ctx = get_context()
 
@@ -91,12 +99,7 @@ if relevance is None:
 else:
     verdict = "Relevant" if relevance.is_relevant else "Not relevant"
     st.text(f"{verdict} · confidence {relevance.confidence:.0%}")
-    if relevance.categories:
-        st.text("Capabilities: " + ", ".join(relevance.categories))
-    if relevance.reasoning:
-        st.text(relevance.reasoning)
-    st.caption("Evidence")
-    bullet_list(relevance.evidence, "No evidence recorded.")
+    relevance_details(relevance)
     analyst_caption(relevance, "Filtered")
 
 st.subheader("Rating")
@@ -112,14 +115,35 @@ else:
     st.text(f"Recommendation: {rating.recommendation.label}")
     if rating.reasoning:
         st.text(rating.reasoning)
-    strengths, risks = st.columns(2)
-    with strengths:
-        st.markdown("**Strengths**")
-        bullet_list(rating.strengths, "None recorded.")
-    with risks:
-        st.markdown("**Risks**")
-        bullet_list(rating.risks, "None recorded.")
+    strengths_and_risks(rating)
     analyst_caption(rating, "Rated")
+
+st.subheader("Decision history")
+show_notice(REOPENED_KEY)
+decision_history(ctx.review().history(chosen))
+if state.status is TenderStatus.NEEDS_REVIEW:
+    st.page_link(
+        PAGE_REVIEW,
+        label="It waits for review: decide on the Review page",
+        icon=":material/fact_check:",
+        query_params={"id": str(chosen)},
+    )
+elif state.status in REOPENABLE and state.filter is not None:
+    with st.form("reopen_for_review"):
+        reopen_reason = st.text_input(
+            "Reason for reopening", max_chars=500, key=f"reopen_reason_{chosen}"
+        )
+        reopen = st.form_submit_button("Reopen for review", icon=":material/undo:")
+    if reopen and (actor := current_actor()) is not None:
+        try:
+            ctx.review().reopen(chosen, actor, reopen_reason or "")
+        except (ReviewError, NotAllowed) as exc:
+            st.error(error_text(exc))
+        else:
+            st.session_state[REOPENED_KEY] = (
+                f"Tender {chosen} is back in the review queue, reopened by {actor.name}."
+            )
+            st.rerun()
 
 st.subheader("Bid draft")
 bid = state.bid

@@ -12,7 +12,13 @@ from core.describe import describe_analyst, plural
 from core.importing import load_demo
 from core.markup import escape_markdown as md_escape
 from core.markup import safe_markdown
-from core.models import AnalysisProvenance, ImportSummary, RatingResult, TenderStatus
+from core.models import (
+    AnalysisProvenance,
+    FilterResult,
+    ImportSummary,
+    RatingResult,
+    TenderStatus,
+)
 from core.status import pipeline_status
 from ui.runtime import get_context, get_runtime
 
@@ -37,6 +43,8 @@ PAGE_IMPORT = "pages/import.py"
 PAGE_DASHBOARD = "pages/dashboard.py"
 PAGE_PIPELINE = "pages/pipeline.py"
 PAGE_TENDER = "pages/tender.py"
+PAGE_REVIEW = "pages/review.py"
+PAGE_BIDS = "pages/bids.py"
 
 
 def status_badge(status: TenderStatus) -> None:
@@ -68,6 +76,27 @@ def bullet_list(items: Sequence[str], empty: str) -> None:
         st.caption(empty)
         return
     st.markdown("\n".join(f"- {md_escape(item)}" for item in items))
+
+
+def relevance_details(relevance: FilterResult) -> None:
+    """A verdict's capabilities, reasoning and evidence (the caller shows the verdict)."""
+    if relevance.categories:
+        st.text("Capabilities: " + ", ".join(relevance.categories))
+    if relevance.reasoning:
+        st.text(relevance.reasoning)
+    st.caption("Evidence")
+    bullet_list(relevance.evidence, "No evidence recorded.")
+
+
+def strengths_and_risks(rating: RatingResult) -> None:
+    """Strengths and risks side by side."""
+    strengths, risks = st.columns(2)
+    with strengths:
+        st.markdown("**Strengths**")
+        bullet_list(rating.strengths, "None recorded.")
+    with risks:
+        st.markdown("**Risks**")
+        bullet_list(rating.risks, "None recorded.")
 
 
 def safe_text(text: str) -> None:

@@ -43,10 +43,22 @@ def app_navigation() -> StreamlitPage:
                     url_path="dashboard",
                 ),
                 st.Page(
+                    "pages/review.py",
+                    title="Review",
+                    icon=":material/fact_check:",
+                    url_path="review",
+                ),
+                st.Page(
                     "pages/tender.py",
                     title="Tenders",
                     icon=":material/description:",
                     url_path="tenders",
+                ),
+                st.Page(
+                    "pages/bids.py",
+                    title="Bids",
+                    icon=":material/edit_document:",
+                    url_path="bids",
                 ),
             ],
             "Admin": [
