@@ -14,7 +14,7 @@ from typing import Literal
 from core.analysts.wording import format_date
 from core.describe import describe_analyst
 from core.export import ExportError
-from core.models import BID_SECTIONS, BidDocument, RatingResult, TenderState
+from core.models import BID_SECTIONS, BidDocument, BidStatus, BidVersion, RatingResult, TenderState
 from core.tender_view import tender_facts
 
 GAP_NOTE = "Text marked [to complete] is a gap the bid team must fill before submitting."
@@ -70,7 +70,10 @@ def text_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def require_bid(state: TenderState) -> BidDocument:
+def require_bid(state: TenderState, version: BidVersion | None = None) -> BidDocument:
+    """The text to export: the given version's, else the tender's newest draft."""
+    if version is not None:
+        return version.document
     if state.bid is None:
         raise ExportError(
             f"Tender {state.tender.id} has no bid draft yet: generate the bid before exporting it."
@@ -81,6 +84,27 @@ def require_bid(state: TenderState) -> BidDocument:
 def when(moment: datetime) -> str:
     moment = moment.astimezone(UTC) if moment.tzinfo else moment
     return f"{format_date(moment)} {moment:%H:%M} UTC"
+
+
+def version_line(version: BidVersion) -> str:
+    """'Version 3 · Approved by Alice on 21 Nov 2026' (what the reader holds, and its standing)."""
+    line = f"Version {version.version} · "
+    approved = version.status in (BidStatus.APPROVED, BidStatus.EXPORTED)
+    if approved and version.approved_by and version.approved_at:
+        line += f"Approved by {version.approved_by} on {_day(version.approved_at)}"
+    elif approved:
+        line += "Approved"
+    else:
+        line += "Draft, not approved yet"
+        if version.edited_by:
+            line += f" (edited by {version.edited_by})"
+    if version.status is BidStatus.EXPORTED and version.exported_at:
+        line += f" · exported on {_day(version.exported_at)}"
+    return one_line(line)
+
+
+def _day(moment: datetime) -> str:
+    return format_date(moment.astimezone(UTC) if moment.tzinfo else moment)
 
 
 def document_title(state: TenderState) -> str:

@@ -20,21 +20,29 @@ from core.export.bid_content import (
     scores,
     sections,
     tender_facts_rows,
+    version_line,
 )
-from core.models import BidDocument, RatingResult, TenderState, utcnow
+from core.models import BidDocument, BidVersion, RatingResult, TenderState, utcnow
 
 # Core properties (title, author) hold at most 255 characters in python-docx.
 MAX_PROPERTY = 255
 
 
 def bid_docx(
-    state: TenderState, company: str | None = None, *, now: datetime | None = None
+    state: TenderState,
+    company: str | None = None,
+    *,
+    now: datetime | None = None,
+    version: BidVersion | None = None,
 ) -> bytes:
-    """The bid as a Word document: title page, the four sections, the rating appendix."""
-    bid = require_bid(state)
+    """The bid as a Word document: title page, the four sections, the rating appendix.
+
+    With `version`, that version's text is exported and the title page names it and its status.
+    """
+    bid = require_bid(state, version)
     now = now or utcnow()
     document = Document()
-    _docx_title_page(document, state, bid, company, now)
+    _docx_title_page(document, state, bid, company, now, version)
     document.add_page_break()
     for heading, blocks in sections(bid):
         document.add_heading(heading, level=1)
@@ -46,7 +54,12 @@ def bid_docx(
 
 
 def _docx_title_page(
-    document: DocxDocument, state: TenderState, bid: BidDocument, company: str | None, now: datetime
+    document: DocxDocument,
+    state: TenderState,
+    bid: BidDocument,
+    company: str | None,
+    now: datetime,
+    version: BidVersion | None,
 ) -> None:
     title = document_title(state)
     author = one_line(company) if company else ""
@@ -55,6 +68,8 @@ def _docx_title_page(
     document.add_heading(title, level=0)
     if author:
         document.add_paragraph(f"Prepared by {author}")
+    if version is not None:
+        document.add_paragraph(version_line(version))
     _docx_table(document, tender_facts_rows(state, now))
     document.add_paragraph()
     _docx_table(document, draft_facts(bid, now))

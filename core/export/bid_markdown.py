@@ -17,8 +17,9 @@ from core.export.bid_content import (
     scores,
     sections,
     tender_facts_rows,
+    version_line,
 )
-from core.models import RatingResult, TenderState, utcnow
+from core.models import BidVersion, RatingResult, TenderState, utcnow
 
 # A Markdown file is read raw as well as rendered, so only characters that can start markup
 # are escaped (core.markup escapes more, for Streamlit's extra directives).
@@ -35,14 +36,20 @@ def md_escape(text: str) -> str:
 
 
 def bid_markdown(
-    state: TenderState, company: str | None = None, *, now: datetime | None = None
+    state: TenderState,
+    company: str | None = None,
+    *,
+    now: datetime | None = None,
+    version: BidVersion | None = None,
 ) -> str:
-    """The bid as Markdown, with the same content as the DOCX."""
-    bid = require_bid(state)
+    """The bid as Markdown, with the same content as the DOCX (`version` as in bid_docx)."""
+    bid = require_bid(state, version)
     now = now or utcnow()
     lines = [f"# {md_escape(document_title(state))}", ""]
     if company:
         lines += [f"Prepared by {md_escape(one_line(company))}", ""]
+    if version is not None:
+        lines += [md_escape(version_line(version)), ""]
     lines += [*_md_facts(tender_facts_rows(state, now)), ""]
     lines += ["**About this draft**", "", *_md_facts(draft_facts(bid, now)), ""]
     lines += [f"_{md_escape(GAP_NOTE)}_", "", "---", ""]

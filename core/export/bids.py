@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -24,10 +24,11 @@ from core.export.bid_content import (
     clean_text,
     one_line,
     text_blocks,
+    version_line,
 )
 from core.export.bid_docx import bid_docx
 from core.export.bid_markdown import bid_markdown, md_escape
-from core.models import TenderState
+from core.models import BidVersion, TenderState
 
 __all__ = [
     "APPENDIX_HEADING",
@@ -45,6 +46,7 @@ __all__ = [
     "md_escape",
     "one_line",
     "text_blocks",
+    "version_line",
 ]
 
 BidFormat = Literal["docx", "md"]
@@ -78,23 +80,38 @@ def _shorten(slug: str, room: int) -> str:
     return slug[:cut] if cut > room // 2 else slug[:room].rstrip("-")
 
 
-def _renderer(fmt: str) -> Callable[[TenderState, str | None], bytes]:
+Renderer = Callable[[TenderState, str | None, BidVersion | None], bytes]
+
+
+def _renderer(fmt: str) -> Renderer:
     if fmt == "docx":
-        return bid_docx
+        return lambda state, company, version: bid_docx(state, company, version=version)
     if fmt == "md":
-        return lambda state, company: bid_markdown(state, company).encode("utf-8")
+        return lambda state, company, version: bid_markdown(state, company, version=version).encode(
+            "utf-8"
+        )
     raise ExportError(f"Bids cannot be exported as {fmt!r}: choose docx or md.")
 
 
 def bid_files(
-    states: Iterable[TenderState], fmt: BidFormat, company: str | None = None
+    states: Iterable[TenderState],
+    fmt: BidFormat,
+    company: str | None = None,
+    *,
+    versions: Mapping[int, BidVersion] | None = None,
 ) -> list[tuple[str, bytes]]:
-    """(file name, content) for every tender that has a bid; names are unique."""
+    """(file name, content) for every tender that has a bid; names are unique.
+
+    `versions` (tender id → version) exports those versions' text, named on the title page,
+    instead of each tender's newest draft.
+    """
     render = _renderer(fmt)
+    versions = versions or {}
     files: list[tuple[str, bytes]] = []
     taken: set[str] = set()
     for state in states:
-        if state.bid is None:
+        version = versions.get(state.tender.id) if state.tender.id is not None else None
+        if state.bid is None and version is None:
             continue
         name = bid_filename(state, fmt)
         stem, _, ext = name.rpartition(".")
@@ -103,7 +120,7 @@ def bid_files(
             copy += 1
             name = f"{stem}-{copy}.{ext}"
         taken.add(name)
-        files.append((name, render(state, company)))
+        files.append((name, render(state, company, version)))
     return files
 
 
@@ -138,10 +155,16 @@ def _make_folder(out_dir: Path) -> None:
         ) from exc
 
 
-def bids_zip(states: Iterable[TenderState], fmt: BidFormat, company: str | None = None) -> bytes:
+def bids_zip(
+    states: Iterable[TenderState],
+    fmt: BidFormat,
+    company: str | None = None,
+    *,
+    versions: Mapping[int, BidVersion] | None = None,
+) -> bytes:
     """A ZIP with one file per tender that has a bid, named as export_bids names them."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in bid_files(states, fmt, company):
+        for name, content in bid_files(states, fmt, company, versions=versions):
             archive.writestr(name, content)
     return buffer.getvalue()

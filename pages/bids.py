@@ -1,0 +1,100 @@
+"""Bids: the bid documents after the analyst: edit, regenerate, approve, restore, export."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.bid_editor import BidEditor
+from core.models import BidStatus, TenderStatus
+from ui.acting_user import acting_user_input
+from ui.bid_parts import (
+    apply_change,
+    approved_zip_panel,
+    bid_heading,
+    bids_being_written,
+    bids_table,
+    current_downloads,
+    edit_form,
+    older_version,
+    pick_bid,
+    regenerate_buttons,
+    show_notice,
+    status_counts,
+    status_filter,
+    versions_table,
+)
+from ui.components import PAGE_REVIEW
+from ui.navigation import ensure_app_navigation
+from ui.runtime import get_context
+
+ensure_app_navigation()
+st.title("Bids")
+acting_user_input()
+ctx = get_context()
+editor = BidEditor.from_context(ctx)
+show_notice()
+bids_being_written(lambda: ctx.tenders.counts_by_status().get(TenderStatus.APPROVED.value, 0))
+
+counts = editor.counts()
+if not any(counts.values()):
+    st.info("No bid documents yet: approve tenders on the Review page.")
+    st.page_link(PAGE_REVIEW, label="Go to the Review page", icon=":material/fact_check:")
+    st.stop()
+status_counts(counts)
+approved_zip_panel(editor, counts)
+
+rows = editor.documents(status_filter())
+if not rows:
+    st.info("No bid has these statuses; clear the filter to see every bid.")
+    st.stop()
+bids_table(rows)
+row = pick_bid(rows)
+tender_id = row.tender_id
+versions = editor.versions(tender_id)
+current = versions[0]
+
+bid_heading(row, current)
+approve_column, docx_column, md_column, _ = st.columns([1, 1, 1, 1])
+approve = approve_column.button(
+    f"Approve version {current.version}",
+    type="primary",
+    icon=":material/task_alt:",
+    disabled=current.status is not BidStatus.DRAFT,
+    help="Only the newest draft can be approved; approvers and admins may approve.",
+)
+current_downloads(docx_column, md_column, row, current, ctx.profile().company_name)
+if approve:
+    apply_change(
+        lambda actor: editor.approve(tender_id, current.version, actor),
+        lambda saved: f"Version {saved.version} approved by {saved.approved_by}.",
+    )
+
+edit = edit_form(row, current)
+if edit is not None:
+    apply_change(
+        lambda actor: editor.save_sections(
+            tender_id, edit.based_on, edit.sections, actor, edit.note
+        ),
+        lambda saved: f"Saved version {saved.version} (draft) by {saved.edited_by}.",
+        restart_form=tender_id,
+    )
+
+regenerate = regenerate_buttons(current)
+if regenerate is not None:
+    field, heading = regenerate
+    with st.spinner(f"The analyst is writing the {heading.lower()} again…"):
+        apply_change(
+            lambda actor: editor.regenerate_section(tender_id, current.version, field, actor),
+            lambda saved: f"Saved version {saved.version} with a new {heading.lower()}.",
+            restart_form=tender_id,
+        )
+
+st.subheader("Versions")
+versions_table(versions)
+restore = older_version(row, versions)
+if restore is not None:
+    apply_change(
+        lambda actor: editor.restore(tender_id, restore.version, current.version, actor),
+        lambda saved: f"Version {restore.version} restored as version {saved.version} (draft).",
+        restart_form=tender_id,
+    )
