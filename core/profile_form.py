@@ -16,6 +16,7 @@ from core.profile import (
     Thresholds,
     default_profile,
     save_profile,
+    stored_or_default,
 )
 
 _SEPARATORS = re.compile(r"[\n,;]+")
@@ -28,8 +29,6 @@ _FIELD_NAMES = {
     "currency": "Currency",
     "value_min": "Preferred minimum value",
     "value_max": "Preferred maximum value",
-    "min_relevance_confidence": "Minimum relevance confidence",
-    "min_bid_score": "Minimum bid score",
 }
 
 
@@ -54,8 +53,6 @@ class ProfileForm(BaseModel):
     currency: str = "EUR"
     value_min: float = 0
     value_max: float = 0
-    min_relevance_confidence: float = 0.5
-    min_bid_score: float = 6.0
 
 
 def _cpv_codes(prefixes: list[str]) -> list[str]:
@@ -89,8 +86,6 @@ def form_from_profile(profile: CompanyProfile) -> ProfileForm:
         currency=profile.currency,
         value_min=profile.value_min,
         value_max=profile.value_max,
-        min_relevance_confidence=profile.thresholds.min_relevance_confidence,
-        min_bid_score=profile.thresholds.min_bid_score,
     )
 
 
@@ -106,8 +101,12 @@ def capability_rows(records: list[dict[str, Any]]) -> list[CapabilityRow]:
     return rows
 
 
-def profile_from_form(form: ProfileForm) -> CompanyProfile:
-    """Build and validate the profile; raises ProfileFormError with one sentence."""
+def profile_from_form(form: ProfileForm, thresholds: Thresholds | None = None) -> CompanyProfile:
+    """Build and validate the profile; raises ProfileFormError with one sentence.
+
+    The routing thresholds are not on this form (Settings edits them as the review policy):
+    `thresholds` carries the ones in force over.
+    """
     for number, row in enumerate(form.capabilities, start=1):
         if not row.name.strip():
             raise ProfileFormError(f"Capability {number} needs a name; add one or clear its row.")
@@ -134,10 +133,7 @@ def profile_from_form(form: ProfileForm) -> CompanyProfile:
             currency=form.currency.strip().upper(),
             value_min=form.value_min,
             value_max=form.value_max,
-            thresholds=Thresholds(
-                min_relevance_confidence=form.min_relevance_confidence,
-                min_bid_score=form.min_bid_score,
-            ),
+            thresholds=thresholds or Thresholds(),
         )
     except ValidationError as exc:
         raise ProfileFormError(validation_sentence(exc)) from exc
@@ -145,7 +141,7 @@ def profile_from_form(form: ProfileForm) -> CompanyProfile:
 
 def save_profile_form(store: ProfileStore, form: ProfileForm) -> int:
     """Validate and store a new profile version; returns the version now in force."""
-    return save_profile(store, profile_from_form(form))
+    return save_profile(store, profile_from_form(form, stored_or_default(store).thresholds))
 
 
 def reset_profile(store: ProfileStore) -> int:
@@ -178,9 +174,8 @@ def _location(loc: tuple[Any, ...]) -> str:
         if part == "capabilities" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
             parts.append(f"Capability {loc[i + 1] + 1}")
             continue
-        if part in ("exclusions", "thresholds"):
-            if part == "exclusions":
-                parts.append("Exclusions")
+        if part == "exclusions":
+            parts.append("Exclusions")
             continue
         parts.append(_FIELD_NAMES.get(str(part), str(part).replace("_", " ")))
     return " ".join(parts)

@@ -1,4 +1,4 @@
-"""Settings: the company profile and thresholds the analysis uses, and the LLM endpoint."""
+"""Settings: the company profile, the review policy that routes results, the LLM endpoint."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from core.profile_form import (
 )
 from ui.llm_endpoint_section import render_llm_endpoint
 from ui.navigation import ensure_app_navigation
+from ui.review_policy_section import render_review_policy
 from ui.runtime import get_runtime
 
 ensure_app_navigation()
@@ -24,10 +25,13 @@ st.title("Settings")
 
 runtime = get_runtime()
 ctx = runtime.ctx
-profile_tab, llm_tab = st.tabs(["Company profile", "LLM endpoint"])
+profile_tab, policy_tab, llm_tab = st.tabs(["Company profile", "Review policy", "LLM endpoint"])
 
 with llm_tab:
     render_llm_endpoint(ctx, runtime.worker.wake)
+
+with policy_tab:
+    render_review_policy(ctx, runtime.worker.wake)
 
 with profile_tab:
     st.write(
@@ -74,7 +78,7 @@ with profile_tab:
             height=200,
         )
 
-        st.subheader("Contract value and thresholds")
+        st.subheader("Contract value")
         columns = st.columns(3)
         currency = columns[0].text_input("Currency (ISO code)", form.currency, max_chars=3)
         value_min = columns[1].number_input(
@@ -91,26 +95,6 @@ with profile_tab:
             step=10_000.0,
             format="%.0f",
         )
-        columns = st.columns(2)
-        min_confidence = columns[0].slider(
-            "Minimum relevance confidence",
-            0.0,
-            1.0,
-            float(form.min_relevance_confidence),
-            0.05,
-            help="Tenders judged relevant with less confidence than this are filtered out.",
-        )
-        min_bid_score = columns[1].slider(
-            "Minimum bid score",
-            0.0,
-            10.0,
-            float(form.min_bid_score),
-            0.5,
-            help=(
-                "Relevant tenders rated below this are 'rated low'; "
-                "at or above it, a bid is drafted."
-            ),
-        )
         saved = st.form_submit_button("Save profile", type="primary", icon=":material/save:")
 
     if saved:
@@ -123,8 +107,6 @@ with profile_tab:
             currency=currency,
             value_min=value_min,
             value_max=value_max,
-            min_relevance_confidence=min_confidence,
-            min_bid_score=min_bid_score,
         )
         try:
             new_version = save_profile_form(ctx.state, edited)

@@ -29,14 +29,12 @@ def test_save_stores_a_new_version(open_page: Callable[[str], AppTest], ctx: App
     at = open_page("pages/settings.py")
     before = ctx.state.profile_version()
     at.text_input[0].input("Contoso Security")
-    at.slider[1].set_value(7.5)  # minimum bid score
     _save(at)
     assert not at.exception
     assert not at.error
     assert ctx.state.profile_version() == before + 1
     profile = ctx.profile()
     assert profile.company_name == "Contoso Security"
-    assert profile.thresholds.min_bid_score == 7.5
     assert any(f"Saved as profile version {before + 1}" in s.value for s in at.success)
     assert at.text_input[0].value == "Contoso Security"
 
@@ -111,3 +109,42 @@ def test_reset_restores_the_default_profile(
     assert ctx.state.profile_version() == before + 1
     assert ctx.profile() == default_profile()
     assert at.text_input[0].value == default_profile().company_name
+
+
+def _policy_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Save review policy")
+
+
+def test_review_policy_is_edited_and_stored_as_a_new_profile_version(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    at = open_page("pages/settings.py")
+    before = ctx.state.profile_version()
+    sliders = {s.label: s for s in at.slider}
+    sliders["Auto-accept confidence"].set_value(0.9)
+    sliders["Review band around the threshold (±)"].set_value(1.0)
+    next(t for t in at.toggle if t.label == "Every bid needs approval").set_value(False)
+    _policy_button(at).click()
+    at.run()
+    assert not at.exception and not at.error
+    assert ctx.state.profile_version() == before + 1
+    policy = ctx.profile().thresholds
+    assert (policy.auto_accept_confidence, policy.score_review_band) == (0.9, 1.0)
+    assert policy.every_bid_needs_approval is False
+    assert ctx.profile().company_name == default_profile().company_name, "profile unchanged"
+    assert any("between 50% and 90% confidence wait for review" in t for t in texts(at))
+
+
+def test_auto_accept_below_the_minimum_is_one_error_and_stores_nothing(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    at = open_page("pages/settings.py")
+    before = ctx.state.profile_version()
+    sliders = {s.label: s for s in at.slider}
+    sliders["Minimum relevance confidence"].set_value(0.7)
+    sliders["Auto-accept confidence"].set_value(0.6)
+    _policy_button(at).click()
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "auto-accept" in at.error[0].value
+    assert ctx.state.profile_version() == before
