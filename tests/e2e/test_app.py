@@ -12,7 +12,17 @@ from tests.integration.test_cli import PLAIN_CSV
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["/", "/import", "/pipeline", "/dashboard", "/tenders", "/settings", "/operations"]
+PAGES = [
+    "/",
+    "/import",
+    "/pipeline",
+    "/dashboard",
+    "/review",
+    "/tenders",
+    "/bids",
+    "/settings",
+    "/operations",
+]
 
 
 def settled(page: Page, timeout: float = 60_000) -> None:
@@ -33,7 +43,17 @@ def test_every_page_renders_without_exception(app_server, page: Page):
     # and through the navigation, as a user clicks
     page.goto(app_server.url + "/")
     settled(page)
-    for title in ("Import", "Pipeline", "Dashboard", "Tenders", "Settings", "Operations", "Home"):
+    for title in (
+        "Import",
+        "Pipeline",
+        "Dashboard",
+        "Review",
+        "Tenders",
+        "Bids",
+        "Settings",
+        "Operations",
+        "Home",
+    ):
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
         settled(page)
         no_exception(page)

@@ -1,0 +1,90 @@
+"""An approver in a real browser: decide go on the Review page, approve the bid, download it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import pytest
+from playwright.sync_api import Page, expect
+
+from core.context import open_context
+from core.importing import load_demo
+from core.models import BID_SECTIONS
+from core.worker import run_until_idle
+from storage.db import close_database
+from tests.e2e.conftest import AppServer, start_app, stop_app
+from tests.e2e.test_app import no_exception, settled
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def reviewed_app(tmp_path: Path) -> Iterator[tuple[AppServer, int, str]]:
+    """The demo analysed under the default policy (every bid waits), then the app on it.
+
+    Yields the server, the first tender in the review queue, and its title.
+    """
+    db = tmp_path / "review.duckdb"
+    ctx = open_context(db_path=db)
+    load_demo(ctx.tenders)
+    run_until_idle(ctx.tenders, ctx.make_pipeline, batch_size=100, lease_s=60)
+    first = ctx.review().queue()[0]
+    assert ctx.tenders.get(first.tender_id).bid is None  # type: ignore[union-attr]
+    close_database(db)
+    server, process = start_app(tmp_path, db_path=db)
+    try:
+        yield server, first.tender_id, first.state.tender.title
+    finally:
+        stop_app(process)
+
+
+def test_go_in_the_browser_then_approve_and_download_the_docx(reviewed_app, page: Page):
+    server, tender_id, title = reviewed_app
+    page.goto(f"{server.url}/review")
+    settled(page)
+    no_exception(page)
+    page.get_by_role("textbox", name="Your name").fill("Alice Martin")
+    page.get_by_role("textbox", name="Your name").press("Enter")
+    settled(page)
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+
+    page.get_by_role("textbox", name="Reason", exact=True).fill(
+        "Strategic account; we know the buyer well."
+    )
+    page.get_by_role("button", name="Go", exact=True).click()
+    settled(page)
+    expect(page.get_by_text(f"Go recorded for tender {tender_id}")).to_be_visible()
+    no_exception(page)
+
+    # the background worker writes the bid; the Bids page lists it as a draft when it lands
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Bids").click()
+    settled(page)
+    expect(page.get_by_role("textbox", name="Your name")).to_have_value("Alice Martin")
+    approve = page.get_by_role("button", name="Approve version 1")
+    expect(approve).to_be_visible(timeout=60_000)
+    settled(page)
+    approve.click()
+    settled(page)
+    expect(page.get_by_text("Version 1 approved by Alice Martin")).to_be_visible()
+    no_exception(page)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download DOCX").click()
+    document = docx.Document(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    for _, heading in BID_SECTIONS:
+        assert heading in headings
+    assert title in text
+    assert "Approved by Alice Martin" in text
+
+    # the decision is in the tender's history (a table), with who and why
+    page.goto(f"{server.url}/tenders?id={tender_id}")
+    settled(page)
+    history = page.locator("[role='gridcell']")  # cells of the history table (a canvas grid)
+    expect(history.filter(has_text="Strategic account; we know the buyer well.")).to_have_count(1)
+    expect(history.filter(has_text="Alice Martin")).to_have_count(1)
+    no_exception(page)
