@@ -60,10 +60,11 @@ class Thresholds(BaseModel):
     Relevance verdicts with a confidence between `min_relevance_confidence` and
     `auto_accept_confidence` wait for review, as do overall scores within
     `score_review_band` of `min_bid_score`; with `every_bid_needs_approval`, so does every
-    tender the analyst would write a bid for.
+    tender the analyst would write a bid for. Teams start with everything unsure reviewed
+    (minimum 0) and raise the minimum to let the least confident verdicts drop out unseen.
     """
 
-    min_relevance_confidence: float = Field(default=0.5, ge=0, le=1)
+    min_relevance_confidence: float = Field(default=0.0, ge=0, le=1)
     auto_accept_confidence: float = Field(default=0.8, ge=0, le=1)
     min_bid_score: float = Field(default=6.0, ge=0, le=10)
     score_review_band: float = Field(default=0.5, ge=0, le=5)
@@ -198,7 +199,7 @@ def default_profile() -> CompanyProfile:
         currency="EUR",
         value_min=50_000,
         value_max=2_000_000,
-        thresholds=Thresholds(min_relevance_confidence=0.5, min_bid_score=6.0),
+        thresholds=Thresholds(),
     )
 
 

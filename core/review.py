@@ -114,12 +114,18 @@ def route(relevance: FilterResult, rating: RatingResult | None, policy: Threshol
 
 def describe_policy(policy: Thresholds) -> list[str]:
     """The policy in words, for Settings and the Review page."""
-    lines = [
-        f"Relevance verdicts with less than {policy.min_relevance_confidence:.0%} confidence "
-        "count as not relevant.",
-        f"Verdicts between {policy.min_relevance_confidence:.0%} and "
-        f"{policy.auto_accept_confidence:.0%} confidence wait for review.",
-    ]
+    if policy.min_relevance_confidence > 0:
+        lines = [
+            f"Relevance verdicts with less than {policy.min_relevance_confidence:.0%} "
+            "confidence count as not relevant.",
+            f"Verdicts between {policy.min_relevance_confidence:.0%} and "
+            f"{policy.auto_accept_confidence:.0%} confidence wait for review.",
+        ]
+    else:
+        lines = [
+            f"Relevance verdicts with less than {policy.auto_accept_confidence:.0%} "
+            "confidence wait for review, whichever way the analyst leans.",
+        ]
     low = max(policy.min_bid_score - policy.score_review_band, 0)
     high = min(policy.min_bid_score + policy.score_review_band, 10)
     if policy.score_review_band > 0:

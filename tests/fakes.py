@@ -179,11 +179,13 @@ def usage_row(**fields: object) -> LLMUsage:
 def without_review(profile: CompanyProfile) -> CompanyProfile:
     """`profile` with a routing policy that sends nothing to review (results route themselves).
 
-    For tests of the pipeline's mechanics; routing has its own tests.
+    Verdicts below 50% confidence count as not relevant. For tests of the pipeline's
+    mechanics; routing has its own tests.
     """
     policy = profile.thresholds.model_copy(
         update={
-            "auto_accept_confidence": profile.thresholds.min_relevance_confidence,
+            "min_relevance_confidence": 0.5,
+            "auto_accept_confidence": 0.5,
             "score_review_band": 0.0,
             "every_bid_needs_approval": False,
         }

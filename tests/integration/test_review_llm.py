@@ -2,8 +2,8 @@
 
 61 synthetic tenders are imported and run once per module; each test works on its own copy
 of that database. The answerer sets each tender's relevance confidence and overall score
-from its lot number, so some verdicts fall below the minimum confidence, some inside the
-review band and some above it; the rules prefilter is off, so every verdict is the answer's.
+from its lot number, so some verdicts are very unsure, some inside the review band and some
+above it; the rules prefilter is off, so every verdict is the answer's.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class Plan:
 
 PLANS = {
     0: Plan(True, 0.65, 8.0, "needs_review", "relevance", "go"),  # unsure, inside the band
-    1: Plan(True, 0.30, 8.0, "filtered_out"),  # below the minimum confidence
+    1: Plan(True, 0.30, 8.0, "needs_review", "relevance", "go"),  # very unsure: min is 0
     2: Plan(True, 0.95, 9.0, "needs_review", "approval", "go"),  # confident go: approval
     3: Plan(True, 0.95, 3.0, "rated_low"),  # confident, low score
     4: Plan(False, 0.70, 2.0, "needs_review", "relevance", "no_go"),  # unsure "not relevant"

@@ -132,7 +132,7 @@ def test_review_policy_is_edited_and_stored_as_a_new_profile_version(
     assert (policy.auto_accept_confidence, policy.score_review_band) == (0.9, 1.0)
     assert policy.every_bid_needs_approval is False
     assert ctx.profile().company_name == default_profile().company_name, "profile unchanged"
-    assert any("between 50% and 90% confidence wait for review" in t for t in texts(at))
+    assert any("less than 90% confidence wait for review" in t for t in texts(at))
 
 
 def test_auto_accept_below_the_minimum_is_one_error_and_stores_nothing(

@@ -9,8 +9,9 @@ from core.models import TenderStatus as S
 from core.profile import Thresholds
 from core.review import describe_policy, needs_rating, proposal, route
 
-POLICY = Thresholds()  # min confidence 0.5, auto-accept 0.8, threshold 6 ± 0.5, approval on
-AUTO = Thresholds(every_bid_needs_approval=False)
+# min confidence 0.5, auto-accept 0.8, threshold 6 ± 0.5, approval on
+POLICY = Thresholds(min_relevance_confidence=0.5)
+AUTO = Thresholds(min_relevance_confidence=0.5, every_bid_needs_approval=False)
 
 
 def verdict(relevant: bool, confidence: float) -> FilterResult:
@@ -99,4 +100,16 @@ def test_policy_in_words_names_the_band_and_the_switch() -> None:
     assert lines[-1] == "Every bid needs approval before it is written."
     assert describe_policy(AUTO.model_copy(update={"score_review_band": 0}))[2].startswith(
         "Overall scores from 6"
+    )
+
+
+def test_by_default_every_unsure_verdict_waits_however_unsure() -> None:
+    default = Thresholds()
+    assert default.min_relevance_confidence == 0 and default.every_bid_needs_approval
+    for relevant, confidence in ((True, 0.05), (True, 0.3), (False, 0.3), (False, 0.79)):
+        routing = route(verdict(relevant, confidence), rating(7.0), default)
+        assert (routing.status, routing.stage) == (S.NEEDS_REVIEW, ReviewStage.RELEVANCE)
+    assert describe_policy(default)[0] == (
+        "Relevance verdicts with less than 80% confidence wait for review, "
+        "whichever way the analyst leans."
     )
