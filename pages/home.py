@@ -10,6 +10,7 @@ from ui.components import (
     PAGE_DASHBOARD,
     PAGE_IMPORT,
     PAGE_PIPELINE,
+    PAGE_REVIEW,
     PAGE_TENDER,
     load_demo_button,
 )
@@ -20,8 +21,10 @@ ensure_app_navigation()
 st.title("Tenderwise")
 st.markdown(
     "Import public-procurement tenders and let Tenderwise sort them for you: it filters out what "
-    "is not for your company, rates the rest, and drafts a bid for the best ones.  \n"
-    "Results appear on the dashboard while the analysis runs in the background."
+    "is not for your company, rates the rest, and drafts a bid for the best ones once an "
+    "approver agrees.  \n"
+    "Results appear on the dashboard while the analysis runs in the background; what the "
+    "analyst is unsure about waits on the Review page."
 )
 
 ctx = get_context()
@@ -42,11 +45,12 @@ if status.tenders == 0:
     st.stop()
 
 st.subheader("Where things stand")
-tiles = st.columns(4)
+tiles = st.columns(5)
 tiles[0].metric("Tenders", f"{status.tenders:,}")
 tiles[1].metric("Waiting for analysis", f"{status.waiting:,}")
-tiles[2].metric("Bids ready", f"{status.by_status.get('complete', 0):,}")
-tiles[3].metric("In error", f"{status.errors:,}")
+tiles[2].metric("Waiting for review", f"{status.review_queue:,}")
+tiles[3].metric("Bids ready", f"{status.by_status.get('complete', 0):,}")
+tiles[4].metric("In error", f"{status.errors:,}")
 if status.waiting:
     st.progress(
         progress_fraction(status),
@@ -54,8 +58,9 @@ if status.waiting:
     )
 st.caption(f"Analyst: {describe_analyst(status.analyst)}")
 
-links = st.columns(4)
+links = st.columns(5)
 links[0].page_link(PAGE_DASHBOARD, label="Dashboard", icon=":material/monitoring:")
-links[1].page_link(PAGE_PIPELINE, label="Pipeline", icon=":material/autorenew:")
-links[2].page_link(PAGE_TENDER, label="Tenders", icon=":material/description:")
-links[3].page_link(PAGE_IMPORT, label="Import more", icon=":material/upload_file:")
+links[1].page_link(PAGE_REVIEW, label="Review", icon=":material/fact_check:")
+links[2].page_link(PAGE_PIPELINE, label="Pipeline", icon=":material/autorenew:")
+links[3].page_link(PAGE_TENDER, label="Tenders", icon=":material/description:")
+links[4].page_link(PAGE_IMPORT, label="Import more", icon=":material/upload_file:")

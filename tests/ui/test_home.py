@@ -36,6 +36,8 @@ def test_with_tenders_shows_a_status_summary(
     assert not at.exception
     shown = metrics(at)
     assert shown["Tenders"] == str(analysed_demo.tenders.count())
+    waiting = analysed_demo.tenders.counts_by_status().get("needs_review", 0)
+    assert waiting > 0 and shown["Waiting for review"] == str(waiting)
     complete = analysed_demo.tenders.counts_by_status().get("complete", 0)
     assert shown["Bids ready"] == str(complete)
     assert shown["Waiting for analysis"] == "0"
