@@ -11,6 +11,7 @@ from core.status import PipelineStatus
 _ANALYST_DESCRIPTIONS = {
     "rules": "rules: offline CPV + keyword analyst",
     "rules (prefilter)": "rules prefilter: the profile's exclusions ruled it out before the LLM",
+    "notice type": "notice type: not a call for tenders, so not analysed",
 }
 
 

@@ -55,8 +55,65 @@ RESTING_STATUSES = frozenset(
 CLAIMABLE_STATUSES = frozenset({TenderStatus.PENDING, TenderStatus.APPROVED})
 
 
+class NoticeType(StrEnum):
+    """What a notice announces. Only `tender` notices can be bid for."""
+
+    PLANNING = "planning"  # prior information, market consultation
+    TENDER = "tender"  # a call for competition
+    AWARD = "award"  # contract award, result
+    MODIFICATION = "modification"  # change to a contract already awarded
+    CANCELLATION = "cancellation"
+    OTHER = "other"
+
+    @property
+    def biddable(self) -> bool:
+        return self is NoticeType.TENDER
+
+    @property
+    def label(self) -> str:
+        return {
+            "planning": "Planning notice",
+            "tender": "Call for tenders",
+            "award": "Award notice",
+            "modification": "Modification notice",
+            "cancellation": "Cancellation notice",
+            "other": "Other notice",
+        }[self.value]
+
+
+class Classification(BaseModel):
+    """A code in a classification scheme other than CPV (UNSPSC, NAICS, PSC, …), kept as given."""
+
+    scheme: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    description: ShortText | None = None
+
+
+class Lot(BaseModel):
+    """One lot of a notice split into lots."""
+
+    id: ShortText | None = None
+    title: ShortText | None = None
+    description: LongText = ""
+    value_amount: float | None = Field(default=None, ge=0)
+    value_currency: str | None = Field(default=None, min_length=3, max_length=3)
+    cpv_codes: list[str] = Field(default_factory=list)
+
+
+class NoticeDocument(BaseModel):
+    """A document or link published with the notice."""
+
+    title: ShortText | None = None
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+
+
 class Tender(BaseModel):
-    """One procurement notice, as imported. `raw` keeps the source payload untouched."""
+    """One procurement notice, as imported. `raw` keeps the source payload untouched.
+
+    `procedure_id` names the procedure across notices (OCDS ocid, eForms ContractFolderID,
+    TED procedure reference): a later notice for the same procedure is a new version of the
+    same tender. `cpv_codes` are 8-digit CPV codes; other schemes go in `classifications`.
+    """
 
     model_config = ConfigDict(validate_assignment=False)
 
@@ -74,6 +131,14 @@ class Tender(BaseModel):
     language: str | None = None
     url: str | None = None
     raw: dict[str, Any] = Field(default_factory=dict)
+    notice_type: NoticeType = NoticeType.TENDER
+    #: the source's own form or tag: TED "F02", eForms "cn-standard", OCDS "tender"…
+    form_type: str | None = None
+    procedure_id: str | None = None
+    published_at: datetime | None = None
+    classifications: list[Classification] = Field(default_factory=list)
+    lots: list[Lot] = Field(default_factory=list)
+    documents: list[NoticeDocument] = Field(default_factory=list)
 
     @property
     def dedupe_key(self) -> str:
@@ -88,7 +153,7 @@ class Tender(BaseModel):
     def _upper_currency(cls, value: str | None) -> str | None:
         return value.upper() if value else value
 
-    @field_validator("deadline")
+    @field_validator("deadline", "published_at")
     @classmethod
     def _aware_deadline(cls, value: datetime | None) -> datetime | None:
         # Deadlines without a zone are taken as UTC so that comparisons never mix naive and aware.

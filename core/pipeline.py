@@ -13,7 +13,7 @@ from typing import Protocol
 from core import review
 from core.analysts.base import Analyst
 from core.errors import AnalystUnavailable
-from core.models import Claim, StageOutcome, TenderStatus
+from core.models import Claim, FilterResult, StageOutcome, Tender, TenderStatus
 from core.profile import CompanyProfile
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,11 @@ def _run_stages(
     policy = profile.thresholds
     approved = claim.claimed_from is TenderStatus.APPROVED
     relevance = state.filter
+    if relevance is None and not state.tender.notice_type.biddable:
+        # Award, planning and other notices are kept for the record, never sent to an analyst.
+        record(filter=not_biddable(state.tender))
+        outcome.status = TenderStatus.FILTERED_OUT
+        return
     if relevance is None:
         relevance = analyst.filter(state.tender, profile)
         record(filter=relevance)
@@ -101,6 +106,22 @@ def _run_stages(
     if state.bid is None:
         outcome.bid = analyst.write(state.tender, profile, relevance, rating)
     outcome.status = TenderStatus.COMPLETE
+
+
+NOTICE_ANALYST = "notice type"
+
+
+def not_biddable(tender: Tender) -> FilterResult:
+    """The verdict on a notice nobody can bid for (an award, a planning notice…)."""
+    return FilterResult(
+        analyst=NOTICE_ANALYST,
+        is_relevant=False,
+        confidence=1.0,
+        reasoning=f"{tender.notice_type.label}: there is nothing to bid for, so it was not "
+        "analysed. It is kept for the record and for later notices of the same procedure.",
+        evidence=[f"notice type: {tender.notice_type.value}"]
+        + ([f"form: {tender.form_type}"] if tender.form_type else []),
+    )
 
 
 @dataclass

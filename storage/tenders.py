@@ -9,12 +9,14 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from pydantic import BaseModel
 
 from core.models import (
     RESTING_STATUSES,
     BidDocument,
     Claim,
     FilterResult,
+    NoticeType,
     RatingResult,
     StageOutcome,
     Tender,
@@ -39,6 +41,13 @@ _TENDER_COLUMNS = (
     "language",
     "url",
     "raw",
+    "notice_type",
+    "form_type",
+    "procedure_id",
+    "published_at",
+    "classifications",
+    "lots",
+    "documents",
 )
 _TENDER_SCHEMA = pa.schema(
     [
@@ -57,6 +66,13 @@ _TENDER_SCHEMA = pa.schema(
         ("language", pa.string()),
         ("url", pa.string()),
         ("raw", pa.string()),
+        ("notice_type", pa.string()),
+        ("form_type", pa.string()),
+        ("procedure_id", pa.string()),
+        ("published_at", pa.timestamp("us", tz="UTC")),
+        ("classifications", pa.string()),
+        ("lots", pa.string()),
+        ("documents", pa.string()),
     ]
 )
 _RESTING = tuple(sorted(s.value for s in RESTING_STATUSES))
@@ -72,6 +88,8 @@ _STATE_SELECT = """
 SELECT
     t.id, t.source, t.source_id, t.title, t.description, t.buyer, t.value_amount,
     t.value_currency, t.deadline, t.cpv_codes, t.country, t.language, t.url, t.raw,
+    t.notice_type, t.form_type, t.procedure_id, t.published_at, t.classifications, t.lots,
+    t.documents,
     t.status, t.error, t.review_stage,
     f.is_relevant, f.confidence, f.categories, f.reasoning AS filter_reasoning, f.evidence,
     f.analyst AS filter_analyst, f.model AS filter_model,
@@ -367,7 +385,23 @@ def _tenders_to_arrow(tenders: Sequence[Tender], source_file: str | None) -> pa.
         columns["language"].append(t.language)
         columns["url"].append(t.url)
         columns["raw"].append(json.dumps(t.raw, ensure_ascii=False, default=str))
+        columns["notice_type"].append(t.notice_type.value)
+        columns["form_type"].append(t.form_type)
+        columns["procedure_id"].append(t.procedure_id)
+        columns["published_at"].append(t.published_at)
+        columns["classifications"].append(_json_list(t.classifications))
+        columns["lots"].append(_json_list(t.lots))
+        columns["documents"].append(_json_list(t.documents))
     return pa.Table.from_pydict(columns, schema=_TENDER_SCHEMA)
+
+
+def _json_list(items: Sequence[BaseModel]) -> str:
+    return json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False)
+
+
+def _loads_list(value: Any) -> list[Any]:
+    loaded = json.loads(value) if isinstance(value, str) and value else value
+    return loaded if isinstance(loaded, list) else []
 
 
 def _provenance(result: FilterResult | RatingResult | BidDocument) -> dict[str, Any]:
@@ -524,6 +558,13 @@ def _row_to_state(row: dict[str, Any]) -> TenderState:
         language=row["language"],
         url=row["url"],
         raw=json.loads(raw) if isinstance(raw, str) and raw else {},
+        notice_type=row["notice_type"] or NoticeType.TENDER,
+        form_type=row["form_type"],
+        procedure_id=row["procedure_id"],
+        published_at=row["published_at"],
+        classifications=_loads_list(row["classifications"]),
+        lots=_loads_list(row["lots"]),
+        documents=_loads_list(row["documents"]),
     )
     filter_result = None
     if row["is_relevant"] is not None:

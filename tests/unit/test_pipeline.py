@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import Claim, ReviewStage, TenderStatus
+from core.models import Claim, NoticeType, ReviewStage, TenderStatus
 from core.pipeline import Pipeline, advance
 from core.profile import default_profile
 from core.worker import run_until_idle
@@ -142,3 +142,21 @@ def test_under_the_default_policy_no_bid_is_written_before_a_person_decides():
     assert analyst.calls["write"] == 0 and all(s.bid is None for s in states.values())
     _run(store, analyst, default_profile())  # waiting tenders are not claimed again
     assert analyst.calls == {"filter": 3, "rate": 3, "write": 0}
+
+
+def test_notices_nobody_can_bid_for_are_kept_but_never_analysed():
+    store = InMemoryTenderStore(
+        [
+            tender("relevant award", notice_type=NoticeType.AWARD, form_type="F03"),
+            tender("relevant planning", notice_type=NoticeType.PLANNING),
+            tender("relevant call", notice_type=NoticeType.TENDER),
+        ]
+    )
+    analyst = ScriptedAnalyst()
+    _run(store, analyst, without_review(default_profile()))
+    award, planning, call = store.states[1], store.states[2], store.states[3]
+    assert award.status is planning.status is TenderStatus.FILTERED_OUT
+    assert award.filter is not None and award.filter.analyst == "notice type"
+    assert "Award notice" in award.filter.reasoning and "form: F03" in award.filter.evidence
+    assert call.status is TenderStatus.COMPLETE
+    assert analyst.calls == {"filter": 1, "rate": 1, "write": 1}
