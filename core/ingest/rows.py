@@ -72,9 +72,19 @@ class TenderBuilder:
         self.errors.append(RowError(row=row, message=message))
 
     def add(
-        self, row: int, values: Mapping[str, Any], raw: dict[str, Any], currency_hint: str | None
+        self,
+        row: int,
+        values: Mapping[str, Any],
+        raw: dict[str, Any],
+        currency_hint: str | None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
-        """`values` maps canonical field names (see fields.FIELD_ALIASES) to cell values."""
+        """`values` maps canonical field names (see fields.FIELD_ALIASES) to cell values.
+
+        `extra` carries Tender fields that structured formats know already typed (notice_type,
+        form_type, procedure_id, published_at, classifications, lots, documents); they are
+        validated with the tender, and a bad one refuses the row like any other field.
+        """
         get = values.get
         title = _line(get("title"))
         if not title:
@@ -105,6 +115,7 @@ class TenderBuilder:
                 language=_line(get("language")) or None,
                 url=_web_address(url, warnings) if url else None,
                 raw=raw,
+                **(extra or {}),
             )
         except ValidationError as exc:  # every field is checked above; this is a last guard
             first = exc.errors()[0]
