@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(
-    extension for importer in IMPORTERS for extension in importer.extensions
+    dict.fromkeys(extension for importer in IMPORTERS for extension in importer.extensions)
 )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from core.ingest.content import Content, refuse_unusable
 from core.ingest.errors import ImportFileError
 from core.ingest.jsonlist import parse_json
+from core.ingest.samgov import parse_samgov, sniff_samgov
 from core.ingest.tabular import parse_csv, parse_xlsx
 from core.models import ParsedFile
 
@@ -51,6 +52,7 @@ IMPORTERS: tuple[Importer, ...] = (
     Importer("csv", ("csv",), sniff_csv, parse_csv),
     Importer("xlsx", ("xlsx",), sniff_xlsx, parse_xlsx),
     Importer("json", ("json",), sniff_json, parse_json),
+    Importer("samgov", ("csv",), sniff_samgov, parse_samgov),
 )
 
 

@@ -67,6 +67,10 @@ class TenderBuilder:
         self.errors: list[RowError] = []
         self._refused = 0
 
+    def warn(self, row: int, message: str) -> None:
+        """A problem the format's own reader found in a row it kept."""
+        self.errors.append(RowError(row=row, message=WARNING_PREFIX + message, level="warning"))
+
     def refuse(self, row: int, message: str) -> None:
         self._refused += 1
         self.errors.append(RowError(row=row, message=message))
