@@ -12,12 +12,13 @@ from storage.tenders import TenderRepository
 
 
 def store_parsed(tenders: TenderRepository, parsed: ParsedFile) -> ImportSummary:
-    new, duplicates = tenders.add_tenders(parsed.tenders, source_file=parsed.filename)
+    counts = tenders.import_tenders(parsed.tenders, source_file=parsed.filename)
     return ImportSummary(
         filename=parsed.filename,
         format=parsed.format,
-        new=new,
-        duplicates=duplicates,
+        new=counts.new,
+        duplicates=counts.duplicates,
+        updated=counts.updated,
         errors=parsed.errors,
     )
 

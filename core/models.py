@@ -148,6 +148,19 @@ class Tender(BaseModel):
         day = self.deadline.date().isoformat() if self.deadline else ""
         return f"{title}|{buyer}|{day}"
 
+    def changes_from(self, older: Tender) -> dict[str, dict[str, Any]]:
+        """What this notice changes in an older version of the same procedure.
+
+        {field: {"old": value, "new": value}} over VERSIONED_FIELDS, as JSON-ready values.
+        """
+        mine = self.model_dump(mode="json", include=set(VERSIONED_FIELDS))
+        theirs = older.model_dump(mode="json", include=set(VERSIONED_FIELDS))
+        return {
+            name: {"old": theirs[name], "new": mine[name]}
+            for name in VERSIONED_FIELDS
+            if mine[name] != theirs[name]
+        }
+
     @field_validator("value_currency")
     @classmethod
     def _upper_currency(cls, value: str | None) -> str | None:
@@ -160,6 +173,42 @@ class Tender(BaseModel):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+# Fields a later notice of the same procedure may change (the rest is the notice's identity).
+VERSIONED_FIELDS: tuple[str, ...] = (
+    "title",
+    "description",
+    "buyer",
+    "value_amount",
+    "value_currency",
+    "deadline",
+    "cpv_codes",
+    "classifications",
+    "lots",
+    "notice_type",
+    "form_type",
+    "country",
+    "language",
+    "url",
+    "documents",
+    "published_at",
+    "source_id",
+)
+# Changes that make the analysis out of date: deadline, value, scope, or what kind of notice.
+SUBSTANTIVE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "value_amount",
+        "value_currency",
+        "deadline",
+        "cpv_codes",
+        "classifications",
+        "lots",
+        "notice_type",
+    }
+)
 
 
 class AnalysisProvenance(BaseModel):
@@ -231,6 +280,24 @@ class ReviewStage(StrEnum):
             "approval": "Bid approval",
             "reopened": "Reopened",
         }[self.value]
+
+
+class TenderVersion(BaseModel):
+    """A later notice that changed a stored tender: what changed, when, from which file."""
+
+    tender_id: int
+    version: int
+    changes: dict[str, dict[str, Any]]
+    source_file: str | None = None
+    imported_at: datetime
+    #: whether the analysis was run again because of it
+    reanalysed: bool = False
+
+
+class ImportCounts(BaseModel):
+    new: int = 0
+    duplicates: int = 0
+    updated: int = 0
 
 
 class TenderState(BaseModel):
@@ -391,6 +458,8 @@ class ParsedFile(_FileRows):
 class ImportSummary(_FileRows):
     new: int = 0
     duplicates: int = 0
+    #: later notices of procedures already stored, saved as new versions of their tenders
+    updated: int = 0
     failed: str | None = None  # set when the whole file was refused: one sentence saying what to do
 
     @property
@@ -403,8 +472,9 @@ class ImportSummary(_FileRows):
         def plural(n: int, word: str) -> str:
             return f"{n} {word}{'' if n == 1 else 's'}"
 
+        updated = f"{self.updated} updated, " if self.updated else ""
         text = (
-            f"{self.new} new, {plural(self.duplicates, 'duplicate')}, "
+            f"{self.new} new, {updated}{plural(self.duplicates, 'duplicate')}, "
             f"{plural(len(self.refused_rows), 'row error')}"
         )
         if self.warnings:

@@ -10,12 +10,13 @@ from core.export.bids import bid_docx, bid_filename, bid_markdown
 from core.llm_ops import tender_trace, trace_summary
 from core.models import BID_SECTIONS, TenderStatus
 from core.roles import NotAllowed
-from core.tender_view import pick_tender_id, tender_facts, with_current
+from core.tender_view import change_rows, pick_tender_id, tender_facts, with_current
 from ui.acting_user import acting_user_input, current_actor
 from ui.components import (
     PAGE_REVIEW,
     analyst_caption,
     md_escape,
+    notice_parts,
     relevance_details,
     require_tenders,
     safe_text,
@@ -91,6 +92,23 @@ if facts.url:
 
 with st.expander("Description", expanded=True):
     st.text(tender.description or "No description was published.")
+notice_parts(tender)
+
+versions = ctx.tenders.versions(chosen)
+if versions:
+    st.subheader("Changes")
+    st.caption(
+        f"Updated by {len(versions)} later notice(s) of the same procedure; "
+        "a change of deadline, value, scope or notice type runs the analysis again."
+    )
+    for version in reversed(versions):
+        rerun = " · analysis run again" if version.reanalysed else ""
+        source = f" from {version.source_file}" if version.source_file else ""
+        st.caption(
+            f"Version {version.version}, imported {version.imported_at:%d %b %Y %H:%M} UTC"
+            f"{md_escape(source)}{rerun}"
+        )
+        st.dataframe(change_rows(version), hide_index=True, width="stretch")
 
 st.subheader("Relevance")
 relevance = state.filter

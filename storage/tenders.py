@@ -16,16 +16,18 @@ from core.models import (
     BidDocument,
     Claim,
     FilterResult,
+    ImportCounts,
     NoticeType,
     RatingResult,
     StageOutcome,
     Tender,
     TenderState,
     TenderStatus,
+    TenderVersion,
 )
 from storage.db import Database
 
-_TENDER_COLUMNS = (
+TENDER_COLUMNS = (
     "source",
     "source_id",
     "source_file",
@@ -140,7 +142,7 @@ class TenderRepository:
         def insert(cur: duckdb.DuckDBPyConnection) -> int:
             cur.register("incoming_tenders", batch)
             try:
-                columns = ", ".join(_TENDER_COLUMNS)
+                columns = ", ".join(TENDER_COLUMNS)
                 row = cur.execute(
                     f"""
                     INSERT INTO tenders (id, {columns})
@@ -161,6 +163,20 @@ class TenderRepository:
 
         new = self._db.write(insert)
         return new, len(tenders) - new
+
+    def import_tenders(
+        self, tenders: Sequence[Tender], source_file: str | None = None
+    ) -> ImportCounts:
+        """Like add_tenders, but a later notice of a stored procedure updates its tender."""
+        from storage.tender_versions import import_tenders  # it builds on this class
+
+        return import_tenders(self._db, self, tenders, source_file)
+
+    def versions(self, tender_id: int) -> list[TenderVersion]:
+        """Every update of a tender by a later notice, oldest first."""
+        from storage.tender_versions import versions
+
+        return versions(self._db, tender_id)
 
     # ------------------------------------------------------------------ reads
     def count(self) -> int:
@@ -367,31 +383,39 @@ def _dict_rows(result: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
 
 
+def tender_row(t: Tender, source_file: str | None) -> dict[str, Any]:
+    """A tender as the values of the tenders table's imported columns."""
+    return {
+        "source": t.source,
+        "source_id": t.source_id,
+        "source_file": source_file,
+        "dedupe_key": t.dedupe_key,
+        "title": t.title,
+        "description": t.description,
+        "buyer": t.buyer,
+        "value_amount": t.value_amount,
+        "value_currency": t.value_currency,
+        "deadline": t.deadline,
+        "cpv_codes": list(t.cpv_codes),
+        "country": t.country,
+        "language": t.language,
+        "url": t.url,
+        "raw": json.dumps(t.raw, ensure_ascii=False, default=str),
+        "notice_type": t.notice_type.value,
+        "form_type": t.form_type,
+        "procedure_id": t.procedure_id,
+        "published_at": t.published_at,
+        "classifications": _json_list(t.classifications),
+        "lots": _json_list(t.lots),
+        "documents": _json_list(t.documents),
+    }
+
+
 def _tenders_to_arrow(tenders: Sequence[Tender], source_file: str | None) -> pa.Table:
-    columns: dict[str, list[Any]] = {name: [] for name in _TENDER_COLUMNS}
+    columns: dict[str, list[Any]] = {name: [] for name in TENDER_COLUMNS}
     for t in tenders:
-        columns["source"].append(t.source)
-        columns["source_id"].append(t.source_id)
-        columns["source_file"].append(source_file)
-        columns["dedupe_key"].append(t.dedupe_key)
-        columns["title"].append(t.title)
-        columns["description"].append(t.description)
-        columns["buyer"].append(t.buyer)
-        columns["value_amount"].append(t.value_amount)
-        columns["value_currency"].append(t.value_currency)
-        columns["deadline"].append(t.deadline)
-        columns["cpv_codes"].append(list(t.cpv_codes))
-        columns["country"].append(t.country)
-        columns["language"].append(t.language)
-        columns["url"].append(t.url)
-        columns["raw"].append(json.dumps(t.raw, ensure_ascii=False, default=str))
-        columns["notice_type"].append(t.notice_type.value)
-        columns["form_type"].append(t.form_type)
-        columns["procedure_id"].append(t.procedure_id)
-        columns["published_at"].append(t.published_at)
-        columns["classifications"].append(_json_list(t.classifications))
-        columns["lots"].append(_json_list(t.lots))
-        columns["documents"].append(_json_list(t.documents))
+        for name, value in tender_row(t, source_file).items():
+            columns[name].append(value)
     return pa.Table.from_pydict(columns, schema=_TENDER_SCHEMA)
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 import streamlit as st
 
 from core.analysts.wording import format_date
-from core.describe import describe_analyst, plural
+from core.describe import describe_analyst, money_text, plural
 from core.importing import load_demo
 from core.markup import escape_markdown as md_escape
 from core.markup import safe_markdown
@@ -17,6 +17,7 @@ from core.models import (
     FilterResult,
     ImportSummary,
     RatingResult,
+    Tender,
     TenderStatus,
 )
 from core.status import pipeline_status
@@ -97,6 +98,30 @@ def strengths_and_risks(rating: RatingResult) -> None:
     with risks:
         st.markdown("**Risks**")
         bullet_list(rating.risks, "None recorded.")
+
+
+def notice_parts(tender: Tender) -> None:
+    """A notice's lots and documents, when it has any."""
+    if tender.lots:
+        with st.expander(f"Lots ({len(tender.lots)})"):
+            st.dataframe(
+                [
+                    {
+                        "lot": lot.id or "–",
+                        "title": lot.title or "–",
+                        "value": money_text(lot.value_amount, lot.value_currency),
+                        "CPV": ", ".join(lot.cpv_codes) or "–",
+                    }
+                    for lot in tender.lots
+                ],
+                hide_index=True,
+                width="stretch",
+            )
+    if tender.documents:
+        with st.expander(f"Documents ({len(tender.documents)})"):
+            for document in tender.documents:
+                if document.url.startswith(("https://", "http://")):
+                    st.link_button(document.title or document.url, document.url)
 
 
 def safe_text(text: str) -> None:

@@ -137,3 +137,46 @@ def test_a_bid_downloads_as_docx_and_markdown_and_a_tender_without_one_offers_no
         at.switch_page("pages/tender.py").run()
         assert not at.exception
         assert [b.proto.label for b in at.get("download_button")] == expected
+
+
+def test_a_tender_updated_by_a_later_notice_shows_what_changed(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    from datetime import UTC, datetime
+
+    from core.models import Lot, NoticeType
+    from tests.fakes import tender
+
+    first = tender(
+        "Managed SOC service",
+        source="ocds",
+        procedure_id="ocds-x-1",
+        source_id="ocds-x-1",
+        published_at=datetime(2026, 10, 1, tzinfo=UTC),
+        deadline=datetime(2026, 12, 1, 12, tzinfo=UTC),
+        lots=[Lot(id="1", title="Monitoring", value_amount=10_000, value_currency="EUR")],
+    )
+    later = first.model_copy(
+        update={
+            "published_at": datetime(2026, 10, 8, tzinfo=UTC),
+            "deadline": datetime(2026, 12, 20, 12, tzinfo=UTC),
+            "notice_type": NoticeType.TENDER,
+            "form_type": "tenderAmendment",
+        }
+    )
+    ctx.tenders.import_tenders([first], "v1.json")
+    assert ctx.tenders.import_tenders([later], "v2.json").updated == 1
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.run()
+    at.session_state["tender_id"] = 1
+    at.switch_page("pages/tender.py").run()
+    assert not at.exception
+    shown = texts(at)
+    assert any("Version 2, imported" in t and "v2.json" in t for t in shown)
+    assert any("analysis run again" in t for t in shown)
+    changes = at.dataframe[-1].value
+    deadline = changes[changes["field"] == "deadline"].iloc[0]
+    assert deadline["before"].startswith("2026-12-01") and deadline["after"].startswith(
+        "2026-12-20"
+    )
+    assert any(e.label == "Lots (1)" for e in at.expander)

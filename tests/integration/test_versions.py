@@ -1,0 +1,125 @@
+"""A later notice of a stored procedure updates its tender as a new version, not a duplicate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from core.context import AppContext, open_context
+from core.models import NoticeType, TenderStatus
+from core.worker import run_until_idle
+from storage.db import close_database
+from tests.fakes import route_without_review, tender
+
+PUBLISHED = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+DEADLINE = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
+
+
+def notice(day: int = 0, **fields: object):
+    values: dict[str, object] = {
+        "source": "ocds",
+        "source_id": "ocds-abc-001",
+        "procedure_id": "ocds-abc-001",
+        "buyer": "City of Ely",
+        "description": "Penetration testing and SOC services for the council.",
+        "cpv_codes": ["72212730"],
+        "deadline": DEADLINE,
+        "published_at": PUBLISHED + timedelta(days=day),
+        "value_amount": 200_000.0,
+        "value_currency": "GBP",
+    }
+    values.update(fields)
+    return tender("Cybersecurity testing and monitoring", **values)
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[AppContext]:
+    path = tmp_path / "versions.duckdb"
+    context = open_context(db_path=path)
+    route_without_review(context.state)
+    yield context
+    close_database(path)
+
+
+def analyse(ctx: AppContext) -> None:
+    run_until_idle(ctx.tenders, ctx.make_pipeline, batch_size=50, lease_s=60)
+
+
+def test_a_changed_deadline_is_a_new_version_and_the_analysis_runs_again(ctx: AppContext):
+    assert ctx.tenders.import_tenders([notice()], "v1.json").new == 1
+    analyse(ctx)
+    (state,) = ctx.tenders.all_states()
+    assert state.status is TenderStatus.COMPLETE and state.filter is not None
+
+    later = DEADLINE + timedelta(days=14)
+    counts = ctx.tenders.import_tenders([notice(day=3, deadline=later)], "v2.json")
+    assert (counts.new, counts.updated, counts.duplicates) == (0, 1, 0)
+    assert ctx.tenders.count() == 1, "the same tender, not a second one"
+    state = ctx.tenders.get(state.tender.id or 0)
+    assert state is not None
+    assert state.tender.deadline == later
+    assert state.status is TenderStatus.PENDING and state.filter is None and state.rating is None
+    assert state.bid is not None, "the bid draft is kept"
+    (version,) = ctx.tenders.versions(state.tender.id or 0)
+    assert version.version == 2 and version.reanalysed and version.source_file == "v2.json"
+    assert set(version.changes) == {"deadline", "published_at"}
+    assert version.changes["deadline"]["new"].startswith("2026-12-29")
+    analyse(ctx)
+    assert ctx.tenders.get(state.tender.id or 0).filter is not None  # type: ignore[union-attr]
+
+
+def test_a_change_of_link_only_keeps_the_analysis(ctx: AppContext):
+    ctx.tenders.import_tenders([notice()], "v1.json")
+    analyse(ctx)
+    counts = ctx.tenders.import_tenders([notice(day=1, url="https://example.test/n/2")])
+    assert counts.updated == 1
+    (state,) = ctx.tenders.all_states()
+    assert state.status is TenderStatus.COMPLETE and state.filter is not None
+    (version,) = ctx.tenders.versions(state.tender.id or 0)
+    assert not version.reanalysed and "url" in version.changes
+
+
+def test_the_same_notice_or_an_older_one_is_a_duplicate(ctx: AppContext):
+    ctx.tenders.import_tenders([notice(day=5)])
+    assert ctx.tenders.import_tenders([notice(day=5)]).duplicates == 1
+    older = notice(day=1, deadline=DEADLINE - timedelta(days=30))
+    assert ctx.tenders.import_tenders([older]).duplicates == 1
+    (state,) = ctx.tenders.all_states()
+    assert state.tender.deadline == DEADLINE, "an older notice never overwrites a newer one"
+    assert ctx.tenders.versions(state.tender.id or 0) == []
+
+
+def test_versions_in_one_file_are_applied_oldest_first(ctx: AppContext):
+    newest = notice(day=9, value_amount=250_000.0)
+    counts = ctx.tenders.import_tenders([newest, notice(day=0)], "both.json")
+    assert (counts.new, counts.updated) == (1, 1)
+    (state,) = ctx.tenders.all_states()
+    assert state.tender.value_amount == 250_000.0
+
+
+def test_an_award_for_the_procedure_closes_it_without_analysis(ctx: AppContext):
+    ctx.tenders.import_tenders([notice()])
+    analyse(ctx)
+    award = notice(day=40, notice_type=NoticeType.AWARD, form_type="award")
+    assert ctx.tenders.import_tenders([award]).updated == 1
+    analyse(ctx)
+    (state,) = ctx.tenders.all_states()
+    assert state.status is TenderStatus.FILTERED_OUT
+    assert state.filter is not None and state.filter.analyst == "notice type"
+
+
+def test_other_sources_and_procedures_stay_apart(ctx: AppContext):
+    ctx.tenders.import_tenders([notice()])
+    other_source = notice(day=2, source="ted", source_id="2026/S 001-1")
+    other_procedure = notice(
+        day=2,
+        procedure_id="ocds-abc-002",
+        source_id="ocds-abc-002",
+        deadline=DEADLINE + timedelta(days=1),
+    )
+    counts = ctx.tenders.import_tenders([other_source, other_procedure])
+    assert counts.updated == 0
+    assert ctx.tenders.count() == 2, "same title, buyer and day from TED is the duplicate"
