@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 
 from core.analysts.rules_cpv import cpv_with_division
-from core.analysts.wording import format_date
+from core.analysts.wording import format_date, language_name
 from core.models import Tender
 from core.profile import CompanyProfile
 
@@ -64,10 +64,29 @@ def tender_block(tender: Tender) -> str:
         ("Deadline", format_date(tender.deadline) if tender.deadline else "not stated"),
         ("Estimated value", value),
         ("CPV codes", ", ".join(cpv_with_division(c) for c in tender.cpv_codes) or "none"),
+        ("Language", _language(tender)),
         ("Description", description or "(none)"),
     ]
+    if tender.classifications:
+        other = ", ".join(f"{c.scheme} {c.code}" for c in tender.classifications[:20])
+        fields.insert(6, ("Other classifications", other))
+    if tender.lots:
+        fields.insert(
+            6, ("Lots", "; ".join((lot.title or lot.id or "?") for lot in tender.lots[:20]))
+        )
     body = "\n".join(f"{name}: {_defuse(text)}" for name, text in fields)
     return f"<tender>\n{body}\n</tender>"
+
+
+def _language(tender: Tender) -> str:
+    """'German (de): read it in German; answer in English.'"""
+    code = (tender.language or "").lower()[:2]
+    if not code:
+        return "not stated"
+    name = language_name(code) or code
+    if code == "en":
+        return "English (en)"
+    return f"{name} ({code}): read the notice in {name}; answer in English"
 
 
 def today_text(now: datetime) -> str:

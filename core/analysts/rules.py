@@ -12,6 +12,7 @@ from core.analysts.bid_writer import write_bid
 from core.analysts.rules_match import matcher_for
 from core.analysts.rules_rating import rate_tender
 from core.analysts.rules_relevance import decide
+from core.analysts.rules_signals import foreign_language
 from core.models import BidDocument, FilterResult, RatingResult, Tender, utcnow
 from core.profile import CompanyProfile
 
@@ -28,7 +29,7 @@ class RulesAnalyst:
 
     def filter(self, tender: Tender, profile: CompanyProfile) -> FilterResult:
         match = matcher_for(profile).match(tender)
-        verdict = decide(match)
+        verdict = decide(match, foreign_language(tender))
         return FilterResult(
             analyst=ANALYST_NAME,
             created_at=self._now(),

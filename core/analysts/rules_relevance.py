@@ -13,6 +13,8 @@ from core.analysts.rules_match import Evidence, TenderMatch
 MIN_NET_EVIDENCE = 1.5
 # How sure we are that a tender with no evidence at all is not for us.
 NO_EVIDENCE_CONFIDENCE = 0.8
+# …and with no evidence in a notice whose language our keywords cannot match: a weak "no".
+FOREIGN_NO_EVIDENCE_CONFIDENCE = 0.6
 # Evidence margin at which confidence has covered ~63% of the way from 0.5 to 1.
 CONFIDENCE_SCALE = 3.0
 # How far balanced, conflicting evidence pulls confidence below the margin-based value.
@@ -28,13 +30,25 @@ class Verdict:
     evidence: list[str]
 
 
-def decide(match: TenderMatch) -> Verdict:
+def decide(match: TenderMatch, foreign_language: str | None = None) -> Verdict:
+    """The verdict on a match; `foreign_language` names the notice's language when the
+    profile's keywords (written in the team's language) cannot be expected to match it."""
     positive, negative = match.positive, match.negative
     evidence = _positive_evidence(match) + _exclusion_evidence(match.exclusion)
     if positive == 0 and negative == 0:
+        if foreign_language:
+            reason = (
+                f"The notice is in {foreign_language}, so the profile's keywords cannot match "
+                "it, and none of its classification codes is in the profile; a person should "
+                "look before it is set aside."
+            )
+            return Verdict(False, FOREIGN_NO_EVIDENCE_CONFIDENCE, reason, evidence)
         reason = "No CPV code or keyword from the profile matches the notice."
         return Verdict(False, NO_EVIDENCE_CONFIDENCE, reason, evidence)
-    return Verdict(is_relevant(match), confidence(positive, negative), _reasoning(match), evidence)
+    reasoning = _reasoning(match)
+    if foreign_language and not match.keywords:
+        reasoning += f" The notice is in {foreign_language}: the verdict rests on its CPV codes."
+    return Verdict(is_relevant(match), confidence(positive, negative), reasoning, evidence)
 
 
 def is_relevant(match: TenderMatch) -> bool:

@@ -256,6 +256,14 @@ def certification_factors(text: str, lowered: str, profile: CompanyProfile) -> l
     return factors
 
 
+def foreign_language(tender: Tender) -> str | None:
+    """The notice's language by name when it is not a working language, else None."""
+    code = (tender.language or "en").lower()[:2]
+    if code in WORKING_LANGUAGES:
+        return None
+    return language_name(code) or code
+
+
 def language_factor(tender: Tender) -> Factor | None:
     code = (tender.language or "en").lower()
     if code in WORKING_LANGUAGES:

@@ -24,6 +24,22 @@ _LANGUAGES = {
     "pl": "Polish",
     "pt": "Portuguese",
     "sv": "Swedish",
+    # the other official EU languages, and languages of portals Tenderwise reads
+    "bg": "Bulgarian",
+    "cs": "Czech",
+    "el": "Greek",
+    "et": "Estonian",
+    "hr": "Croatian",
+    "hu": "Hungarian",
+    "lt": "Lithuanian",
+    "lv": "Latvian",
+    "mt": "Maltese",
+    "ro": "Romanian",
+    "sk": "Slovak",
+    "sl": "Slovenian",
+    "uk": "Ukrainian",
+    "is": "Icelandic",
+    "cy": "Welsh",
 }
 
 

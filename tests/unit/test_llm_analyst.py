@@ -219,3 +219,21 @@ def test_a_prompt_value_cannot_inject_placeholders():
 def test_filter_result_is_a_domain_result():
     analyst, _ = make()
     assert isinstance(analyst.filter(pentest(), default_profile()), FilterResult)
+
+
+def test_the_tender_block_states_the_language_lots_and_other_schemes() -> None:
+    from core.analysts.llm_context import tender_block
+    from core.models import Classification, Lot
+
+    notice = Tender(
+        source="ocds",
+        title="Послуги з кібербезпеки",
+        language="uk",
+        classifications=[Classification(scheme="UNSPSC", code="81111801")],
+        lots=[Lot(id="1", title="SOC")],
+    )
+    block = tender_block(notice)
+    assert "Language: Ukrainian (uk): read the notice in Ukrainian; answer in English" in block
+    assert "Other classifications: UNSPSC 81111801" in block and "Lots: SOC" in block
+    english = tender_block(notice.model_copy(update={"language": "en"}))
+    assert "Language: English (en)" in english

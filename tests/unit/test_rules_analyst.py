@@ -521,3 +521,24 @@ def test_a_profile_edited_in_place_is_recompiled(analyst) -> None:
 
     assert not before.is_relevant
     assert after.is_relevant and after.categories == ["Cybersecurity"]
+
+
+def test_a_notice_in_another_language_leans_on_its_cpv_codes(profile: CompanyProfile) -> None:
+    analyst = RulesAnalyst(now=lambda: datetime(2026, 11, 1, tzinfo=UTC))
+    unmatched = Tender(
+        source="ted",
+        title="Beschaffung von Dienstleistungen für die Stadtverwaltung",
+        description="Die Stadt sucht einen Partner für mehrjährige Unterstützung.",
+        language="de",
+    )
+    verdict = analyst.filter(unmatched, profile)
+    assert not verdict.is_relevant and verdict.confidence == 0.6, "a weak no: worth a look"
+    assert "in German" in verdict.reasoning and "keywords cannot match" in verdict.reasoning
+
+    classified = unmatched.model_copy(update={"cpv_codes": ["72212730"]})
+    verdict = analyst.filter(classified, profile)
+    assert verdict.is_relevant
+    assert "in German: the verdict rests on its CPV codes" in verdict.reasoning
+
+    english = unmatched.model_copy(update={"language": "en"})
+    assert analyst.filter(english, profile).confidence == 0.8, "English: absence is evidence"
