@@ -13,7 +13,9 @@ from core.ingest.errors import ImportFileError
 _HEAD = 4096
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-_EXPORT_HINT = "export the tenders as CSV, XLSX or JSON and import that file"
+_EXPORT_HINT = (
+    "export the tenders as CSV, XLSX, JSON, OCDS JSON, TED XML or eForms XML and import that file"
+)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Which importer reads a file: each importer scores the content; the highest score wins.
 
-To add a format (OCDS, TED XML, eForms, SAM.gov), write `parse_x(content, source)` and a
-`sniff_x(content) -> int`, and add an Importer to IMPORTERS. Scores: 100 = the content is
+Each format has `parse_x(content, source)` and `sniff_x(content) -> int`, registered in
+IMPORTERS. Scores: 100 = the content is
 certainly this format (magic bytes, a root element, a telltale key); 90 = the content has the
 right shape (a JSON document); 30-40 = only the extension says so; 10 = any text (CSV fallback).
 A specific format should outscore the generic one it resembles (OCDS JSON > plain JSON list).
@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.ingest.content import Content, refuse_unusable
+from core.ingest.eforms import parse_eforms, sniff_eforms
 from core.ingest.errors import ImportFileError
 from core.ingest.jsonlist import parse_json
 from core.ingest.samgov import parse_samgov, sniff_samgov
 from core.ingest.tabular import parse_csv, parse_xlsx
+from core.ingest.ted import parse_ted, sniff_ted
 from core.models import ParsedFile
 
 
@@ -53,6 +55,8 @@ IMPORTERS: tuple[Importer, ...] = (
     Importer("xlsx", ("xlsx",), sniff_xlsx, parse_xlsx),
     Importer("json", ("json",), sniff_json, parse_json),
     Importer("samgov", ("csv",), sniff_samgov, parse_samgov),
+    Importer("ted", ("xml",), sniff_ted, parse_ted),
+    Importer("eforms", ("xml",), sniff_eforms, parse_eforms),
 )
 
 
@@ -66,7 +70,7 @@ def choose_importer(content: Content) -> Importer:
         name = content.filename
         raise ImportFileError(
             name,
-            f"{name} is not in a format Tenderwise imports; "
-            "export the tenders as CSV, XLSX or JSON and import that file.",
+            f"{name} is not in a format Tenderwise imports; export the tenders as CSV, XLSX, "
+            "JSON, OCDS JSON, TED XML or eForms XML and import that file.",
         )
     return importer

@@ -39,7 +39,10 @@ _COUNTRIES = {"USA": "US", "UNITED STATES": "US"}
 
 
 def _header_keys(line: str) -> set[str]:
-    cells = next(csv.reader([line]), [])
+    try:
+        cells = next(csv.reader([line]), [])
+    except csv.Error:  # not a CSV header at all
+        return set()
     return {normalise_header(cell) for cell in cells}
 
 

@@ -41,7 +41,7 @@ def problems(parsed: ParsedFile) -> list[tuple[int, str]]:
 
 
 def test_supported_extensions_are_what_the_upload_widget_offers() -> None:
-    assert SUPPORTED_EXTENSIONS == ("csv", "xlsx", "json")
+    assert SUPPORTED_EXTENSIONS == ("csv", "xlsx", "json", "xml")
 
 
 def test_basic_csv_imports_every_row() -> None:
@@ -315,7 +315,8 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
         (b'[{"foo": 1}]', "tenders.json", "has no title field (looked for title, name, subject)"),
         (b"[]", "tenders.json", "has no tenders"),
         (b"[" * 100_000, "deep.json", "is nested too deeply"),
-        (b"<?xml version='1.0'?><TED_EXPORT/>", "notice.xml", "is not in a format"),
+        (b"<?xml version='1.0'?><rss version='2.0'/>", "feed.xml", "is not in a format"),
+        (b"<?xml version='1.0'?><TED_EXPORT/>", "notice.xml", "notice.xml"),
         (b"<html><body>Tenders</body></html>", "tenders.csv", "is not in a format"),
     ],
 )
