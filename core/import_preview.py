@@ -46,7 +46,10 @@ class FilePreview(BaseModel):
                 "currency": t.value_currency,
                 "deadline": t.deadline,
                 "cpv codes": ", ".join(t.cpv_codes),
+                "other codes": ", ".join(f"{c.scheme} {c.code}" for c in t.classifications),
+                "notice": t.notice_type.label,
                 "country": t.country,
+                "language": t.language,
             }
             for t in self.parsed.tenders[:limit]
         ]

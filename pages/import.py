@@ -12,8 +12,11 @@ from ui.runtime import get_runtime
 ensure_app_navigation()
 st.title("Import tenders")
 st.write(
-    "Upload CSV, Excel or JSON files of tenders (one tender per row or object). "
-    "You will see a preview before anything is stored; tenders already imported are skipped."
+    "Upload tender files as they come: CSV or Excel exports, JSON lists, OCDS JSON (release "
+    "or record packages, JSON Lines), TED XML (R2.0.9), eForms XML or the SAM.gov Contract "
+    "Opportunities CSV; the format is recognised from the content. You will see a preview "
+    "before anything is stored. Tenders already imported are skipped, and a later notice of "
+    "a procedure already stored updates its tender."
 )
 
 files = st.file_uploader(
@@ -23,9 +26,19 @@ files = st.file_uploader(
 # Parsing a large file takes a moment: keep each upload's preview across reruns.
 cache: dict[str, FilePreview] = st.session_state.setdefault("import_previews", {})
 previews = []
+unread = [upload for upload in files or [] if upload.file_id not in cache]
+progress = st.progress(0.0) if unread else None
+for number, upload in enumerate(unread, start=1):
+    if progress is not None:
+        progress.progress(
+            (number - 1) / len(unread),
+            text=f"Reading {md_escape(upload.name)} ({number} of {len(unread)}, "
+            f"{upload.size / 1_000_000:,.1f} MB)…",
+        )
+    cache[upload.file_id] = preview_file(upload.getvalue(), upload.name)
+if progress is not None:
+    progress.empty()
 for upload in files or []:
-    if upload.file_id not in cache:
-        cache[upload.file_id] = preview_file(upload.getvalue(), upload.name)
     previews.append(cache[upload.file_id])
 
 for preview in previews:
