@@ -16,6 +16,7 @@ from core.ingest.content import Content, refuse_unusable
 from core.ingest.eforms import parse_eforms, sniff_eforms
 from core.ingest.errors import ImportFileError
 from core.ingest.jsonlist import parse_json
+from core.ingest.ocds import parse_ocds, sniff_ocds
 from core.ingest.samgov import parse_samgov, sniff_samgov
 from core.ingest.tabular import parse_csv, parse_xlsx
 from core.ingest.ted import parse_ted, sniff_ted
@@ -55,6 +56,7 @@ IMPORTERS: tuple[Importer, ...] = (
     Importer("xlsx", ("xlsx",), sniff_xlsx, parse_xlsx),
     Importer("json", ("json",), sniff_json, parse_json),
     Importer("samgov", ("csv",), sniff_samgov, parse_samgov),
+    Importer("ocds", ("json", "jsonl"), sniff_ocds, parse_ocds),
     Importer("ted", ("xml",), sniff_ted, parse_ted),
     Importer("eforms", ("xml",), sniff_eforms, parse_eforms),
 )

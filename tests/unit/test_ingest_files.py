@@ -41,7 +41,7 @@ def problems(parsed: ParsedFile) -> list[tuple[int, str]]:
 
 
 def test_supported_extensions_are_what_the_upload_widget_offers() -> None:
-    assert SUPPORTED_EXTENSIONS == ("csv", "xlsx", "json", "xml")
+    assert SUPPORTED_EXTENSIONS == ("csv", "xlsx", "json", "jsonl", "xml")
 
 
 def test_basic_csv_imports_every_row() -> None:
