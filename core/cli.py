@@ -52,7 +52,8 @@ def _print_summary(summary: ImportSummary, out: TextIO) -> None:
         return
     print(f"{summary.filename} ({summary.format}): {summary.counts_text()}", file=out)
     for error in summary.errors[:50]:
-        print(f"  row {error.row}: {error.message}", file=out)
+        where = f"row {error.row}" if error.row else "file"
+        print(f"  {where}: {error.message}", file=out)
     if len(summary.errors) > 50:
         print(f"  … and {len(summary.errors) - 50} more", file=out)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from core.demo import demo_tenders
 from core.ingest import ImportFileError, parse_file
-from core.models import ImportSummary, ParsedFile, Tender
+from core.ingest.rows import streaming_to
+from core.models import ImportCounts, ImportSummary, ParsedFile, RowError, Tender
 from storage.tenders import TenderRepository
 
 
@@ -24,12 +25,34 @@ def store_parsed(tenders: TenderRepository, parsed: ParsedFile) -> ImportSummary
 
 
 def import_bytes(tenders: TenderRepository, filename: str, data: bytes) -> ImportSummary:
-    """Import one uploaded file. A refused file stores nothing and says why in `failed`."""
+    """Import one file, storing its tenders in batches as they are read.
+
+    A refused file stores nothing and says why in `failed`. A file that breaks after some
+    batches were stored keeps them, and says in a row error that the rest was not imported.
+    """
+    counts = ImportCounts()
+
+    def store(batch: list[Tender]) -> None:
+        stored = tenders.import_tenders(batch, source_file=filename)
+        counts.new += stored.new
+        counts.duplicates += stored.duplicates
+        counts.updated += stored.updated
+
     try:
-        parsed = parse_file(data, filename)
+        with streaming_to(store):
+            parsed = parse_file(data, filename)
     except ImportFileError as exc:
-        return ImportSummary(filename=filename, format="unknown", failed=str(exc))
-    return store_parsed(tenders, parsed)
+        if not (counts.new or counts.duplicates or counts.updated):
+            return ImportSummary(filename=filename, format="unknown", failed=str(exc))
+        broken = RowError(row=0, message=f"the rest of the file was not imported: {exc}")
+        return ImportSummary(
+            filename=filename, format="unknown", **counts.model_dump(), errors=[broken]
+        )
+    if parsed.tenders:  # an importer that does not stream
+        store(parsed.tenders)
+    return ImportSummary(
+        filename=parsed.filename, format=parsed.format, errors=parsed.errors, **counts.model_dump()
+    )
 
 
 def import_paths(tenders: TenderRepository, paths: Iterable[Path]) -> list[ImportSummary]:

@@ -450,9 +450,14 @@ class _FileRows(BaseModel):
 
 
 class ParsedFile(_FileRows):
-    """What an importer read from one file: tenders ready to store, and rows it refused."""
+    """What an importer read from one file: tenders ready to store, and rows it refused.
+
+    When the import streamed (core.ingest.rows.streaming_to), the tenders went to storage as
+    they were read: `tenders` is empty and `streamed` says how many there were.
+    """
 
     tenders: list[Tender] = Field(default_factory=list)
+    streamed: int = 0
 
 
 class ImportSummary(_FileRows):

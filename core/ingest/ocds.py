@@ -524,10 +524,10 @@ class _Reader:
         if not mapped.title:
             self.builder.refuse(row, mapped.no_title_message())
             return
-        before = len(self.builder.tenders)
+        before = self.builder.kept
         raw = _raw(release, size)
         self.builder.add(row, mapped.values, raw, None, mapped.extra)
-        if len(self.builder.tenders) > before:
+        if self.builder.kept > before:
             for warning in mapped.warnings:
                 self.builder.warn(row, warning)
 

@@ -7,7 +7,9 @@ with "warning: " says what was left out. Over-long text is cut to the model's li
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from pydantic import ValidationError
@@ -56,8 +58,29 @@ def _web_address(value: Any, warnings: list[str]) -> str | None:
     return None
 
 
+Sink = Callable[[list[Tender]], None]
+# While set (see `streaming_to`), builders hand every STREAM_BATCH tenders to this sink instead
+# of keeping them all: a 100,000-release package is stored batch by batch as it is read.
+_SINK: ContextVar[Sink | None] = ContextVar("tender_sink", default=None)
+STREAM_BATCH = 5_000
+
+
+@contextmanager
+def streaming_to(sink: Sink) -> Iterator[None]:
+    """Within this block, importers pass their tenders to `sink` in batches as they read."""
+    token = _SINK.set(sink)
+    try:
+        yield
+    finally:
+        _SINK.reset(token)
+
+
 class TenderBuilder:
-    """Collects the tenders and row errors of one file, row by row."""
+    """Collects the tenders and row errors of one file, row by row.
+
+    Inside `streaming_to(sink)`, full batches go to the sink as they fill, and `result()` hands
+    over the rest: the ParsedFile then carries no tenders, only the row errors and `streamed`.
+    """
 
     def __init__(self, filename: str, file_format: str, source: str) -> None:
         self.filename = filename
@@ -66,6 +89,19 @@ class TenderBuilder:
         self.tenders: list[Tender] = []
         self.errors: list[RowError] = []
         self._refused = 0
+        self._sink = _SINK.get()
+        self._streamed = 0
+
+    @property
+    def kept(self) -> int:
+        """Tenders read so far (streamed to the sink or still held)."""
+        return self._streamed + len(self.tenders)
+
+    def _flush(self) -> None:
+        if self._sink is not None and self.tenders:
+            batch, self.tenders = self.tenders, []
+            self._sink(batch)
+            self._streamed += len(batch)
 
     def warn(self, row: int, message: str) -> None:
         """A problem the format's own reader found in a row it kept."""
@@ -127,6 +163,8 @@ class TenderBuilder:
             self.refuse(row, f"{where}: {first['msg']}")
             return
         self.tenders.append(tender)
+        if len(self.tenders) >= STREAM_BATCH:
+            self._flush()
         if warnings:
             self.errors.extend(
                 RowError(row=row, message=WARNING_PREFIX + text, level="warning")
@@ -179,7 +217,7 @@ class TenderBuilder:
 
     def result(self) -> ParsedFile:
         """The parsed file; refuses it when rows were read but none became a tender."""
-        if not self.tenders:
+        if not self.kept:
             if not self.errors:
                 raise ImportFileError(
                     self.filename,
@@ -193,6 +231,11 @@ class TenderBuilder:
                 f"{self.filename} has no rows that could be imported "
                 f"(row {first.row}: {first.message}{more}); fix those rows and import again.",
             )
+        self._flush()
         return ParsedFile(
-            filename=self.filename, format=self.format, tenders=self.tenders, errors=self.errors
+            filename=self.filename,
+            format=self.format,
+            tenders=self.tenders,
+            errors=self.errors,
+            streamed=self._streamed,
         )

@@ -123,3 +123,30 @@ def test_other_sources_and_procedures_stay_apart(ctx: AppContext):
     counts = ctx.tenders.import_tenders([other_source, other_procedure])
     assert counts.updated == 0
     assert ctx.tenders.count() == 2, "same title, buyer and day from TED is the duplicate"
+
+
+def test_a_large_file_is_stored_in_batches_as_it_is_read(
+    ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.importing import import_paths
+    from core.ingest import rows
+
+    monkeypatch.setattr(rows, "STREAM_BATCH", 4)
+    batches: list[int] = []
+    store = ctx.tenders.import_tenders
+
+    def counting(tenders, source_file=None):
+        batches.append(len(tenders))
+        return store(tenders, source_file)
+
+    monkeypatch.setattr(ctx.tenders, "import_tenders", counting)
+    path = tmp_path / "ten.csv"
+    path.write_text(
+        "title,buyer,deadline\n"
+        + "".join(f"Tender {n},Buyer {n},2026-12-{n + 1:02d}\n" for n in range(10))
+        + ",no title,2026-12-20\n"
+    )
+    (summary,) = import_paths(ctx.tenders, [path])
+    assert batches == [4, 4, 2], "stored while reading, four at a time"
+    assert (summary.new, summary.format, len(summary.refused_rows)) == (10, "csv", 1)
+    assert ctx.tenders.count() == 10
