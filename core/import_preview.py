@@ -5,39 +5,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from core.importing import store_parsed
+from core.importing import import_bytes
 from core.ingest import SUPPORTED_EXTENSIONS, ImportFileError, parse_file
-from core.models import ImportSummary, ParsedFile
+from core.ingest.rows import streaming_to
+from core.models import ImportSummary, Tender
 from storage.tenders import TenderRepository
 
 PREVIEW_ROWS = 10
 
 
 class FilePreview(BaseModel):
-    """One uploaded file as read: its tenders and row problems, or why it was refused."""
+    """One uploaded file as read: its first tenders and the counts, or why it was refused.
+
+    Only the first rows are kept (a 100 MB package would not fit in a browser session); the
+    import reads the file again and stores it in batches.
+    """
 
     filename: str
-    parsed: ParsedFile | None = None
+    format: str | None = None
+    tenders: int = 0
+    first: list[Tender] = Field(default_factory=list)
+    row_problems: int = 0
+    row_warnings: int = 0
     failed: str | None = None
 
     @property
-    def tenders(self) -> int:
-        return len(self.parsed.tenders) if self.parsed else 0
+    def readable(self) -> bool:
+        return self.failed is None
 
-    @property
-    def row_problems(self) -> int:
-        return len(self.parsed.refused_rows) if self.parsed else 0
-
-    @property
-    def row_warnings(self) -> int:
-        return len(self.parsed.warnings) if self.parsed else 0
-
-    def first_rows(self, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]]:
+    def first_rows(self) -> list[dict[str, Any]]:
         """The first tenders as flat rows for a preview table."""
-        if self.parsed is None:
-            return []
         return [
             {
                 "title": t.title,
@@ -51,7 +50,7 @@ class FilePreview(BaseModel):
                 "country": t.country,
                 "language": t.language,
             }
-            for t in self.parsed.tenders[:limit]
+            for t in self.first
         ]
 
 
@@ -60,16 +59,34 @@ def upload_types() -> list[str]:
     return sorted({ext.lstrip(".").lower() for ext in SUPPORTED_EXTENSIONS})
 
 
-def preview_file(data: bytes, filename: str) -> FilePreview:
+def preview_file(data: bytes, filename: str, rows: int = PREVIEW_ROWS) -> FilePreview:
+    """Read a file through once, keeping its first `rows` tenders and the counts."""
+    first: list[Tender] = []
+    count = 0
+
+    def keep_first(batch: list[Tender]) -> None:
+        nonlocal count
+        count += len(batch)
+        first.extend(batch[: max(rows - len(first), 0)])
+
     try:
-        return FilePreview(filename=filename, parsed=parse_file(data, filename))
+        with streaming_to(keep_first):
+            parsed = parse_file(data, filename)
     except ImportFileError as exc:
         return FilePreview(filename=filename, failed=str(exc))
+    keep_first(parsed.tenders)  # importers that do not stream
+    return FilePreview(
+        filename=parsed.filename,
+        format=parsed.format,
+        tenders=count,
+        first=first,
+        row_problems=len(parsed.refused_rows),
+        row_warnings=len(parsed.warnings),
+    )
 
 
-def import_previews(
-    tenders: TenderRepository, previews: Sequence[FilePreview]
+def import_files(
+    tenders: TenderRepository, files: Sequence[tuple[str, bytes]]
 ) -> list[ImportSummary]:
-    """Store the tenders of every readable file. Refused files were reported by their preview
-    and are skipped here."""
-    return [store_parsed(tenders, p.parsed) for p in previews if p.parsed is not None]
+    """Store the tenders of each (filename, bytes), in batches as each file is read."""
+    return [import_bytes(tenders, filename, data) for filename, data in files]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.import_preview import FilePreview, import_previews, preview_file, upload_types
+from core.import_preview import FilePreview, import_files, preview_file, upload_types
 from ui.components import PAGE_PIPELINE, import_summary, load_demo_button, md_escape, refusal
 from ui.navigation import ensure_app_navigation
 from ui.runtime import get_runtime
@@ -38,8 +38,9 @@ for number, upload in enumerate(unread, start=1):
     cache[upload.file_id] = preview_file(upload.getvalue(), upload.name)
 if progress is not None:
     progress.empty()
-for upload in files or []:
-    previews.append(cache[upload.file_id])
+uploads = {upload.file_id: upload for upload in files or []}
+for file_id in uploads:
+    previews.append(cache[file_id])
 
 for preview in previews:
     name = md_escape(preview.filename)
@@ -48,7 +49,7 @@ for preview in previews:
         continue
     st.subheader(name, divider="gray")
     st.caption(
-        f"{preview.parsed.format if preview.parsed else ''} · {preview.tenders:,} tenders · "
+        f"{preview.format or ''} · {preview.tenders:,} tenders · "
         f"{preview.row_problems} rows refused · {preview.row_warnings} warnings"
     )
     st.dataframe(
@@ -61,12 +62,16 @@ for preview in previews:
         },
     )
 
-readable = [p for p in previews if p.parsed is not None]
+readable = [file_id for file_id in uploads if cache[file_id].readable]
 if previews:
     label = f"Import {len(readable)} file{'s' if len(readable) != 1 else ''}"
     if st.button(label, type="primary", disabled=not readable, icon=":material/download:"):
         runtime = get_runtime()
-        st.session_state["import_summaries"] = import_previews(runtime.ctx.tenders, previews)
+        with st.spinner("Importing…"):
+            st.session_state["import_summaries"] = import_files(
+                runtime.ctx.tenders,
+                [(uploads[i].name, uploads[i].getvalue()) for i in readable],
+            )
         runtime.worker.wake()
 
 summaries = st.session_state.get("import_summaries", [])

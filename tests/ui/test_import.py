@@ -84,3 +84,33 @@ def test_load_demo_from_the_import_page(
     at.button(key="import_demo").click().run()
     assert not at.exception
     assert ctx.tenders.count() > 0
+
+
+def test_portal_formats_are_recognised_previewed_and_imported(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    at = open_page("pages/import.py")
+    uploader = at.file_uploader(key="import_files")
+    assert {".xml", ".jsonl"} <= set(uploader.allowed_type)
+    files = [
+        ("package.json", FIXTURES / "ocds" / "release_package.json", "application/json"),
+        ("notice.xml", FIXTURES / "ted" / "minimal_f02.xml", "application/xml"),
+        ("cn.xml", FIXTURES / "eforms" / "cn_minimal.xml", "application/xml"),
+        ("award.xml", FIXTURES / "ted" / "award_f03.xml", "application/xml"),
+    ]
+    uploader.set_value([(name, path.read_bytes(), mime) for name, path, mime in files])
+    at.run()
+    assert not at.exception and not at.error
+    captions = " ".join(c.value for c in at.caption)
+    for fmt in ("ocds", "ted", "eforms"):
+        assert f"{fmt} ·" in captions
+    notices = {n for frame in at.dataframe for n in frame.value.get("notice", [])}
+    assert {"Call for tenders", "Award notice"} <= notices
+    assert ctx.tenders.count() == 0
+
+    next(b for b in at.button if b.label.startswith("Import 4 files")).click().run()
+    assert not at.exception
+    states = ctx.tenders.all_states()
+    assert {s.tender.source for s in states} == {"ocds", "ted", "eforms"}
+    awards = [s for s in states if not s.tender.notice_type.biddable]
+    assert awards and all(s.tender.form_type for s in awards)
