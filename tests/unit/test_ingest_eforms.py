@@ -17,6 +17,7 @@ from core.ingest.eforms import parse_eforms, sniff_eforms
 from core.ingest.errors import ImportFileError
 from core.ingest.rows import DESCRIPTION_LIMIT
 from core.models import Classification, NoticeDocument, NoticeType, ParsedFile, Tender
+from tests.unit.ingest_checks import one_sentence_refusal
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eforms"
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -45,16 +46,8 @@ def only_tender(data: bytes, filename: str = "notice.xml") -> Tender:
 
 
 def refusal(data: bytes, filename: str = "notice.xml") -> str:
-    """The refusal: one sentence that names the file."""
-    with pytest.raises(ImportFileError) as caught:
-        parse(data, filename)
-    message = str(caught.value)
-    assert caught.value.filename == filename
-    assert message.startswith(filename)
-    assert "\n" not in message
-    assert message.endswith(".")
-    assert ". " not in message.removeprefix(filename)
-    return message
+    """The refusal message, checked to be one sentence that names the file."""
+    return one_sentence_refusal(parse, data, filename)
 
 
 def sniff(data: bytes, filename: str = "notice.xml") -> int:

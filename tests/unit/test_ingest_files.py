@@ -18,6 +18,7 @@ from core.ingest import (
     parse_path,
 )
 from core.models import ParsedFile
+from tests.unit.ingest_checks import one_sentence_refusal
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SHARED_DATA = Path(__file__).parents[3] / "shared" / "data"
@@ -25,15 +26,7 @@ SHARED_DATA = Path(__file__).parents[3] / "shared" / "data"
 
 def refusal(data: bytes, filename: str) -> str:
     """The refusal message, checked to be one sentence that names the file."""
-    with pytest.raises(ImportFileError) as caught:
-        parse_file(data, filename)
-    message = str(caught.value)
-    assert caught.value.filename == filename
-    assert message.startswith(filename)
-    assert "\n" not in message
-    assert message.endswith(".")
-    assert ". " not in message.removeprefix(filename)
-    return message
+    return one_sentence_refusal(parse_file, data, filename)
 
 
 def problems(parsed: ParsedFile) -> list[tuple[int, str]]:

@@ -18,6 +18,7 @@ from core.ingest.errors import ImportFileError
 from core.ingest.ocds import MAX_DEPTH, RAW_LIMIT, _walk, parse_ocds, sniff_ocds
 from core.ingest.registry import sniff_json
 from core.models import Classification, Lot, NoticeDocument, NoticeType, ParsedFile, Tender
+from tests.unit.ingest_checks import one_sentence_refusal
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ocds"
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -36,15 +37,7 @@ def parse_fixture(name: str) -> ParsedFile:
 
 def refusal(data: bytes, filename: str = "releases.json") -> str:
     """The refusal message, checked to be one sentence that names the file."""
-    with pytest.raises(ImportFileError) as caught:
-        parse(data, filename)
-    message = str(caught.value)
-    assert caught.value.filename == filename
-    assert message.startswith(filename)
-    assert "\n" not in message
-    assert message.endswith(".")
-    assert ". " not in message.removeprefix(filename)
-    return message
+    return one_sentence_refusal(parse, data, filename)
 
 
 def problems(parsed: ParsedFile) -> list[tuple[int, str, str]]:
