@@ -118,6 +118,17 @@ class QueueFilters(BaseModel):
     proposals: list[Proposal] = Field(default_factory=list)
     text: str = ""
 
+    def select(self, items: list[ReviewItem]) -> list[ReviewItem]:
+        """The items these filters let through, in their order."""
+        text = self.text.strip().lower()
+        return [
+            item
+            for item in items
+            if (not self.stages or item.stage in self.stages)
+            and (not self.proposals or item.proposal in self.proposals)
+            and (not text or text in _haystack(item.state))
+        ]
+
 
 class ReviewService:
     """The queue and decisions over one store; the profile is read at each call."""
@@ -139,18 +150,9 @@ class ReviewService:
     # ------------------------------------------------------------------ queue
     def queue(self, filters: QueueFilters | None = None) -> list[ReviewItem]:
         """What waits, soonest deadline first, then the largest value."""
-        filters = filters or QueueFilters()
         policy = self._profile().thresholds
         items = [self._item(state, policy) for state in self._tenders.review_queue()]
-        text = filters.text.strip().lower()
-        chosen = [
-            item
-            for item in items
-            if (not filters.stages or item.stage in filters.stages)
-            and (not filters.proposals or item.proposal in filters.proposals)
-            and (not text or text in _haystack(item.state))
-        ]
-        return sorted(chosen, key=_queue_order)
+        return (filters or QueueFilters()).select(sorted(items, key=_queue_order))
 
     def item(self, tender_id: int) -> ReviewItem | None:
         state = self._tenders.get(tender_id)
@@ -198,7 +200,7 @@ class ReviewService:
             status_after = TenderStatus.APPROVED
         else:
             status_after = TenderStatus.REJECTED
-        decision = self._decision(state, item.stage, item.proposal, action, actor, reason)
+        decision = self._decision(state, item.stage, item.proposal, action, actor, reason, policy)
         decision.status_after = status_after
         decision.overrides = changed
         return self._record(decision, frozenset({TenderStatus.NEEDS_REVIEW}))
@@ -220,7 +222,13 @@ class ReviewService:
         policy = self._profile().thresholds
         routing = review.route(state.filter, state.rating, policy)
         decision = self._decision(
-            state, ReviewStage.REOPENED, routing.proposal, DecisionAction.REOPEN, actor, reason
+            state,
+            ReviewStage.REOPENED,
+            routing.proposal,
+            DecisionAction.REOPEN,
+            actor,
+            reason,
+            policy,
         )
         decision.status_after = TenderStatus.NEEDS_REVIEW
         return self._record(decision, frozenset({state.status}))
@@ -251,6 +259,7 @@ class ReviewService:
         action: DecisionAction,
         actor: Actor,
         reason: str,
+        policy: Thresholds,
     ) -> Decision:
         relevance, rating = state.filter, state.rating
         source = rating or relevance
@@ -271,7 +280,7 @@ class ReviewService:
             analyst=source.analyst if source else None,
             model=source.model if source else None,
             prompt_version=source.prompt_version if source else None,
-            policy=self._profile().thresholds.model_dump(),
+            policy=policy.model_dump(),
             profile_version=self._profile_version(),
         )
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from core.models import FilterResult, Proposal, RatingResult, ReviewStage, TenderStatus
 from core.profile import ProfileStore, Thresholds, save_profile, stored_or_default
+from core.profile_form import validation_sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +171,6 @@ def save_policy(
             every_bid_needs_approval=every_bid_needs_approval,
         )
     except ValidationError as exc:
-        message = str(exc.errors()[0].get("msg", "is not valid")).removeprefix("Value error, ")
-        raise PolicyError(f"{message[:1].upper()}{message[1:]}; fix it and save again.") from exc
+        raise PolicyError(validation_sentence(exc)) from exc
     profile = stored_or_default(store)
     return save_profile(store, profile.model_copy(update={"thresholds": policy}))

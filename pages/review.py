@@ -72,7 +72,7 @@ if not waiting:
     st.stop()
 
 filters = queue_filters()
-queue = review.queue(filters)
+queue = filters.select(waiting)
 if not queue:
     settle(request, [])
     st.info(

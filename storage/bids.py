@@ -30,12 +30,7 @@ class BidRepository:
         )
 
     def latest(self, tender_id: int) -> BidVersion | None:
-        versions = _rows(
-            self._db.cursor(),
-            "SELECT * FROM bids WHERE tender_id = ? ORDER BY version DESC LIMIT 1",
-            [tender_id],
-        )
-        return versions[0] if versions else None
+        return _latest(self._db.cursor(), tender_id)
 
     def all_latest(self, statuses: Sequence[BidStatus] | None = None) -> list[BidVersion]:
         """The newest version of every bid (optionally only those with these statuses)."""

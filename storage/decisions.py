@@ -12,10 +12,10 @@ from typing import Any
 
 import duckdb
 
-from core.models import RESTING_STATUSES, Decision, DecisionConflict, TenderStatus
+from core.models import Decision, DecisionConflict, TenderStatus
 from storage.db import Database
+from storage.tenders import RESTING_SQL
 
-_RESTING = tuple(sorted(s.value for s in RESTING_STATUSES))
 _COLUMNS = (
     "tender_id",
     "action",
@@ -70,7 +70,7 @@ class DecisionRepository:
                 f"""
                 UPDATE tenders SET status = ?, review_stage = ?, error = NULL,
                     claimed_from = NULL, lease_until = NULL, status_at = now(),
-                    finished_at = CASE WHEN ? IN {_RESTING} THEN now() ELSE NULL END
+                    finished_at = CASE WHEN ? IN {RESTING_SQL} THEN now() ELSE NULL END
                 WHERE id = ?
                 """,
                 [

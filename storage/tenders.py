@@ -77,7 +77,8 @@ _TENDER_SCHEMA = pa.schema(
         ("documents", pa.string()),
     ]
 )
-_RESTING = tuple(sorted(s.value for s in RESTING_STATUSES))
+# Statuses with no automatic work due, as SQL literals: `status IN {RESTING_SQL}`.
+RESTING_SQL = tuple(sorted(s.value for s in RESTING_STATUSES))
 # Tenders whose newest decision is a person's go or no-go: re-analysis must not undo it.
 _STANDING_DECISIONS = """
 SELECT tender_id FROM decisions
@@ -549,7 +550,7 @@ def _update_statuses(cur: duckdb.DuckDBPyConnection, outcomes: Sequence[StageOut
                 claimed_from = NULL,
                 lease_until = NULL,
                 status_at = now(),
-                finished_at = CASE WHEN u.status IN {_RESTING} THEN now() ELSE NULL END
+                finished_at = CASE WHEN u.status IN {RESTING_SQL} THEN now() ELSE NULL END
             FROM incoming_status u
             WHERE tenders.id = u.id
             """

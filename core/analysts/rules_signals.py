@@ -258,17 +258,16 @@ def certification_factors(text: str, lowered: str, profile: CompanyProfile) -> l
 
 def foreign_language(tender: Tender) -> str | None:
     """The notice's language by name when it is not a working language, else None."""
-    code = (tender.language or "en").lower()[:2]
+    code = (tender.language or "en").lower()
     if code in WORKING_LANGUAGES:
         return None
     return language_name(code) or code
 
 
 def language_factor(tender: Tender) -> Factor | None:
-    code = (tender.language or "en").lower()
-    if code in WORKING_LANGUAGES:
+    name = foreign_language(tender)
+    if name is None:
         return None
-    name = language_name(code)
     return Factor(
         win=-0.3,
         effort=0.5,

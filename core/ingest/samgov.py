@@ -126,16 +126,9 @@ def _map_row(cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any], 
 
 
 def _posted(text: str | None, warnings: list[str]) -> datetime | None:
-    """PostedDate: '2025-01-02 10:33:05.123-05' (SAM.gov's own style) or ISO 8601."""
+    """PostedDate, e.g. '2025-01-02 10:33:05.123-05' (parse_date reads the short offset)."""
     if not text or not text.strip():
         return None
-    cleaned = text.strip()
-    if len(cleaned) >= 3 and cleaned[-3] in "+-" and cleaned[-2:].isdigit():
-        cleaned += ":00"  # '-05' → '-05:00'
-    try:
-        return datetime.fromisoformat(cleaned)
-    except ValueError:
-        pass
     try:
         return parse_date(text)
     except FieldProblem:
