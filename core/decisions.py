@@ -152,7 +152,9 @@ class ReviewService:
         """What waits, soonest deadline first, then the largest value."""
         policy = self._profile().thresholds
         items = [self._item(state, policy) for state in self._tenders.review_queue()]
-        return (filters or QueueFilters()).select(sorted(items, key=_queue_order))
+        now = self._now()
+        ordered = sorted(items, key=lambda item: _queue_order(item, now))
+        return (filters or QueueFilters()).select(ordered)
 
     def item(self, tender_id: int) -> ReviewItem | None:
         state = self._tenders.get(tender_id)
@@ -332,11 +334,19 @@ def _changed(state: TenderState, overrides: Overrides | None) -> dict[str, dict[
     return changed
 
 
-def _queue_order(item: ReviewItem) -> tuple[bool, float, bool, float, int]:
+def _queue_order(item: ReviewItem, now: datetime) -> tuple[int, float, bool, float, int]:
+    """Open tenders by deadline, soonest first; then those without one; closed ones last
+    (most recently closed first), each by value, largest first."""
     tender = item.state.tender
-    deadline = tender.deadline.timestamp() if tender.deadline else 0.0
+    deadline = tender.deadline
+    if deadline is None:
+        group, when = 1, 0.0
+    elif deadline >= now:
+        group, when = 0, deadline.timestamp()
+    else:
+        group, when = 2, -deadline.timestamp()
     value = tender.value_amount or 0.0
-    return (tender.deadline is None, deadline, tender.value_amount is None, -value, item.tender_id)
+    return (group, when, tender.value_amount is None, -value, item.tender_id)
 
 
 def _haystack(state: TenderState) -> str:

@@ -138,7 +138,7 @@ else:
 
 st.subheader("Decision history")
 show_notice(REOPENED_KEY)
-decision_history(ctx.review().history(chosen))
+decision_history(ctx.review().history(chosen), waiting=state.status is TenderStatus.NEEDS_REVIEW)
 if state.status is TenderStatus.NEEDS_REVIEW:
     st.page_link(
         PAGE_REVIEW,

@@ -166,7 +166,7 @@ def review_item(item: ReviewItem) -> None:
     verdict = st.columns(3)
     verdict[0].metric("AI proposal", item.proposal.label)
     if relevance is not None:
-        verdict[1].metric("Relevance", "Relevant" if relevance.is_relevant else "Not relevant")
+        verdict[1].metric("Relevant", "Yes" if relevance.is_relevant else "No")
         verdict[2].metric("Confidence", f"{relevance.confidence:.0%}")
         relevance_details(relevance)
         _provenance(relevance, "Filtered")
@@ -311,10 +311,12 @@ def show_notice(key: str = NOTICE_KEY) -> None:
 
 
 # ----------------------------------------------------------------- decision history
-def decision_history(decisions: list[Decision]) -> None:
+def decision_history(decisions: list[Decision], waiting: bool = False) -> None:
     """Every decision on a tender, oldest first, with the analysis it was made on."""
     if not decisions:
-        st.caption("No decision yet: the analysis routed it on its own.")
+        st.caption(
+            "No decision yet." if waiting else "No decision yet: the analysis routed it on its own."
+        )
         return
     st.dataframe(
         [_history_row(d) for d in decisions],

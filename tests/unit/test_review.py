@@ -113,3 +113,51 @@ def test_by_default_every_unsure_verdict_waits_however_unsure() -> None:
         "Relevance verdicts with less than 80% confidence wait for review, "
         "whichever way the analyst leans."
     )
+
+
+def test_the_queue_puts_open_tenders_first_and_closed_ones_last() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from core.decisions import ReviewService
+    from core.models import TenderState
+    from core.profile import default_profile
+    from tests.fakes import tender
+
+    now = datetime(2026, 11, 21, tzinfo=UTC)
+
+    def waiting(title: str, days: int | None, value: float | None = None) -> TenderState:
+        deadline = now + timedelta(days=days) if days is not None else None
+        notice = tender(title, deadline=deadline, value_amount=value)
+        notice.id = len(title)
+        return TenderState(
+            tender=notice,
+            status=S.NEEDS_REVIEW,
+            filter=verdict(True, 0.6),
+            rating=rating(7.0),
+        )
+
+    states = [
+        waiting("closed long ago", -900),
+        waiting("open later", 30),
+        waiting("closed yesterday", -1),
+        waiting("no deadline", None),
+        waiting("open soon, small", 5, 1_000),
+        waiting("open soon, big!", 5, 9_000),
+    ]
+
+    class Tenders:
+        def get(self, tender_id: int) -> TenderState | None:
+            return None
+
+        def review_queue(self) -> list[TenderState]:
+            return states
+
+    service = ReviewService(Tenders(), None, default_profile, now=lambda: now)  # type: ignore[arg-type]
+    assert [item.state.tender.title for item in service.queue()] == [
+        "open soon, big!",
+        "open soon, small",
+        "open later",
+        "no deadline",
+        "closed yesterday",
+        "closed long ago",
+    ]
