@@ -16,6 +16,8 @@ from core.models import Role
 
 DECIDERS = frozenset({Role.APPROVER, Role.ADMIN})
 BID_EDITORS = frozenset({Role.BID_MANAGER, Role.APPROVER, Role.ADMIN})
+WORKERS = BID_EDITORS  # import, run and re-analyse tenders: everyone but viewers
+ADMINS = frozenset({Role.ADMIN})  # settings, users and the audit log
 _NAME = re.compile(r"^[\w][\w .@'-]{0,79}$")
 
 
@@ -24,8 +26,17 @@ class NotAllowed(PermissionError):
 
 
 class Actor(BaseModel):
-    name: str
+    name: str  # the username: what decisions and the audit log record
     role: Role
+    display_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """How pages show the person: their display name, else the username."""
+        return self.display_name or self.name
+
+    def can(self, allowed: frozenset[Role]) -> bool:
+        return self.role in allowed
 
 
 class Directory(Protocol):

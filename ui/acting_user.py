@@ -12,6 +12,7 @@ import streamlit as st
 from core.roles import Actor, NotAllowed, resolve_actor
 
 ACTING_USER_KEY = "acting_user"
+SIGNED_IN_KEY = "tw_actor"  # the signed-in user's Actor, set by sign-in (and by tests)
 _REMEMBERED = "acting_user_remembered"
 
 
@@ -36,6 +37,9 @@ def acting_user_input() -> None:
 
 def current_actor() -> Actor | None:
     """The acting user, or None (with a one-line message in the page) when none is usable."""
+    signed_in = st.session_state.get(SIGNED_IN_KEY)
+    if isinstance(signed_in, Actor):
+        return signed_in
     try:
         return resolve_actor(st.session_state.get(ACTING_USER_KEY))
     except NotAllowed as exc:
