@@ -139,6 +139,10 @@ class Tender(BaseModel):
     classifications: list[Classification] = Field(default_factory=list)
     lots: list[Lot] = Field(default_factory=list)
     documents: list[NoticeDocument] = Field(default_factory=list)
+    #: set by an importer when the notice published no title of its own and the title was
+    #: taken from other text (a lot, an item, a description, "Cancellation notice for <ocid>").
+    #: Only read when the notice arrives (see merged_over); never stored.
+    title_derived: bool = Field(default=False, exclude=True)
 
     @property
     def dedupe_key(self) -> str:
@@ -152,14 +156,36 @@ class Tender(BaseModel):
         """What this notice changes in an older version of the same procedure.
 
         {field: {"old": value, "new": value}} over VERSIONED_FIELDS, as JSON-ready values.
+        Values are compared as values: the same instant in another time zone (a deadline
+        published at 12:00+01:00, stored as 11:00Z) is no change.
         """
-        mine = self.model_dump(mode="json", include=set(VERSIONED_FIELDS))
-        theirs = older.model_dump(mode="json", include=set(VERSIONED_FIELDS))
+        fields = set(VERSIONED_FIELDS)
+        mine, theirs = self.model_dump(include=fields), older.model_dump(include=fields)
+        changed = {name for name in VERSIONED_FIELDS if mine[name] != theirs[name]}
+        new = self.model_dump(mode="json", include=changed)
+        old = older.model_dump(mode="json", include=changed)
         return {
-            name: {"old": theirs[name], "new": mine[name]}
+            name: {"old": old[name], "new": new[name]}
             for name in VERSIONED_FIELDS
-            if mine[name] != theirs[name]
+            if name in changed
         }
+
+    def merged_over(self, older: Tender) -> Tender:
+        """This later notice of the procedure applied over its stored version `older`.
+
+        OCDS's merge rule (how a compiledRelease is built): a field the notice leaves out
+        (None, "", an empty list) keeps its earlier value; a field it gives replaces it. What
+        the notice is (notice_type, form_type, published_at, raw) is always this notice's, and
+        a title the importer derived never replaces a stored one.
+        """
+        kept: dict[str, Any] = {
+            name: getattr(older, name)
+            for name in MERGED_FIELDS
+            if getattr(self, name) in (None, "", [])
+        }
+        if self.title_derived:
+            kept["title"], kept["title_derived"] = older.title, older.title_derived
+        return self.model_copy(update={"id": older.id, **kept})
 
     @field_validator("value_currency")
     @classmethod
@@ -194,6 +220,23 @@ VERSIONED_FIELDS: tuple[str, ...] = (
     "documents",
     "published_at",
     "source_id",
+)
+# Fields a later notice leaves as they were when it gives no value (Tender.merged_over).
+MERGED_FIELDS: tuple[str, ...] = (
+    "source_id",
+    "procedure_id",
+    "description",
+    "buyer",
+    "value_amount",
+    "value_currency",
+    "deadline",
+    "cpv_codes",
+    "classifications",
+    "lots",
+    "documents",
+    "country",
+    "language",
+    "url",
 )
 # Changes that make the analysis out of date: deadline, value, scope, or what kind of notice.
 SUBSTANTIVE_FIELDS = frozenset(
@@ -359,6 +402,36 @@ class Role(StrEnum):
         return self.value.replace("_", " ")
 
 
+class Account(BaseModel):
+    """A person who can sign in. The password is kept only as a salted scrypt hash."""
+
+    username: str  # lower case; what decisions and the audit log record
+    display_name: str
+    role: Role
+    password_hash: str = Field(repr=False)
+    email: str | None = None  # single sign-on maps this identity provider email to the account
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = ""
+    disabled_at: datetime | None = None
+    password_changed_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def enabled(self) -> bool:
+        return self.disabled_at is None
+
+
+class AuthSession(BaseModel):
+    """A signed-in browser, known to storage only by the SHA-256 of its token."""
+
+    token_hash: str
+    username: str
+    created_at: datetime
+    expires_at: datetime
+    last_seen_at: datetime
+    revoked_at: datetime | None = None
+    client: str | None = None
+
+
 class Decision(BaseModel):
     """One entry of the append-only decision log, with the analysis it was made on."""
 
@@ -522,6 +595,11 @@ class DecisionConflict(Exception):
         super().__init__(f"tender is {status}")
         self.status = status  # None when the tender does not exist
         self.latest = latest
+
+
+class AccountExists(Exception):
+    """Storage could not add an account: the username is taken (or, for the first admin, any
+    account exists already)."""
 
 
 class BidConflict(Exception):

@@ -1,9 +1,11 @@
 """Later notices of a stored procedure become new versions of its tender, not duplicates.
 
 A notice with a `procedure_id` (OCDS ocid, eForms ContractFolderID, SAM.gov solicitation…)
-that matches a stored tender of the same source updates that tender in place. What changed is
-kept in `tender_versions`; when the substance changed (deadline, value, scope, notice type)
-the tender's relevance and rating are forgotten and it is queued for analysis again.
+that matches a stored tender of the same source updates that tender in place, merged over it
+(`Tender.merged_over`): portals publish partial later notices (corrections, cancellation stubs),
+so what a notice leaves out keeps its stored value. What changed is kept in `tender_versions`;
+when the substance changed (deadline, value, scope, notice type) the tender's relevance and
+rating are forgotten and it is queued for analysis again.
 """
 
 from __future__ import annotations
@@ -105,18 +107,20 @@ def _apply(
     notice: Tender,
     source_file: str | None,
 ) -> bool:
-    """Make `notice` the newest version of tender `tender_id`; False when it changes nothing."""
+    """Merge `notice` over tender `tender_id` as its newest version; False when it changes
+    nothing."""
     state = tenders.get(tender_id)
     if state is None:
         return False
     current = state.tender
     if notice.published_at and current.published_at and notice.published_at < current.published_at:
         return False  # an older notice than the one stored: nothing new
-    changes = notice.changes_from(current)
+    merged = notice.merged_over(current)
+    changes = merged.changes_from(current)
     if not changes:
         return False
     substantive = bool(changes.keys() & SUBSTANTIVE_FIELDS)
-    row = tender_row(notice, source_file)
+    row = tender_row(merged, source_file)
 
     def write(cur: duckdb.DuckDBPyConnection) -> None:
         assignments = ", ".join(f"{column} = ?" for column in _UPDATED)

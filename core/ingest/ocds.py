@@ -15,6 +15,7 @@ refused. In JSON Lines a bad line costs only that line.
 from __future__ import annotations
 
 import functools
+import html
 import io
 import json
 import re
@@ -101,6 +102,22 @@ _STAGE = {
 }
 # Scheme names whose codes are CPV codes: Prozorro's ДК021 is the Ukrainian edition of CPV 2008.
 _CPV_SCHEMES = frozenset({"CPV", "CPV2008", "EUCPV", "ДК021", "DK021", "ДК0212015", "DK0212015"})
+# Other schemes as the analysts and filters spell them, whatever case the publisher used.
+_SCHEME_NAMES = {name.upper(): name for name in ("UNSPSC", "NAICS", "PSC", "NIGP", "GSIN", "CPVS")}
+# NUTS codes of the United Kingdom ("UKM82"): Scottish and Welsh portals give no country name.
+_UK_NUTS = re.compile(r"UK(?:[C-N][0-9A-Z]{0,3})?")
+# Find a Tender names each Procurement Act notice (UK1 pipeline … UK17) in documents[].noticeType.
+_UK_NOTICE = re.compile(r"UK[0-9]{1,2}")
+# An award or contract titled by a bare reference ("NBM51620779", "CN-2025-0113"): one token
+# with a digit. A description says more, so it is preferred when there is one.
+_REFERENCE = re.compile(r"(?=\S*[0-9])[A-Za-z0-9][A-Za-z0-9._/-]*")
+_BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/li|/h[1-6]|/tr)\b[^<>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+# A sentence ends at . ! ? after a word of three characters or more, before a capital letter:
+# "at St. Mary's", "e.g. the" and "approx. 5" do not end one.
+_SENTENCE_END = re.compile(r"[^\s.!?]{3}[.!?](?=\s+[A-Z])")
+_SHORTEST_SENTENCE = 25  # a shorter first sentence ("Summary.") is no title on its own
+DERIVED_TITLE_LIMIT = 150  # characters of a title taken from a description
 
 # countryName as publishers write it → ISO 3166-1 alpha-2 (other names are kept as written).
 _COUNTRY_NAMES: dict[str, str] = {
@@ -674,10 +691,7 @@ class _Mapped:
 
     def no_title_message(self) -> str:
         where = f" {quote(self.ocid)}" if self.ocid else ""
-        return (
-            f"no title: release{where} has no tender title, lot title, item description "
-            "or budget description"
-        )
+        return f"no title: release{where} has no title and no description to take one from"
 
 
 def _map_release(release: dict[str, Any]) -> _Mapped:
@@ -688,44 +702,53 @@ def _map_release(release: dict[str, Any]) -> _Mapped:
     contracts = [c for c in _list(release.get("contracts")) if isinstance(c, dict)]
     items = [i for i in _list(tender.get("items")) if isinstance(i, dict)]
     lots = [lot for lot in _list(tender.get("lots")) if isinstance(lot, dict)]
+    # Award and contract items: where contract notices (NSW eTendering) put what was bought.
+    later_items = [
+        item
+        for holder in (*awards, *contracts)
+        for item in _list(holder.get("items"))
+        if isinstance(item, dict)
+    ]
     warnings: list[str] = []
     ocid = _text(release.get("ocid"))
+    notice_type = _notice_type(release, tender, awards, contracts, planning)
 
-    title = _first_text(
-        [tender.get("title")],
-        [lot.get("title") for lot in lots],
-        [item.get("description") for item in items],
-        [budget.get("description"), budget.get("project"), release.get("title")],
-        [award.get("title") for award in awards],
-        [contract.get("title") for contract in contracts],
-    )
+    title = _title(release, tender, budget, lots, items, awards, contracts, later_items)
+    if not title and notice_type is NoticeType.CANCELLATION and ocid:
+        # Find a Tender publishes cancellations as stubs ({"tag": ["tenderCancellation"],
+        # "tender": {"status": "cancelled"}}): the procedure they stop is all there is to name.
+        title = f"{notice_type.label} for {ocid}"
     description = _first_text(
         [tender.get("description")],
         [award.get("description") for award in awards],
         [contract.get("description") for contract in contracts],
+        [item.get("description") for item in later_items],
     )
-    buyer, country = _buyer(release, tender)
-    cpv, classifications = _classifications(tender, items, awards, contracts, warnings)
+    buyer, country = _buyer(release, tender, awards, contracts)
+    cpv, classifications = _classifications(tender, items, later_items, warnings)
     values: dict[str, Any] = {
         "title": title,
         "description": description,
         "buyer": buyer,
         "value": _value(tender, budget, lots),
-        "deadline": _dict(tender.get("tenderPeriod")).get("endDate"),
+        "deadline": _deadline(tender),
         "cpv": cpv,
         "country": country,
         "language": _language(release.get("language")),
-        "url": _notice_url(release, tender),
+        "url": _notice_url(release, tender, planning, awards, contracts),
         "source_id": ocid,
     }
     extra: dict[str, Any] = {
-        "notice_type": _notice_type(release, tender, awards, contracts, planning),
-        "form_type": _form_type(release.get("tag")),
+        "notice_type": notice_type,
+        "form_type": _form_type(release, (planning, tender, *awards, *contracts)),
         "procedure_id": ocid or None,
         "published_at": _published(release.get("date"), warnings),
         "classifications": classifications,
         "lots": _lots(lots, items, warnings),
         "documents": _documents(tender),
+        # Only tender.title is the procedure's published title; any other is derived, and a
+        # later notice's derived title does not replace a stored one (OCDS merge rule).
+        "title_derived": not _text(tender.get("title")),
     }
     return _Mapped(values, extra, warnings, title, ocid)
 
@@ -739,6 +762,65 @@ def _first_text(*groups: list[Any]) -> str:
     return ""
 
 
+def _title(
+    release: dict[str, Any],
+    tender: dict[str, Any],
+    budget: dict[str, Any],
+    lots: list[dict[str, Any]],
+    items: list[dict[str, Any]],
+    awards: list[dict[str, Any]],
+    contracts: list[dict[str, Any]],
+    later_items: list[dict[str, Any]],
+) -> str:
+    """The tender's own title; else a lot, item or budget naming it; else an award or contract
+    title; else the first sentence of a description. An award titled only by a reference number
+    gives its reference when nothing describes it. Nothing is made up: every title is text the
+    publisher wrote."""
+    named = _first_text(
+        [tender.get("title")],
+        [lot.get("title") for lot in lots],
+        [item.get("description") for item in items],
+        [budget.get("description"), budget.get("project"), release.get("title")],
+    )
+    if named:
+        return named
+    closing = [_text(holder.get("title")) for holder in (*awards, *contracts)]
+    for title in closing:
+        if title and not _REFERENCE.fullmatch(title):
+            return title
+    texts = [
+        tender.get("description"),
+        *(holder.get("description") for holder in (*awards, *contracts)),
+        *(item.get("description") for item in later_items),
+    ]
+    for text in texts:
+        headline = _headline(text)
+        if headline:
+            return headline
+    return next((title for title in closing if title), "")
+
+
+def _headline(value: Any) -> str:
+    """The first line of a description, cut at the end of its first sentence and at
+    DERIVED_TITLE_LIMIT characters (on a word boundary); HTML tags are dropped."""
+    text = _text(value)
+    if "<" in text and ">" in text:
+        text = _ANY_TAG.sub(" ", _BLOCK_TAG.sub("\n", text))
+    if "&" in text:
+        text = html.unescape(text)
+    line = next((" ".join(part.split()) for part in text.splitlines() if part.strip()), "")
+    for end in _SENTENCE_END.finditer(line):
+        if end.end() >= _SHORTEST_SENTENCE:
+            line = line[: end.end()]
+            break
+    line = line.removesuffix(".").rstrip()
+    if len(line) > DERIVED_TITLE_LIMIT:
+        cut = line[: DERIVED_TITLE_LIMIT - 1]
+        space = cut.rfind(" ")
+        line = (cut[:space] if space > DERIVED_TITLE_LIMIT // 2 else cut).rstrip(" ,;:-") + "…"
+    return line
+
+
 def _party(release: dict[str, Any], *, party_id: Any = None, role: str = "") -> dict[str, Any]:
     for party in _list(release.get("parties")):
         if not isinstance(party, dict):
@@ -750,8 +832,15 @@ def _party(release: dict[str, Any], *, party_id: Any = None, role: str = "") -> 
     return {}
 
 
-def _buyer(release: dict[str, Any], tender: dict[str, Any]) -> tuple[str, str]:
-    """The buyer's name and country: buyer, else parties[buyer], else the procuring entity."""
+def _buyer(
+    release: dict[str, Any],
+    tender: dict[str, Any],
+    awards: list[dict[str, Any]],
+    contracts: list[dict[str, Any]],
+) -> tuple[str, str]:
+    """The buyer's name and country: buyer, else parties[buyer], else the procuring entity, else
+    a buyer given on an award or contract (NSW contract notices), else a central purchasing
+    body. The name falls back to identifier.legalName."""
     buyer = _dict(release.get("buyer"))
     entity = _dict(tender.get("procuringEntity"))
     candidates = [
@@ -761,11 +850,20 @@ def _buyer(release: dict[str, Any], tender: dict[str, Any]) -> tuple[str, str]:
         entity,
         _party(release, party_id=entity.get("id")) if entity.get("id") is not None else {},
         _party(release, role="procuringEntity"),
+        *(_dict(holder.get("buyer")) for holder in (*awards, *contracts)),
+        # A central purchasing body runs the procedure for its members: the buyer only when
+        # the notice names no one else.
+        _party(release, role="centralPurchasingBody"),
     ]
     name = _first_text([org.get("name") for org in candidates])
     if not name:
         name = _first_text([_dict(org.get("identifier")).get("legalName") for org in candidates])
-    place = _first_text([_dict(org.get("address")).get("countryName") for org in candidates])
+    addresses = [_dict(org.get("address")) for org in candidates]
+    place = _first_text([address.get("countryName") for address in addresses])
+    if not place:
+        place = _first_text([address.get("country") for address in addresses])  # "GB"
+    if not place and any(_UK_NUTS.fullmatch(_text(a.get("region"))) for a in addresses):
+        place = "GB"
     return name, _country(place)
 
 
@@ -791,17 +889,38 @@ def _language(value: Any) -> str | None:
 def _amount(money: Any) -> float | None:
     """A positive amount in an OCDS Value object; 0 means "not stated" in most publications."""
     try:
-        amount, _ = parse_money(_dict(money).get("amount"))
+        amount, _ = parse_money(_dict(_net_or_gross(money)).get("amount"))
     except FieldProblem:
         return None
     return amount if amount else None
 
 
+def _net_or_gross(money: Any) -> Any:
+    """An OCDS Value, with the UK extension's amountGross (VAT included) standing in for a
+    missing amount: Find a Tender gives only the gross value on about one tender notice in six."""
+    if not isinstance(money, dict) or money.get("amount") not in (None, "", 0):
+        return money
+    gross = money.get("amountGross")
+    if gross in (None, "", 0):
+        return money
+    return {"amount": gross, "currency": money.get("currency")}
+
+
+def _total(holders: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The sum of the holders' values when every one has a value, all in the same currency."""
+    values = [_dict(_net_or_gross(holder.get("value"))) for holder in holders]
+    currencies = {_text(money.get("currency")).upper() for money in values}
+    amounts = [_amount(money) for money in values]
+    if holders and len(currencies) == 1 and all(amounts):
+        return {"amount": sum(a for a in amounts if a), "currency": currencies.pop()}
+    return None
+
+
 def _value(tender: dict[str, Any], budget: dict[str, Any], lots: list[dict[str, Any]]) -> Any:
     """tender.value; else the budget (OCDS 1.1 budget.amount, 1.0 budget.value); else the sum of
     the lots' values when every lot has one in the same currency. An amount of 0 means "not
-    stated" in most publications and is passed over."""
-    value = tender.get("value")
+    stated" in most publications and is passed over. An award's value is not the estimate."""
+    value = _net_or_gross(tender.get("value"))
     if isinstance(value, dict) and value.get("amount") not in (None, ""):
         try:
             amount, _ = parse_money(value.get("amount"))
@@ -811,13 +930,17 @@ def _value(tender: dict[str, Any], budget: dict[str, Any], lots: list[dict[str, 
             return value
     for money in (budget.get("amount"), budget.get("value")):
         if _amount(money):
-            return money
-    lot_values = [_dict(lot.get("value")) for lot in lots]
-    currencies = {_text(money.get("currency")).upper() for money in lot_values}
-    amounts = [_amount(money) for money in lot_values]
-    if lots and len(currencies) == 1 and all(amounts):
-        return {"amount": sum(a for a in amounts if a), "currency": currencies.pop()}
-    return None
+            return _net_or_gross(money)
+    return _total(lots)
+
+
+def _deadline(tender: dict[str, Any]) -> Any:
+    """tenderPeriod.endDate; else the deadline for expressions of interest, the first one a
+    bidder must meet in Find a Tender's two-stage (competitive flexible) procedures."""
+    end = _dict(tender.get("tenderPeriod")).get("endDate")
+    if end not in (None, ""):
+        return end
+    return tender.get("expressionOfInterestDeadline")
 
 
 @functools.lru_cache(maxsize=256)
@@ -834,13 +957,13 @@ def _cpv_codes(code: str) -> list[str]:
 def _classifications(
     tender: dict[str, Any],
     items: list[dict[str, Any]],
-    awards: list[dict[str, Any]],
-    contracts: list[dict[str, Any]],
+    later_items: list[dict[str, Any]],
     warnings: list[str],
 ) -> tuple[list[str], list[Classification]]:
     """CPV codes (CPV and ДК021 schemes) and every other scheme's codes, from the tender, its
     items and their additional classifications; award and contract items when the tender has
-    none. A code in the CPV scheme that is not a CPV code stays a classification, with a warning.
+    no code. A code in the CPV scheme that is not a CPV code stays a classification, with a
+    warning. Well-known scheme names are spelt one way ("unspsc" → "UNSPSC").
     """
 
     def entries(holders: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -851,14 +974,8 @@ def _classifications(
         return [entry for entry in found if isinstance(entry, dict)]
 
     found = entries([tender, *items])
-    if not found:
-        later = [
-            item
-            for holder in (*awards, *contracts)
-            for item in _list(holder.get("items"))
-            if isinstance(item, dict)
-        ]
-        found = entries(later)
+    if not any(_text(entry.get("id")) for entry in found):
+        found = entries(later_items)
     cpv: list[str] = []
     others: dict[tuple[str, str], Classification] = {}
     for entry in found:
@@ -876,7 +993,7 @@ def _classifications(
                 f"CPV code {quote(code)} is not an 8-digit CPV code; "
                 "kept as given under other classifications"
             )
-        scheme = scheme or "unknown"
+        scheme = _SCHEME_NAMES.get(scheme.upper(), scheme) if scheme else "unknown"
         if (scheme, code) in others:
             continue
         if len(code) > 80 or len(scheme) > 40:
@@ -895,7 +1012,7 @@ def _lots(
         lot_id = _text(lot.get("id"))
         label = quote(lot_id or _text(lot.get("title")) or f"{len(result) + 1}")
         amount, currency = None, None
-        money = lot.get("value")
+        money = _net_or_gross(lot.get("value"))
         if isinstance(money, dict) and money.get("amount") not in (None, ""):
             try:
                 amount, currency = parse_money(money)
@@ -906,8 +1023,12 @@ def _lots(
                 )
         codes: list[str] = []
         for item in items:
-            if lot_id and _text(item.get("relatedLot")) == lot_id:
-                classification = _dict(item.get("classification"))
+            if not lot_id or _text(item.get("relatedLot")) != lot_id:
+                continue
+            # Find a Tender puts a lot's CPV codes in additionalClassifications only.
+            entries = [item.get("classification"), *_list(item.get("additionalClassifications"))]
+            for entry in entries:
+                classification = _dict(entry)
                 if _is_cpv_scheme(_text(classification.get("scheme"))):
                     found = _cpv_codes(_text(classification.get("id")))
                     codes.extend(c for c in found if c not in codes)
@@ -942,12 +1063,32 @@ def _documents(tender: dict[str, Any]) -> list[NoticeDocument]:
     return documents
 
 
-def _notice_url(release: dict[str, Any], tender: dict[str, Any]) -> str | None:
-    """The tender notice document; else the release's own uri/url/links; else a document."""
-    documents = [d for d in _list(tender.get("documents")) if isinstance(d, dict)]
-    for document in documents:
-        if _text(document.get("documentType")) == "tenderNotice" and _web(document.get("url")):
-            return _web(document.get("url"))
+def _notice_url(
+    release: dict[str, Any],
+    tender: dict[str, Any],
+    planning: dict[str, Any],
+    awards: list[dict[str, Any]],
+    contracts: list[dict[str, Any]],
+) -> str | None:
+    """The notice the release publishes: the document with the release's id (Find a Tender),
+    else a tender notice, else another notice document (the contract notice of the Scottish and
+    Welsh portals, Contracts Finder's award notice); else the release's own uri/url/links (PCS
+    links only to its API); else any tender document."""
+    documents = [
+        document
+        for section in (tender, *awards, *contracts, planning)
+        for document in _list(section.get("documents"))
+        if isinstance(document, dict) and _web(document.get("url"))
+    ]
+    release_id = _text(release.get("id"))
+    notices = [d for d in documents if _text(d.get("documentType")).endswith("Notice")]
+    for found in (
+        [d for d in documents if release_id and _text(d.get("id")) == release_id],
+        [d for d in notices if _text(d.get("documentType")) == "tenderNotice"],
+        notices,
+    ):
+        if found:
+            return _web(found[0].get("url"))
     for field in ("uri", "url"):
         if _web(release.get(field)):
             return _web(release.get(field))
@@ -955,9 +1096,9 @@ def _notice_url(release: dict[str, Any], tender: dict[str, Any]) -> str | None:
         link = _dict(link)
         if _text(link.get("rel")) not in ("next", "prev") and _web(link.get("href")):
             return _web(link.get("href"))
-    for document in documents:
-        if _web(document.get("url")):
-            return _web(document.get("url"))
+    for document in _list(tender.get("documents")):
+        if _web(_dict(document).get("url")):
+            return _web(_dict(document).get("url"))
     return None
 
 
@@ -967,8 +1108,29 @@ def _tags(value: Any) -> list[str]:
     return [tag.strip() for tag in _list(value) if isinstance(tag, str) and tag.strip()]
 
 
-def _form_type(value: Any) -> str | None:
-    return ",".join(_tags(value))[:200] or None
+def _form_type(release: dict[str, Any], sections: tuple[dict[str, Any], ...]) -> str | None:
+    """The tags ("award,contract"), after the Procurement Act notice number when Find a Tender
+    gives one ("UK6,award,contract")."""
+    tags = _tags(release.get("tag"))
+    notice = _uk_notice(release, sections)
+    return ",".join([notice, *tags] if notice else tags)[:200] or None
+
+
+def _uk_notice(release: dict[str, Any], sections: tuple[dict[str, Any], ...]) -> str:
+    """documents[].noticeType ("UK4"): of the document with the release's id, else the last one
+    in stage order (planning, tender, awards, contracts), as a compiled release lists them."""
+    release_id = _text(release.get("id"))
+    found = ""
+    for section in sections:
+        for document in _list(section.get("documents")):
+            document = _dict(document)
+            code = _text(document.get("noticeType")).upper()
+            if not _UK_NOTICE.fullmatch(code):
+                continue
+            if release_id and _text(document.get("id")) == release_id:
+                return code
+            found = code
+    return found
 
 
 def _notice_type(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from core.context import AppContext, open_context
-from core.models import NoticeType, TenderStatus
+from core.importing import import_paths
+from core.ingest import parse_file
+from core.models import Classification, Lot, NoticeDocument, NoticeType, Tender, TenderStatus
+from core.roles import CLI_ACTOR
 from core.worker import run_until_idle
 from storage.db import close_database
 from tests.fakes import route_without_review, tender
@@ -128,7 +132,6 @@ def test_other_sources_and_procedures_stay_apart(ctx: AppContext):
 def test_a_large_file_is_stored_in_batches_as_it_is_read(
     ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from core.importing import import_paths
     from core.ingest import rows
 
     monkeypatch.setattr(rows, "STREAM_BATCH", 4)
@@ -146,7 +149,153 @@ def test_a_large_file_is_stored_in_batches_as_it_is_read(
         + "".join(f"Tender {n},Buyer {n},2026-12-{n + 1:02d}\n" for n in range(10))
         + ",no title,2026-12-20\n"
     )
-    (summary,) = import_paths(ctx.tenders, [path])
+    (summary,) = import_paths(ctx.tenders, [path], actor=CLI_ACTOR)
     assert batches == [4, 4, 2], "stored while reading, four at a time"
     assert (summary.new, summary.format, len(summary.refused_rows)) == (10, "csv", 1)
     assert ctx.tenders.count() == 10
+
+
+# --------------------------------------------------------------------------- partial notices
+
+PORTALS = Path(__file__).resolve().parents[1] / "fixtures" / "ocds" / "portals"
+FULL = {
+    "country": "GB",
+    "url": "https://example.test/n/1",
+    "classifications": [Classification(scheme="UNSPSC", code="81111801")],
+    "lots": [Lot(id="1", title="Testing"), Lot(id="2", title="Monitoring")],
+    "documents": [NoticeDocument(title="ITT", url="https://example.test/itt.pdf")],
+}
+
+
+def partial(day: int, **fields: object) -> Tender:
+    """A later release with only what it changes: no buyer, description, CPV, value or lots."""
+    values: dict[str, object] = {
+        "source": "ocds",
+        "procedure_id": "ocds-abc-001",
+        "title": "Cybersecurity testing and monitoring",
+        "published_at": PUBLISHED + timedelta(days=day),
+    }
+    values.update(fields)
+    return Tender.model_validate(values)
+
+
+def test_a_partial_update_changes_only_what_it_gives(ctx: AppContext):
+    ctx.tenders.import_tenders([notice(**FULL)], "v1.json")
+    analyse(ctx)
+    (state,) = ctx.tenders.all_states()
+    before = state.tender
+
+    later = DEADLINE + timedelta(days=7)
+    counts = ctx.tenders.import_tenders([partial(day=2, deadline=later)], "v2.json")
+    assert (counts.new, counts.updated, counts.duplicates) == (0, 1, 0)
+    state = ctx.tenders.get(before.id or 0)
+    assert state is not None
+    after = state.tender
+    assert after.deadline == later
+    kept = ("title", "buyer", "description", "cpv_codes", "classifications", "lots")
+    kept += ("documents", "value_amount", "value_currency", "url", "country", "source_id")
+    assert {name: getattr(after, name) for name in kept} == {
+        name: getattr(before, name) for name in kept
+    }
+    (version,) = ctx.tenders.versions(after.id or 0)
+    assert set(version.changes) == {"deadline", "published_at"}, "only what really changed"
+    assert version.reanalysed and version.source_file == "v2.json"
+    assert state.status is TenderStatus.PENDING and state.filter is None
+
+
+def test_a_cancellation_stub_cancels_and_keeps_the_title_buyer_and_cpv(ctx: AppContext):
+    releases = [
+        {
+            "ocid": "ocds-test77-1",
+            "id": "1",
+            "date": "2026-10-01T09:00:00Z",
+            "tag": ["tender"],
+            "buyer": {"name": "City of Ely"},
+            "tender": {
+                "title": "Cybersecurity testing",
+                "description": "Penetration testing and SOC services.",
+                "items": [{"id": "1", "classification": {"scheme": "CPV", "id": "72212730"}}],
+                "tenderPeriod": {"endDate": "2026-12-15T12:00:00Z"},
+                "value": {"amount": 200000, "currency": "GBP"},
+            },
+        },
+        {
+            "ocid": "ocds-test77-1",
+            "id": "2",
+            "date": "2026-10-20T09:00:00Z",
+            "tag": ["tenderCancellation"],
+            "tender": {"status": "cancelled"},
+        },
+    ]
+    document = {"uri": "x", "publishedDate": "2026-10-20T00:00:00Z", "releases": releases}
+    parsed = parse_file(json.dumps(document).encode(), "releases.json")
+    first, stub = parsed.tenders
+    assert stub.title == "Cancellation notice for ocds-test77-1"
+    ctx.tenders.import_tenders([first], "first.json")
+    analyse(ctx)
+    assert ctx.tenders.import_tenders([stub], "stub.json").updated == 1
+
+    (state,) = ctx.tenders.all_states()
+    tender = state.tender
+    assert tender.notice_type is NoticeType.CANCELLATION
+    assert (tender.title, tender.buyer, tender.cpv_codes) == (
+        "Cybersecurity testing",
+        "City of Ely",
+        ["72212730"],
+    )
+    assert (tender.value_amount, tender.deadline) == (first.value_amount, first.deadline)
+    (version,) = ctx.tenders.versions(tender.id or 0)
+    assert set(version.changes) == {"notice_type", "form_type", "published_at"}
+    assert version.reanalysed
+    analyse(ctx)
+    (state,) = ctx.tenders.all_states()
+    assert state.status is TenderStatus.FILTERED_OUT
+
+
+def test_an_update_that_names_another_buyer_changes_it(ctx: AppContext):
+    ctx.tenders.import_tenders([notice(**FULL)])
+    analyse(ctx)
+    assert ctx.tenders.import_tenders([partial(day=1, buyer="Ely City Council")]).updated == 1
+    (state,) = ctx.tenders.all_states()
+    assert state.tender.buyer == "Ely City Council"
+    assert state.tender.cpv_codes == ["72212730"]
+    (version,) = ctx.tenders.versions(state.tender.id or 0)
+    assert version.changes["buyer"] == {"old": "City of Ely", "new": "Ely City Council"}
+    assert set(version.changes) == {"buyer", "published_at"}
+    assert not version.reanalysed, "the buyer is not a substantive change: as before"
+    assert state.status is TenderStatus.COMPLETE
+
+
+def test_a_partial_update_with_nothing_new_is_a_duplicate(ctx: AppContext):
+    ctx.tenders.import_tenders([notice(**FULL)])
+    same_day = partial(day=0)
+    assert ctx.tenders.import_tenders([same_day]).duplicates == 1
+    (state,) = ctx.tenders.all_states()
+    assert ctx.tenders.versions(state.tender.id or 0) == []
+
+
+def test_the_portal_files_stored_keep_titles_buyers_and_classifications(ctx: AppContext):
+    paths = sorted(PORTALS.glob("*.json"))
+    summaries = import_paths(ctx.tenders, paths, actor=CLI_ACTOR)
+    assert all(s.ok and not s.refused_rows for s in summaries)
+    assert sum(s.updated for s in summaries) >= 4
+    stored = [state.tender for state in ctx.tenders.all_states()]
+    count = len(stored)
+    titled = sum(bool(t.title.strip()) for t in stored) / count
+    with_buyer = sum(bool(t.buyer) for t in stored) / count
+    classified = sum(bool(t.cpv_codes or t.classifications) for t in stored) / count
+    shares = (titled, with_buyer, classified)
+    assert titled >= 0.98 and with_buyer >= 0.95 and classified >= 0.90, shares
+    assert not any(t.title.startswith("Cancellation notice for") and t.buyer for t in stored)
+
+    # Find a Tender's tenderUpdate moves the deadline and carries no lots: the lots stay.
+    (grounds,) = [t for t in stored if t.procedure_id == "ocds-h6vhtk-05a110"]
+    assert grounds.deadline == datetime(2025, 7, 21, 11, tzinfo=UTC)
+    assert [lot.id for lot in grounds.lots] == ["1", "2"]
+    (version,) = ctx.tenders.versions(grounds.id or 0)
+    assert "lots" not in version.changes and "deadline" in version.changes
+
+    # The same files again: the same instants in another zone (BST) are no change.
+    again = import_paths(ctx.tenders, paths, actor=CLI_ACTOR)
+    assert sum(s.new for s in again) == 0
+    assert len(ctx.tenders.versions(grounds.id or 0)) == 1

@@ -328,18 +328,23 @@ def test_notice_type_from_tags_and_status(
 # --------------------------------------------------------------------------- rows and warnings
 
 
-def test_release_without_any_title_is_refused_and_the_rest_kept() -> None:
-    untitled = release(2, tender={"description": "no title anywhere"})
+def test_release_without_any_text_is_refused_and_the_rest_kept() -> None:
+    untitled = release(2, tender={"status": "active"})
     parsed = parse(package([release(1), untitled, release(3)]))
     assert [t.source_id for t in parsed.tenders] == ["ocds-gen-00001", "ocds-gen-00003"]
     assert problems(parsed) == [
         (
             2,
             "error",
-            "no title: release 'ocds-gen-00002' has no tender title, lot title, item description "
-            "or budget description",
+            "no title: release 'ocds-gen-00002' has no title and no description to take one from",
         )
     ]
+
+
+def test_a_release_with_only_a_description_is_named_by_its_first_sentence() -> None:
+    described = release(2, tender={"description": "<p>Grass cutting in parks.</p> Two lots."})
+    (tender,) = parse(package([described])).tenders
+    assert tender.title == "Grass cutting in parks"
 
 
 def test_bad_values_become_warnings_and_keep_the_tender() -> None:
