@@ -1,20 +1,38 @@
-"""Tenderwise: routing only. Every page lives in pages/ and talks to core services."""
+"""Tenderwise: the sign-in gate and page routing. Every page lives in pages/.
+
+`streamlit run app.py` finds `app` below and serves the script through it, which adds the
+two small routes that set and clear the session cookie (ui/auth_routes.py).
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from storage.db import StorageError
-from ui.navigation import app_navigation, mark_app_ran
-from ui.runtime import get_runtime
+from ui.auth_routes import auth_routes
 
-st.set_page_config(page_title="Tenderwise", page_icon="📑", layout="wide")
-mark_app_ran()
 
-try:
-    get_runtime()
-except StorageError as exc:
-    st.error(str(exc))
-    st.stop()
+def main() -> None:
+    from storage.db import StorageError
+    from ui.navigation import app_navigation, mark_app_ran, signed_out_navigation
+    from ui.runtime import get_runtime
+    from ui.session import accounts, signed_in_actor
 
-app_navigation().run()
+    st.set_page_config(page_title="Tenderwise", page_icon="📑", layout="wide")
+    mark_app_ran()
+    try:
+        get_runtime()
+        actor = signed_in_actor()
+        has_accounts = actor is not None or accounts().has_accounts()
+    except StorageError as exc:
+        st.error(str(exc))
+        st.stop()
+    if actor is None:
+        signed_out_navigation(has_accounts).run()
+        return
+    app_navigation(actor).run()
+
+
+if __name__ == "__main__":  # each Streamlit script run
+    main()
+else:  # imported by the server (`streamlit run` serves the app through this object)
+    app = st.App("app.py", routes=auth_routes())

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.import_rate import write_csv
 from core.context import open_context
 from core.importing import import_paths
+from core.roles import CLI_ACTOR
 from storage.db import close_database
 
 WORDS = [
@@ -111,7 +112,7 @@ def measure(label: str, path: Path) -> None:
     ctx = open_context(db_path=path.with_suffix(".duckdb"))
     started = time.perf_counter()
     try:
-        (summary,) = import_paths(ctx.tenders, [path])
+        (summary,) = import_paths(ctx.tenders, [path], actor=CLI_ACTOR)
     finally:
         close_database(ctx.db.path)
     seconds = time.perf_counter() - started

@@ -23,6 +23,7 @@ from bench.synthetic import write_csv  # noqa: E402
 from core.context import open_context  # noqa: E402
 from core.dashboard import DashboardFilters, DashboardService  # noqa: E402
 from core.importing import import_paths  # noqa: E402
+from core.roles import CLI_ACTOR  # noqa: E402
 from core.worker import run_until_idle  # noqa: E402
 from storage.db import close_database  # noqa: E402
 
@@ -93,7 +94,9 @@ def main() -> int:
         db_path = workdir / "scale.duckdb"
         ctx = open_context(db_path=db_path)
 
-        summaries, seconds = _timed("import", lambda: import_paths(ctx.tenders, [csv_path]))
+        summaries, seconds = _timed(
+            "import", lambda: import_paths(ctx.tenders, [csv_path], actor=CLI_ACTOR)
+        )
         stored = summaries[0].new
         print(f"import: {stored:,} tenders in {seconds:.2f}s = {stored / seconds:,.0f} tenders/s")
 

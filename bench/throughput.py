@@ -34,6 +34,7 @@ from core.config import Settings  # noqa: E402
 from core.context import open_context  # noqa: E402
 from core.importing import import_paths  # noqa: E402
 from core.models import RESTING_STATUSES  # noqa: E402
+from core.roles import CLI_ACTOR  # noqa: E402
 from core.worker import run_until_idle  # noqa: E402
 from storage.db import close_database  # noqa: E402
 from tests.fake_openai import (  # noqa: E402
@@ -111,7 +112,9 @@ def main() -> int:
             llm_timeout_s=30.0,
         )
         ctx = open_context(settings, db_path)
-        import_paths(ctx.tenders, [write_csv(workdir / "synthetic.csv", args.tenders)])
+        import_paths(
+            ctx.tenders, [write_csv(workdir / "synthetic.csv", args.tenders)], actor=CLI_ACTOR
+        )
 
         started = time.perf_counter()
         report = run_until_idle(

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from core.analysts.base import Analyst
+from core.audit import AuditAction, AuditLog, check
+from core.audit import note as audit_note
 from core.decisions import format_when
 from core.errors import AnalystUnavailable
 from core.export.bids import bids_zip
@@ -22,12 +24,13 @@ from core.models import (
     BidDocument,
     BidStatus,
     BidVersion,
+    Role,
     Tender,
     TenderState,
     utcnow,
 )
 from core.profile import CompanyProfile
-from core.roles import BID_EDITORS, DECIDERS, Actor, require
+from core.roles import BID_EDITORS, DECIDERS, Actor
 
 if TYPE_CHECKING:
     from core.context import AppContext
@@ -101,16 +104,21 @@ class BidEditor:
         profile: Callable[[], CompanyProfile],
         analyst: Callable[[], Analyst],
         now: Callable[[], datetime] = utcnow,
+        *,
+        audit: AuditLog | None = None,
     ) -> None:
         self._tenders = tenders
         self._bids = bids
         self._profile = profile
         self._analyst = analyst
         self._now = now
+        self._audit = audit
 
     @classmethod
     def from_context(cls, ctx: AppContext) -> BidEditor:
-        return cls(ctx.tenders, ctx.bids, ctx.profile, lambda: ctx.analyst().analyst)
+        return cls(
+            ctx.tenders, ctx.bids, ctx.profile, lambda: ctx.analyst().analyst, audit=ctx.audit()
+        )
 
     # ------------------------------------------------------------------ reads
     def documents(self, statuses: Sequence[BidStatus] | None = None) -> list[BidRow]:
@@ -139,7 +147,7 @@ class BidEditor:
         note: str = "",
     ) -> BidVersion:
         """Save edited section texts as a new draft version on top of version `based_on`."""
-        require(actor, BID_EDITORS, "edit bids")
+        self._check(actor, BID_EDITORS, "edit bids", tender_id)
         base = self._version(tender_id, based_on)
         texts = {field: _section_text(field, text) for field, text in sections.items()}
         if all(getattr(base.document, field) == text for field, text in texts.items()):
@@ -151,7 +159,7 @@ class BidEditor:
         self, tender_id: int, based_on: int, section: str, actor: Actor
     ) -> BidVersion:
         """Ask the analyst to write the bid again and take only `section` from its draft."""
-        require(actor, BID_EDITORS, "edit bids")
+        self._check(actor, BID_EDITORS, "edit bids", tender_id)
         heading = _heading(section)
         base = self._version(tender_id, based_on)
         self._check_newest(tender_id, based_on)  # before a possibly slow, paid analyst call
@@ -181,7 +189,7 @@ class BidEditor:
 
     def restore(self, tender_id: int, version: int, based_on: int, actor: Actor) -> BidVersion:
         """A new draft version with the text of an older version; no version is lost."""
-        require(actor, BID_EDITORS, "edit bids")
+        self._check(actor, BID_EDITORS, "edit bids", tender_id)
         old = self._version(tender_id, version)
         base = self._version(tender_id, based_on)
         if version == based_on or _same_text(old.document, base.document):
@@ -193,17 +201,26 @@ class BidEditor:
 
     def approve(self, tender_id: int, version: int, actor: Actor) -> BidVersion:
         """Approve version `version`, which must be the newest version and a draft."""
-        require(actor, DECIDERS, "approve bids")
+        self._check(actor, DECIDERS, "approve bids", tender_id)
         try:
-            return self._bids.approve(tender_id, version, by=actor.name, at=self._now())
+            approved = self._bids.approve(tender_id, version, by=actor.name, at=self._now())
         except BidConflict as conflict:
             raise _approve_refusal(tender_id, version, conflict.latest) from conflict
+        audit_note(
+            self._audit,
+            actor,
+            AuditAction.BID_APPROVED,
+            target=f"tender {tender_id}",
+            detail=f"version {approved.version}",
+        )
+        return approved
 
-    def approved_zip(self, fmt: ZipFormat) -> tuple[bytes, int]:
+    def approved_zip(self, fmt: ZipFormat, *, actor: Actor) -> tuple[bytes, int]:
         """A ZIP of every approved (or already exported) bid, which are then marked exported.
 
         Each document is the approved version's text; drafts are never included.
         """
+        check(self._audit, actor, BID_EDITORS, "export approved bids", target="approved bids")
         rows = self.documents(EXPORTABLE)
         if not rows:
             raise BidEditError(
@@ -213,9 +230,21 @@ class BidEditor:
         company = self._profile().company_name
         data = bids_zip([row.state for row in rows], fmt, company, versions=versions)
         self._bids.mark_exported([(row.tender_id, row.latest.version) for row in rows], self._now())
+        ids = ", ".join(str(row.tender_id) for row in rows[:20])
+        more = f" and {len(rows) - 20} more" if len(rows) > 20 else ""
+        audit_note(
+            self._audit,
+            actor,
+            AuditAction.EXPORT,
+            target=f"approved bids ({fmt} zip)",
+            detail=f"{len(rows)} bids: tenders {ids}{more}",
+        )
         return data, len(rows)
 
     # ---------------------------------------------------------------- helpers
+    def _check(self, actor: Actor, allowed: frozenset[Role], doing: str, tender_id: int) -> None:
+        check(self._audit, actor, allowed, doing, target=f"tender {tender_id}")
+
     def _version(self, tender_id: int, version: int) -> BidVersion:
         found = self._bids.version(tender_id, version)
         if found is None:
@@ -233,7 +262,7 @@ class BidEditor:
         self, tender_id: int, document: BidDocument, based_on: int, actor: Actor, note: str
     ) -> BidVersion:
         try:
-            return self._bids.add_version(
+            saved = self._bids.add_version(
                 tender_id, document, based_on=based_on, edited_by=actor.name, note=note or None
             )
         except BidConflict as conflict:
@@ -242,6 +271,15 @@ class BidEditor:
                     f"Tender {tender_id} has no bid any more; reload the page."
                 ) from conflict
             raise _saved_meanwhile(conflict.latest) from conflict
+        note_text = f": {note}" if note else ""
+        audit_note(
+            self._audit,
+            actor,
+            AuditAction.BID_EDITED,
+            target=f"tender {tender_id}",
+            detail=f"version {saved.version} on version {based_on}{note_text}",
+        )
+        return saved
 
 
 def _heading(section: str) -> str:

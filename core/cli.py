@@ -7,9 +7,12 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from core.audit import AuditAction, AuditEvent
+from core.cli_users import add_users_commands
 from core.context import AppContext, open_context
 from core.decisions import (
     DIMENSION_LABELS,
@@ -34,7 +37,7 @@ from core.models import (
 )
 from core.pipeline import BatchReport
 from core.records import tender_record
-from core.roles import NotAllowed, resolve_actor
+from core.roles import CLI_ACTOR, NotAllowed, resolve_actor
 from core.status import pipeline_status
 from core.worker import run_until_idle
 from storage.db import StorageError, close_database
@@ -59,14 +62,15 @@ def _print_summary(summary: ImportSummary, out: TextIO) -> None:
 
 
 def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
-    summaries = import_paths(ctx.tenders, [Path(p) for p in args.files])
+    paths = [Path(p) for p in args.files]
+    summaries = import_paths(ctx.tenders, paths, actor=CLI_ACTOR, audit=ctx.audit())
     for summary in summaries:
         _print_summary(summary, sys.stdout if summary.ok else sys.stderr)
     return EXIT_FILE_FAILED if any(not s.ok for s in summaries) else EXIT_OK
 
 
 def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> int:
-    _print_summary(load_demo(ctx.tenders), sys.stdout)
+    _print_summary(load_demo(ctx.tenders, actor=CLI_ACTOR, audit=ctx.audit()), sys.stdout)
     return EXIT_OK
 
 
@@ -169,7 +173,7 @@ def cmd_tenders(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_retry(ctx: AppContext, args: argparse.Namespace) -> int:
-    print(f"{ctx.tenders.retry_errors()} tenders in error sent back to the queue.")
+    print(f"{ctx.retry_errors(actor=CLI_ACTOR)} tenders in error sent back to the queue.")
     return EXIT_OK
 
 
@@ -177,7 +181,7 @@ def cmd_reanalyse(ctx: AppContext, args: argparse.Namespace) -> int:
     if not args.ids and not args.all:
         print("Name the tenders to re-analyse (IDs), or pass --all.", file=sys.stderr)
         return EXIT_ERROR
-    queued = ctx.tenders.reanalyse(None if args.all else args.ids)
+    queued = ctx.reanalyse(None if args.all else args.ids, actor=CLI_ACTOR)
     print(f"{queued} tenders queued for analysis again; `run` analyses them.")
     return EXIT_OK
 
@@ -188,6 +192,12 @@ def cmd_export_table(ctx: AppContext, args: argparse.Namespace) -> int:
     except ExportError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
+    ctx.audit().record_actor(
+        CLI_ACTOR,
+        AuditAction.EXPORT,
+        target=f"tender table ({args.format})",
+        detail=f"{written} tenders written to {args.out}",
+    )
     print(f"{written} tenders written to {args.out}.")
     return EXIT_OK
 
@@ -211,6 +221,12 @@ def cmd_export_bids(ctx: AppContext, args: argparse.Namespace) -> int:
     exported = [(i, approved[i].version) for i in (s.tender.id for s in states) if i in approved]
     ctx.bids.mark_exported(exported, utcnow())
     drafts = len(paths) - len(exported)
+    ctx.audit().record_actor(
+        CLI_ACTOR,
+        AuditAction.EXPORT,
+        target=f"bids ({args.format})",
+        detail=f"{len(paths)} bids written to {args.out}, {drafts} of them drafts",
+    )
     note = f" ({drafts} still drafts: approve them on the Bids page)" if drafts else ""
     print(f"{len(paths)} bids written to {args.out}{note}.")
     return EXIT_OK
@@ -259,7 +275,7 @@ def cmd_review_decide(ctx: AppContext, args: argparse.Namespace) -> int:
         effort_required=args.effort,
     )
     try:
-        actor = resolve_actor(args.by)
+        actor = resolve_actor(args.by, ctx.accounts().directory())
         decision = ctx.review().decide(args.id, action, actor, args.reason or "", overrides)
     except (ReviewError, NotAllowed) as exc:
         hint = " Add --reason TEXT." if "needs a reason" in str(exc) else ""
@@ -291,7 +307,9 @@ def _write_bid_now(ctx: AppContext, tender_id: int) -> int:
 
 def cmd_review_reopen(ctx: AppContext, args: argparse.Namespace) -> int:
     try:
-        decision = ctx.review().reopen(args.id, resolve_actor(args.by), args.reason or "")
+        decision = ctx.review().reopen(
+            args.id, resolve_actor(args.by, ctx.accounts().directory()), args.reason or ""
+        )
     except (ReviewError, NotAllowed) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
@@ -315,7 +333,7 @@ def cmd_review_history(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_pause(ctx: AppContext, args: argparse.Namespace) -> int:
-    ctx.set_paused(args.command == "pause")
+    ctx.set_paused(args.command == "pause", actor=CLI_ACTOR)
     print(
         "Background analysis paused." if args.command == "pause" else "Background analysis resumed."
     )
@@ -375,6 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(handler=cmd_export_table)
     _add_review_commands(commands)
+    _add_audit_commands(commands)
+    add_users_commands(commands)
     for name in ("pause", "resume"):
         commands.add_parser(name, help=f"{name} the dashboard's background analysis").set_defaults(
             handler=cmd_pause
@@ -436,6 +456,63 @@ def _add_review_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     p.add_argument("id", type=int, metavar="ID")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_review_history)
+
+
+# ----------------------------------------------------------------------------- audit
+def _day(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("give a date as YYYY-MM-DD") from exc
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("give a number of at least 1")
+    return value
+
+
+def _audit_line(event: AuditEvent) -> str:
+    role = f" ({event.role.label})" if event.role else ""
+    line = f"{event.at.astimezone(UTC):%Y-%m-%d %H:%M:%S}  {event.actor}{role}  {event.action}"
+    if event.target:
+        line += f"  {event.target}"
+    if event.detail:
+        line += f" — {event.detail}"
+    return line + ("  [REFUSED]" if event.outcome == "refused" else "")
+
+
+def cmd_audit_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    events = ctx.audit().events(
+        CLI_ACTOR,
+        actor=args.actor,
+        action=AuditAction(args.action) if args.action else None,
+        since=args.since,
+        limit=args.limit,
+    )
+    if args.json:
+        print(json.dumps([e.model_dump(mode="json") for e in events], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not events:
+        print("No audit events match.")
+        return EXIT_OK
+    for event in events:
+        print(_audit_line(event))
+    print(f"{len(events)} events, newest first.")
+    return EXIT_OK
+
+
+def _add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit = commands.add_parser("audit", help="the audit log: who did what, and when")
+    verbs = audit.add_subparsers(dest="verb", required=True, metavar="VERB")
+    p = verbs.add_parser("list", help="audit events, newest first")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--actor", metavar="NAME", help="only this user (or cli, system)")
+    p.add_argument("--action", choices=[a.value for a in AuditAction], help="only this action")
+    p.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="from this day (UTC) on")
+    p.add_argument("--limit", type=_positive, default=1000, metavar="N", help="at most N events")
+    p.set_defaults(handler=cmd_audit_list)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

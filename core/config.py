@@ -68,10 +68,25 @@ class Settings(BaseSettings):
     # Prices (USD per million tokens) over the built-in table: {"model": {"input": 1, "output": 2}}.
     llm_prices: str | None = None
 
+    # Sign-in: the key that signs session cookies (else a random key kept beside the database)
+    # and how long a session lasts without signing in again.
+    session_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("session_secret", "tenderwise_session_secret")
+    )
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+
     # Background worker: tenders claimed per batch and how long a claim is held.
     worker_batch_size: int = Field(default=200, ge=1)
     worker_lease_s: float = Field(default=300.0, gt=0)
     worker_poll_s: float = Field(default=1.0, gt=0)
+
+    # Largest tender file imported, in MB (the Import page also has Streamlit's
+    # server.maxUploadSize in .streamlit/config.toml); larger files are refused in one sentence.
+    max_upload_mb: int = Field(
+        default=200,
+        ge=1,
+        validation_alias=AliasChoices("max_upload_mb", "tenderwise_max_upload_mb"),
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.accounts import AccountService, load_session_key
 from core.analysts.factory import AnalystChoice, choose_analyst
+from core.audit import AuditAction, AuditLog
 from core.config import Settings, get_settings
 from core.decisions import ReviewService
 from core.llm.capabilities import Capabilities
@@ -19,8 +22,11 @@ from core.llm.endpoint import Endpoint, EndpointOverrides, resolve_endpoint
 from core.llm.prices import PriceTable
 from core.pipeline import Pipeline
 from core.profile import CompanyProfile, current_profile
+from core.roles import ADMINS, WORKERS, Actor
 from core.worker import PAUSED_KEY, Worker
+from storage.accounts import AccountRepository
 from storage.app_state import AppStateRepository
+from storage.audit import AuditRepository
 from storage.bids import BidRepository
 from storage.db import Database, open_database
 from storage.decisions import DecisionRepository
@@ -28,6 +34,7 @@ from storage.llm import CapabilityRepository, LLMCacheRepository, LLMUsageReposi
 from storage.tenders import TenderRepository
 
 ENDPOINT_KEY = "llm_endpoint"
+LLM_SETTINGS = "settings: LLM endpoint"
 PREFILTER_KEY = "llm_rules_prefilter"
 UNAVAILABLE_KEY = "analyst_unavailable"
 
@@ -43,15 +50,47 @@ class AppContext:
     capabilities: Capabilities
     decisions: DecisionRepository
     bids: BidRepository
+    audit_log: AuditRepository | None = None
     _clients: dict[Endpoint, LLMClient] = field(default_factory=dict, repr=False)
+    _session_key: bytes | None = field(default=None, repr=False)
     _clients_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def profile(self) -> CompanyProfile:
         return current_profile(self.state)
 
+    def accounts(self) -> AccountService:
+        """Accounts, sign-in and sessions."""
+        return AccountService(
+            AccountRepository(self.db),
+            self.audit(),
+            self.session_key,
+            session_hours=self.settings.session_hours,
+        )
+
+    def session_key(self) -> bytes:
+        """The key that signs session cookies, loaded (or created) on first use."""
+        if self._session_key is None:
+            secret = self.settings.session_secret
+            self._session_key = load_session_key(
+                secret.get_secret_value() if secret else None, self.db.path.parent
+            )
+        return self._session_key
+
+    def audit(self) -> AuditLog:
+        """The append-only audit log (core.audit) over this database."""
+        if self.audit_log is None:
+            self.audit_log = AuditRepository(self.db)
+        return AuditLog(self.audit_log)
+
     def review(self) -> ReviewService:
         """The review queue and decisions (core.decisions) over this database."""
-        return ReviewService(self.tenders, self.decisions, self.profile, self.state.profile_version)
+        return ReviewService(
+            self.tenders,
+            self.decisions,
+            self.profile,
+            self.state.profile_version,
+            audit=self.audit(),
+        )
 
     # ------------------------------------------------------------------ LLM endpoint
     def endpoint_overrides(self) -> EndpointOverrides:
@@ -60,8 +99,21 @@ class AppContext:
         except ValidationError:
             return EndpointOverrides()
 
-    def save_endpoint_overrides(self, overrides: EndpointOverrides) -> None:
-        self.state.set(ENDPOINT_KEY, overrides.model_dump(exclude_none=True))
+    def save_endpoint_overrides(self, overrides: EndpointOverrides, *, actor: Actor) -> None:
+        """Store the Settings page's endpoint values (admins only; audited when they change)."""
+        audit = self.audit()
+        audit.require(actor, ADMINS, "change settings", target=LLM_SETTINGS)
+        before = self.endpoint_overrides().model_dump(exclude_none=True)
+        after = overrides.model_dump(exclude_none=True)
+        self.state.set(ENDPOINT_KEY, after)
+        changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        if changed:  # names only: a base URL may carry credentials
+            audit.record_actor(
+                actor,
+                AuditAction.SETTINGS_CHANGED,
+                target=LLM_SETTINGS,
+                detail="changed " + ", ".join(changed),
+            )
 
     def endpoint(self) -> Endpoint | None:
         """The LLM endpoint in force, or None for the offline rules analyst."""
@@ -70,8 +122,19 @@ class AppContext:
     def prefilter_enabled(self) -> bool:
         return bool(self.state.get(PREFILTER_KEY, True))
 
-    def set_prefilter(self, enabled: bool) -> None:
+    def set_prefilter(self, enabled: bool, *, actor: Actor) -> None:
+        """Switch the rules prefilter (admins only; audited when it changes)."""
+        audit = self.audit()
+        audit.require(actor, ADMINS, "change settings", target=LLM_SETTINGS)
+        before = self.prefilter_enabled()
         self.state.set(PREFILTER_KEY, enabled)
+        if before != enabled:
+            audit.record_actor(
+                actor,
+                AuditAction.SETTINGS_CHANGED,
+                target=LLM_SETTINGS,
+                detail=f"rules prefilter {'on' if enabled else 'off'}",
+            )
 
     def llm_client(self, endpoint: Endpoint) -> LLMClient:
         """One client per endpoint and process, so connections and limits are shared."""
@@ -114,8 +177,37 @@ class AppContext:
     def is_paused(self) -> bool:
         return bool(self.state.get(PAUSED_KEY, False))
 
-    def set_paused(self, paused: bool) -> None:
+    def set_paused(self, paused: bool, *, actor: Actor) -> None:
+        """Pause or resume the background analysis (everyone but viewers)."""
+        doing = "pause the analysis" if paused else "start the analysis"
+        self.audit().require(actor, WORKERS, doing, target="pipeline")
         self.state.set(PAUSED_KEY, paused)
+
+    def retry_errors(self, *, actor: Actor) -> int:
+        """Send every tender in error back to the queue; returns how many."""
+        audit = self.audit()
+        audit.require(actor, WORKERS, "retry tenders in error", target="tenders in error")
+        retried = self.tenders.retry_errors()
+        if retried:
+            audit.record_actor(
+                actor,
+                AuditAction.REANALYSE,
+                target="tenders in error",
+                detail=f"{retried} sent back to the queue",
+            )
+        return retried
+
+    def reanalyse(self, tender_ids: Sequence[int] | None, *, actor: Actor) -> int:
+        """Filter and rate these tenders (all when None) again; returns how many were queued."""
+        ids = None if tender_ids is None else list(tender_ids)
+        target = _tenders_target(ids)
+        audit = self.audit()
+        audit.require(actor, WORKERS, "re-analyse tenders", target=target)
+        queued = self.tenders.reanalyse(ids)
+        audit.record_actor(
+            actor, AuditAction.REANALYSE, target=target, detail=f"{queued} queued for analysis"
+        )
+        return queued
 
     def unavailable(self) -> dict[str, Any] | None:
         """{"reason", "since"} while the analyst's endpoint is down, else None."""
@@ -146,6 +238,15 @@ class AppContext:
         )
 
 
+def _tenders_target(ids: list[int] | None) -> str:
+    if ids is None:
+        return "all tenders"
+    if len(ids) == 1:
+        return f"tender {ids[0]}"
+    shown = ", ".join(str(i) for i in ids[:10])
+    return f"tenders {shown}" + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+
+
 def open_context(settings: Settings | None = None, db_path: Path | str | None = None) -> AppContext:
     """Open (or reuse) the database and build the repositories over it."""
     settings = settings or get_settings()
@@ -163,4 +264,5 @@ def open_context(settings: Settings | None = None, db_path: Path | str | None = 
         capabilities=Capabilities(CapabilityRepository(db)),
         decisions=DecisionRepository(db),
         bids=BidRepository(db),
+        audit_log=AuditRepository(db),
     )

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 from core import review
+from core.audit import AuditAction, AuditLog, check, note
 from core.models import (
     Decision,
     DecisionAction,
@@ -26,7 +27,7 @@ from core.models import (
     utcnow,
 )
 from core.profile import CompanyProfile, Thresholds
-from core.roles import DECIDERS, Actor, require
+from core.roles import DECIDERS, Actor
 
 # A decided tender can be reopened from wherever a decision or the routing left it.
 REOPENABLE = frozenset(
@@ -140,12 +141,15 @@ class ReviewService:
         profile: Callable[[], CompanyProfile],
         profile_version: Callable[[], int] = lambda: 0,
         now: Callable[[], datetime] = utcnow,
+        *,
+        audit: AuditLog | None = None,
     ) -> None:
         self._tenders = tenders
         self._decisions = decisions
         self._profile = profile
         self._profile_version = profile_version
         self._now = now
+        self._audit = audit
 
     # ------------------------------------------------------------------ queue
     def queue(self, filters: QueueFilters | None = None) -> list[ReviewItem]:
@@ -178,7 +182,7 @@ class ReviewService:
         if action is DecisionAction.REOPEN:
             return self.reopen(tender_id, actor, reason)
         reason = " ".join(reason.split())
-        require(actor, DECIDERS, "decide on tenders")
+        check(self._audit, actor, DECIDERS, "decide on tenders", target=f"tender {tender_id}")
         state = self._get(tender_id)
         if state.status is not TenderStatus.NEEDS_REVIEW:
             raise self._not_waiting(state)
@@ -205,12 +209,12 @@ class ReviewService:
         decision = self._decision(state, item.stage, item.proposal, action, actor, reason, policy)
         decision.status_after = status_after
         decision.overrides = changed
-        return self._record(decision, frozenset({TenderStatus.NEEDS_REVIEW}))
+        return self._record(decision, frozenset({TenderStatus.NEEDS_REVIEW}), actor)
 
     def reopen(self, tender_id: int, actor: Actor, reason: str) -> Decision:
         """Put a decided (or automatically routed) tender back in the review queue."""
         reason = " ".join(reason.split())
-        require(actor, DECIDERS, "reopen tenders")
+        check(self._audit, actor, DECIDERS, "reopen tenders", target=f"tender {tender_id}")
         if not reason:
             raise ReviewError("Reopening needs a reason: say why the tender deserves a new look.")
         state = self._get(tender_id)
@@ -233,7 +237,7 @@ class ReviewService:
             policy,
         )
         decision.status_after = TenderStatus.NEEDS_REVIEW
-        return self._record(decision, frozenset({state.status}))
+        return self._record(decision, frozenset({state.status}), actor)
 
     # ---------------------------------------------------------------- helpers
     def _get(self, tender_id: int) -> TenderState:
@@ -286,14 +290,24 @@ class ReviewService:
             profile_version=self._profile_version(),
         )
 
-    def _record(self, decision: Decision, allowed_from: frozenset[TenderStatus]) -> Decision:
+    def _record(
+        self, decision: Decision, allowed_from: frozenset[TenderStatus], actor: Actor
+    ) -> Decision:
         try:
-            return self._decisions.record(decision, allowed_from)
+            saved = self._decisions.record(decision, allowed_from)
         except DecisionConflict as conflict:
             state = self._tenders.get(decision.tender_id)
             if state is None:
                 raise ReviewError(f"There is no tender {decision.tender_id}.") from conflict
             raise self._not_waiting(state) from conflict
+        note(
+            self._audit,
+            actor,
+            AuditAction.DECISION,
+            target=f"tender {saved.tender_id}",
+            detail=audit_detail(saved),
+        )
+        return saved
 
     def _not_waiting(self, state: TenderState) -> ReviewError:
         tender_id = state.tender.id
@@ -308,6 +322,19 @@ class ReviewService:
             f"Tender {tender_id} is not waiting for review (it is "
             f"{state.status.label.lower()}); reopen it to put it in the queue."
         )
+
+
+def audit_detail(decision: Decision) -> str:
+    """'go: needs_review → approved; overrides overall score; reason: …' for the audit log."""
+    text = (
+        f"{decision.action.value}: {decision.status_before.value} → {decision.status_after.value}"
+    )
+    if decision.overrides:
+        names = ", ".join(DIMENSION_LABELS.get(n, n).lower() for n in decision.overrides)
+        text += f"; overrides {names}"
+    if decision.reason:
+        text += f"; reason: {decision.reason}"
+    return text
 
 
 def format_when(when: datetime) -> str:

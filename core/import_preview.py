@@ -7,10 +7,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from core.audit import AuditLog
 from core.importing import import_bytes
 from core.ingest import SUPPORTED_EXTENSIONS, ImportFileError, parse_file
 from core.ingest.rows import streaming_to
 from core.models import ImportSummary, Tender
+from core.roles import Actor
 from storage.tenders import TenderRepository
 
 PREVIEW_ROWS = 10
@@ -86,7 +88,16 @@ def preview_file(data: bytes, filename: str, rows: int = PREVIEW_ROWS) -> FilePr
 
 
 def import_files(
-    tenders: TenderRepository, files: Sequence[tuple[str, bytes]]
+    tenders: TenderRepository,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    actor: Actor,
+    audit: AuditLog | None = None,
 ) -> list[ImportSummary]:
-    """Store the tenders of each (filename, bytes), in batches as each file is read."""
-    return [import_bytes(tenders, filename, data) for filename, data in files]
+    """Store the tenders of each (filename, bytes), in batches as each file is read.
+
+    Everyone but viewers may import; each file is recorded in the audit log.
+    """
+    return [
+        import_bytes(tenders, filename, data, actor=actor, audit=audit) for filename, data in files
+    ]

@@ -1,15 +1,35 @@
-"""Import service: parse files, store new tenders, report what happened to each file."""
+"""Import service: parse files, store new tenders, report what happened to each file.
+
+Everyone but viewers may import (core.roles.WORKERS); each file imported is recorded in the
+audit log when one is given.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
 
+from core.audit import AuditAction, AuditLog, check, note
 from core.demo import demo_tenders
 from core.ingest import ImportFileError, parse_file
 from core.ingest.rows import streaming_to
 from core.models import ImportCounts, ImportSummary, ParsedFile, RowError, Tender
+from core.roles import WORKERS, Actor
 from storage.tenders import TenderRepository
+
+
+def allow_import(actor: Actor, audit: AuditLog | None, target: str = "tenders") -> None:
+    """Raise NotAllowed (recorded as refused) unless the actor may import tenders."""
+    check(audit, actor, WORKERS, "import tenders", target=target)
+
+
+def record_import(audit: AuditLog | None, actor: Actor, summary: ImportSummary) -> None:
+    """One audit event per file: what was stored, or why the file was refused."""
+    if summary.failed:
+        detail = f"{summary.format}: file refused — {summary.failed}"
+    else:
+        detail = f"{summary.format}: {summary.counts_text()}"
+    note(audit, actor, AuditAction.IMPORT, target=f"file {summary.filename}", detail=detail)
 
 
 def store_parsed(tenders: TenderRepository, parsed: ParsedFile) -> ImportSummary:
@@ -24,12 +44,26 @@ def store_parsed(tenders: TenderRepository, parsed: ParsedFile) -> ImportSummary
     )
 
 
-def import_bytes(tenders: TenderRepository, filename: str, data: bytes) -> ImportSummary:
+def import_bytes(
+    tenders: TenderRepository,
+    filename: str,
+    data: bytes,
+    *,
+    actor: Actor,
+    audit: AuditLog | None = None,
+) -> ImportSummary:
     """Import one file, storing its tenders in batches as they are read.
 
     A refused file stores nothing and says why in `failed`. A file that breaks after some
     batches were stored keeps them, and says in a row error that the rest was not imported.
     """
+    allow_import(actor, audit, f"file {filename}")
+    summary = _import_bytes(tenders, filename, data)
+    record_import(audit, actor, summary)
+    return summary
+
+
+def _import_bytes(tenders: TenderRepository, filename: str, data: bytes) -> ImportSummary:
     counts = ImportCounts()
 
     def store(batch: list[Tender]) -> None:
@@ -55,26 +89,38 @@ def import_bytes(tenders: TenderRepository, filename: str, data: bytes) -> Impor
     )
 
 
-def import_paths(tenders: TenderRepository, paths: Iterable[Path]) -> list[ImportSummary]:
+def import_paths(
+    tenders: TenderRepository,
+    paths: Iterable[Path],
+    *,
+    actor: Actor,
+    audit: AuditLog | None = None,
+) -> list[ImportSummary]:
+    allow_import(actor, audit)
     summaries = []
     for path in paths:
         try:
             data = path.read_bytes()
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
-            summaries.append(
-                ImportSummary(
-                    filename=path.name,
-                    format="unknown",
-                    failed=f"{path} could not be read ({reason}); check the path and try again.",
-                )
+            summary = ImportSummary(
+                filename=path.name,
+                format="unknown",
+                failed=f"{path} could not be read ({reason}); check the path and try again.",
             )
-            continue
-        summaries.append(import_bytes(tenders, path.name, data))
+        else:
+            summary = _import_bytes(tenders, path.name, data)
+        record_import(audit, actor, summary)
+        summaries.append(summary)
     return summaries
 
 
-def load_demo(tenders: TenderRepository) -> ImportSummary:
+def load_demo(
+    tenders: TenderRepository, *, actor: Actor, audit: AuditLog | None = None
+) -> ImportSummary:
+    allow_import(actor, audit, "demo tenders")
     demo: list[Tender] = demo_tenders()
     parsed = ParsedFile(filename="demo tenders", format="demo", tenders=demo)
-    return store_parsed(tenders, parsed)
+    summary = store_parsed(tenders, parsed)
+    record_import(audit, actor, summary)
+    return summary

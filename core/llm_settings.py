@@ -12,13 +12,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.context import PREFILTER_KEY, AppContext
+from core.audit import AuditAction
+from core.context import LLM_SETTINGS, PREFILTER_KEY, AppContext
 from core.describe import describe_analyst, plural
 from core.llm.client import LLMClient
-from core.llm.endpoint import EndpointOverrides, resolve_endpoint
+from core.llm.endpoint import EndpointOverrides, display_url, resolve_endpoint
 from core.llm.prices import PriceTable
 from core.llm.probe import ProbeReport, probe_endpoint
 from core.llm_ops import latency_text, reason_sentence
+from core.roles import ADMINS, Actor
 from storage.llm import CapabilityRepository
 
 log = logging.getLogger(__name__)
@@ -139,8 +141,12 @@ def _validated(values: dict[str, Any]) -> EndpointOverrides:
     )
 
 
-def save_endpoint_form(ctx: AppContext, values: EndpointFormValues) -> str | None:
-    """Store what differs from the environment; one sentence saying what to fix, else None."""
+def save_endpoint_form(ctx: AppContext, values: EndpointFormValues, *, actor: Actor) -> str | None:
+    """Store what differs from the environment; one sentence saying what to fix, else None.
+
+    Only admins change settings (NotAllowed otherwise); changes go to the audit log.
+    """
+    ctx.audit().require(actor, ADMINS, "change settings", target=LLM_SETTINGS)
     form = {f.name: getattr(values, f.name) for f in fields(values) if f.name in OVERRIDE_FIELDS}
     try:
         overrides = _validated(form)
@@ -148,8 +154,8 @@ def save_endpoint_form(ctx: AppContext, values: EndpointFormValues) -> str | Non
         return _one_sentence(exc)
     # A value equal to the environment's is not an override: it follows the environment.
     same = {n: None for n in OVERRIDE_FIELDS if getattr(overrides, n) == _env_value(ctx, n)}
-    ctx.save_endpoint_overrides(overrides.model_copy(update=same))
-    ctx.set_prefilter(values.prefilter)
+    ctx.save_endpoint_overrides(overrides.model_copy(update=same), actor=actor)
+    ctx.set_prefilter(values.prefilter, actor=actor)
     return None
 
 
@@ -176,12 +182,12 @@ def probe_connection(ctx: AppContext, base_url: str, model: str) -> ProbeReport:
         )
         report = probe_endpoint(client, endpoint.model)
     except Exception as exc:  # the user's endpoint: whatever goes wrong is shown, not raised
-        log.warning("test connection to %s failed", endpoint.base_url, exc_info=True)
+        log.warning("test connection to %s failed", display_url(endpoint.base_url), exc_info=True)
         detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         return ProbeReport(
             base_url=endpoint.base_url,
             model=endpoint.model,
-            message=f"Could not test {endpoint.base_url}: {detail.rstrip('.')}.",
+            message=f"Could not test {display_url(endpoint.base_url)}: {detail.rstrip('.')}.",
         )
     if not report.ok:
         report.message = reason_sentence(report.message)
@@ -209,14 +215,22 @@ def remembered_refusals(ctx: AppContext) -> list[Refusal]:
     ]
 
 
-def forget_refusals(ctx: AppContext) -> int:
-    """Forget what the endpoint refused, so the next call tries json_schema again."""
+def forget_refusals(ctx: AppContext, *, actor: Actor) -> int:
+    """Forget what the endpoint refused, so the next call tries json_schema again (admins)."""
+    audit = ctx.audit()
+    audit.require(actor, ADMINS, "change settings", target=LLM_SETTINGS)
     endpoint = ctx.endpoint()
     if endpoint is None:
         return 0
     refusals = remembered_refusals(ctx)
     for model in {r.model for r in refusals} | set(endpoint.models):
         ctx.capabilities.forget(endpoint.base_url, model)
+    audit.record_actor(
+        actor,
+        AuditAction.SETTINGS_CHANGED,
+        target=LLM_SETTINGS,
+        detail=f"forgot {plural(len(refusals), 'refused output mode')}",
+    )
     return len(refusals)
 
 

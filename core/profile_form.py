@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from core.analysts.rules_cpv import cpv_label
+from core.audit import AuditAction, AuditLog, check, note
 from core.profile import (
     Capability,
     CompanyProfile,
@@ -18,8 +19,10 @@ from core.profile import (
     save_profile,
     stored_or_default,
 )
+from core.roles import ADMINS, Actor
 
 _SEPARATORS = re.compile(r"[\n,;]+")
+PROFILE_SETTINGS = "settings: company profile"
 
 _FIELD_NAMES = {
     "company_name": "Company name",
@@ -139,13 +142,31 @@ def profile_from_form(form: ProfileForm, thresholds: Thresholds | None = None) -
         raise ProfileFormError(validation_sentence(exc)) from exc
 
 
-def save_profile_form(store: ProfileStore, form: ProfileForm) -> int:
-    """Validate and store a new profile version; returns the version now in force."""
-    return save_profile(store, profile_from_form(form, stored_or_default(store).thresholds))
+def save_profile_form(
+    store: ProfileStore, form: ProfileForm, *, actor: Actor, audit: AuditLog | None = None
+) -> int:
+    """Validate and store a new profile version; returns the version now in force.
+
+    Only admins change settings; the change is recorded in the audit log.
+    """
+    check(audit, actor, ADMINS, "change settings", target=PROFILE_SETTINGS)
+    profile = profile_from_form(form, stored_or_default(store).thresholds)
+    version = save_profile(store, profile)
+    detail = (
+        f"saved as profile version {version}: {profile.company_name}, "
+        f"{len(profile.capabilities)} capabilities"
+    )
+    note(audit, actor, AuditAction.SETTINGS_CHANGED, target=PROFILE_SETTINGS, detail=detail)
+    return version
 
 
-def reset_profile(store: ProfileStore) -> int:
-    return save_profile(store, default_profile())
+def reset_profile(store: ProfileStore, *, actor: Actor, audit: AuditLog | None = None) -> int:
+    """Put the default profile back in force (admins only); returns its new version."""
+    check(audit, actor, ADMINS, "change settings", target=PROFILE_SETTINGS)
+    version = save_profile(store, default_profile())
+    detail = f"reset to the default profile (version {version})"
+    note(audit, actor, AuditAction.SETTINGS_CHANGED, target=PROFILE_SETTINGS, detail=detail)
+    return version
 
 
 def validation_sentence(exc: ValidationError) -> str:

@@ -10,9 +10,13 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from core.audit import AuditAction, AuditLog, check, note
 from core.models import FilterResult, Proposal, RatingResult, ReviewStage, TenderStatus
 from core.profile import ProfileStore, Thresholds, save_profile, stored_or_default
 from core.profile_form import validation_sentence
+from core.roles import ADMINS, Actor
+
+POLICY_SETTINGS = "settings: review policy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +155,8 @@ class PolicyError(ValueError):
 def save_policy(
     store: ProfileStore,
     *,
+    actor: Actor,
+    audit: AuditLog | None = None,
     min_relevance_confidence: float,
     auto_accept_confidence: float,
     min_bid_score: float,
@@ -160,8 +166,9 @@ def save_policy(
     """Store the routing policy as a new profile version; returns the version now in force.
 
     Tenders analysed from now on are routed with it; each decision records the policy it
-    was made under.
+    was made under. Only admins change it; the change is recorded in the audit log.
     """
+    check(audit, actor, ADMINS, "change settings", target=POLICY_SETTINGS)
     try:
         policy = Thresholds(
             min_relevance_confidence=min_relevance_confidence,
@@ -173,4 +180,12 @@ def save_policy(
     except ValidationError as exc:
         raise PolicyError(validation_sentence(exc)) from exc
     profile = stored_or_default(store)
-    return save_profile(store, profile.model_copy(update={"thresholds": policy}))
+    version = save_profile(store, profile.model_copy(update={"thresholds": policy}))
+    detail = (
+        f"profile version {version}: relevance {policy.min_relevance_confidence:.2f}"
+        f"–{policy.auto_accept_confidence:.2f}, bid threshold {policy.min_bid_score:g}"
+        f" ±{policy.score_review_band:g}, every bid needs approval "
+        f"{'on' if policy.every_bid_needs_approval else 'off'}"
+    )
+    note(audit, actor, AuditAction.SETTINGS_CHANGED, target=POLICY_SETTINGS, detail=detail)
+    return version

@@ -39,6 +39,10 @@ class Actor(BaseModel):
         return self.role in allowed
 
 
+# The operator at the terminal is trusted: CLI commands without --by act as this admin.
+CLI_ACTOR = Actor(name="cli", role=Role.ADMIN, display_name="command line")
+
+
 class Directory(Protocol):
     """Looks users up by name (the accounts table, once sign-in exists)."""
 

@@ -6,7 +6,8 @@ import streamlit as st
 
 from core.bid_editor import BidEditor
 from core.models import BidStatus, TenderStatus
-from ui.acting_user import acting_user_input
+from core.roles import BID_EDITORS, DECIDERS
+from ui.acting_user import current_actor
 from ui.bid_parts import (
     apply_change,
     approved_zip_panel,
@@ -14,6 +15,7 @@ from ui.bid_parts import (
     bids_being_written,
     bids_table,
     current_downloads,
+    display_names,
     edit_form,
     older_version,
     pick_bid,
@@ -22,6 +24,7 @@ from ui.bid_parts import (
     status_counts,
     status_filter,
     versions_table,
+    with_display_names,
 )
 from ui.components import PAGE_REVIEW
 from ui.navigation import ensure_app_navigation
@@ -29,7 +32,10 @@ from ui.runtime import get_context
 
 ensure_app_navigation()
 st.title("Bids")
-acting_user_input()
+actor = current_actor()
+if actor is None:
+    st.stop()
+edits, approves = actor.can(BID_EDITORS), actor.can(DECIDERS)
 ctx = get_context()
 editor = BidEditor.from_context(ctx)
 show_notice()
@@ -41,7 +47,7 @@ if not any(counts.values()):
     st.page_link(PAGE_REVIEW, label="Go to the Review page", icon=":material/fact_check:")
     st.stop()
 status_counts(counts)
-approved_zip_panel(editor, counts)
+approved_zip_panel(editor, counts, actor)
 
 rows = editor.documents(status_filter())
 if not rows:
@@ -53,33 +59,46 @@ tender_id = row.tender_id
 versions = editor.versions(tender_id)
 current = versions[0]
 
-bid_heading(row, current)
+names = display_names(ctx)
+bid_heading(row, with_display_names(current, names))
 approve_column, docx_column, md_column, _ = st.columns([1, 1, 1, 1])
-approve = approve_column.button(
+approve = approves and approve_column.button(
     f"Approve version {current.version}",
     type="primary",
     icon=":material/task_alt:",
     disabled=current.status is not BidStatus.DRAFT,
     help="Only the newest draft can be approved; approvers and admins may approve.",
 )
-current_downloads(docx_column, md_column, row, current, ctx.profile().company_name)
+current_downloads(
+    docx_column,
+    md_column,
+    row,
+    with_display_names(current, names),
+    ctx.profile().company_name,
+    ctx.audit(),
+    actor,
+)
+if not edits:
+    st.info("Only bid managers, approvers and admins edit bids; you can read them.")
+elif not approves:
+    st.caption("Approvers and admins approve bids.")
 if approve:
     apply_change(
         lambda actor: editor.approve(tender_id, current.version, actor),
-        lambda saved: f"Version {saved.version} approved by {saved.approved_by}.",
+        lambda saved: f"Version {saved.version} approved by {actor.label}.",
     )
 
-edit = edit_form(row, current)
+edit = edit_form(row, current) if edits else None
 if edit is not None:
     apply_change(
         lambda actor: editor.save_sections(
             tender_id, edit.based_on, edit.sections, actor, edit.note
         ),
-        lambda saved: f"Saved version {saved.version} (draft) by {saved.edited_by}.",
+        lambda saved: f"Saved version {saved.version} (draft) by {actor.label}.",
         restart_form=tender_id,
     )
 
-regenerate = regenerate_buttons(current)
+regenerate = regenerate_buttons(current) if edits else None
 if regenerate is not None:
     field, heading = regenerate
     with st.spinner(f"The analyst is writing the {heading.lower()} again…"):
@@ -91,7 +110,7 @@ if regenerate is not None:
 
 st.subheader("Versions")
 versions_table(versions)
-restore = older_version(row, versions)
+restore = older_version(row, versions, can_restore=edits)
 if restore is not None:
     apply_change(
         lambda actor: editor.restore(tender_id, restore.version, current.version, actor),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.audit import audited
 from core.dashboard import DashboardService
 from ui import charts
+from ui.acting_user import current_actor
 from ui.components import PAGE_TENDER, analysis_progress_note, require_tenders
 from ui.dashboard_parts import filter_sidebar, kpi_tiles, next_deadlines, tender_table
 from ui.navigation import ensure_app_navigation
@@ -13,10 +15,14 @@ from ui.runtime import get_context
 
 ensure_app_navigation()
 st.title("Dashboard")
+actor = current_actor()
+if actor is None:
+    st.stop()
 require_tenders()
 analysis_progress_note(key="dashboard_refresh")
 
-board = DashboardService.from_context(get_context())
+ctx = get_context()
+board = DashboardService.from_context(ctx)
 filters = filter_sidebar(board.filter_options())
 
 kpis = board.kpis(filters)
@@ -78,7 +84,13 @@ for column, fmt, mime in (
 ):
     column.download_button(
         f"Download ({fmt.upper()})",
-        data=lambda fmt=fmt: board.table_file(filters, fmt),
+        data=audited(
+            ctx.audit(),
+            actor,
+            lambda fmt=fmt: board.table_file(filters, fmt),
+            target=f"tender table ({fmt})",
+            detail=f"{page.total:,} tenders matching the dashboard filters",
+        ),
         file_name=f"tenders.{fmt}",
         mime=mime,
         icon=":material/download:",

@@ -5,12 +5,24 @@ from __future__ import annotations
 import streamlit as st
 
 from core.import_preview import FilePreview, import_files, preview_file, upload_types
+from core.roles import WORKERS, NotAllowed
+from ui.acting_user import current_actor
 from ui.components import PAGE_PIPELINE, import_summary, load_demo_button, md_escape, refusal
 from ui.navigation import ensure_app_navigation
 from ui.runtime import get_runtime
 
 ensure_app_navigation()
 st.title("Import tenders")
+actor = current_actor()
+if actor is None:
+    st.stop()
+if not actor.can(WORKERS):
+    st.info(
+        "Only bid managers, approvers and admins import tenders; you can see what is "
+        "imported on the Dashboard and Tenders pages.",
+        icon=":material/visibility:",
+    )
+    st.stop()
 st.write(
     "Upload tender files as they come: CSV or Excel exports, JSON lists, OCDS JSON (release "
     "or record packages, JSON Lines), TED XML (R2.0.9), eForms XML or the SAM.gov Contract "
@@ -67,11 +79,16 @@ if previews:
     label = f"Import {len(readable)} file{'s' if len(readable) != 1 else ''}"
     if st.button(label, type="primary", disabled=not readable, icon=":material/download:"):
         runtime = get_runtime()
-        with st.spinner("Importing…"):
-            st.session_state["import_summaries"] = import_files(
-                runtime.ctx.tenders,
-                [(uploads[i].name, uploads[i].getvalue()) for i in readable],
-            )
+        try:
+            with st.spinner("Importing…"):
+                st.session_state["import_summaries"] = import_files(
+                    runtime.ctx.tenders,
+                    [(uploads[i].name, uploads[i].getvalue()) for i in readable],
+                    actor=actor,
+                    audit=runtime.ctx.audit(),
+                )
+        except NotAllowed as exc:
+            st.error(md_escape(str(exc)))
         runtime.worker.wake()
 
 summaries = st.session_state.get("import_summaries", [])

@@ -13,7 +13,9 @@ from core.describe import (
     time_left_text,
 )
 from core.llm_ops import live_llm_stats, tokens_text, unavailable_text, usd
+from core.roles import WORKERS, NotAllowed
 from core.status import pipeline_status
+from ui.acting_user import current_actor
 from ui.components import md_escape
 from ui.navigation import ensure_app_navigation
 from ui.runtime import get_context, get_runtime
@@ -29,22 +31,42 @@ st.write(
 
 runtime = get_runtime()
 ctx = runtime.ctx
+actor = current_actor()
+if actor is None:
+    st.stop()
 
-controls = st.columns([1, 1, 3], vertical_alignment="center")
-with controls[0]:
-    if ctx.is_paused():
-        if st.button("Start analysis", type="primary", icon=":material/play_arrow:"):
-            ctx.set_paused(False)
-            runtime.worker.wake()
-            st.rerun()
-    elif st.button("Pause analysis", icon=":material/pause:"):
-        ctx.set_paused(True)
-        st.rerun()
-with controls[1]:
-    if st.button("Retry tenders in error", icon=":material/replay:"):
-        retried = ctx.tenders.retry_errors()
-        runtime.worker.wake()
-        st.toast(f"{retried} tender{'s' if retried != 1 else ''} sent back to the queue.")
+
+def pipeline_controls() -> None:
+    """Start or pause the analysis, and retry tenders in error (everyone but viewers)."""
+    assert actor is not None
+    controls = st.columns([1, 1, 3], vertical_alignment="center")
+    try:
+        with controls[0]:
+            if ctx.is_paused():
+                if st.button("Start analysis", type="primary", icon=":material/play_arrow:"):
+                    ctx.set_paused(False, actor=actor)
+                    runtime.worker.wake()
+                    st.rerun()
+            elif st.button("Pause analysis", icon=":material/pause:"):
+                ctx.set_paused(True, actor=actor)
+                st.rerun()
+        with controls[1]:
+            if st.button("Retry tenders in error", icon=":material/replay:"):
+                retried = ctx.retry_errors(actor=actor)
+                runtime.worker.wake()
+                st.toast(f"{retried} tender{'s' if retried != 1 else ''} sent back to the queue.")
+    except NotAllowed as exc:
+        st.error(md_escape(str(exc)))
+
+
+if actor.can(WORKERS):
+    pipeline_controls()
+else:
+    st.info(
+        "Only bid managers, approvers and admins start, pause or retry the analysis; "
+        "you can watch it here.",
+        icon=":material/visibility:",
+    )
 
 
 def llm_endpoint_numbers() -> None:

@@ -6,8 +6,8 @@ import streamlit as st
 
 from core.decisions import ReviewError, ReviewItem
 from core.models import TenderStatus
-from core.roles import NotAllowed
-from ui.acting_user import acting_user_input, current_actor
+from core.roles import DECIDERS, Actor, NotAllowed
+from ui.acting_user import current_actor
 from ui.components import PAGE_DASHBOARD, require_tenders
 from ui.navigation import ensure_app_navigation
 from ui.review_parts import (
@@ -30,10 +30,12 @@ from ui.review_parts import (
 )
 from ui.runtime import get_context, get_runtime
 
+READ_ONLY = "Only approvers and admins decide; you can read the queue."
 
-def settle(request: DecisionRequest | None, queue: list[ReviewItem]) -> None:
+
+def settle(request: DecisionRequest | None, queue: list[ReviewItem], actor: Actor) -> None:
     """Record the decision just clicked; then show the next tender, or say why it was not."""
-    if request is None or (actor := current_actor()) is None:
+    if request is None:
         return
     try:
         decision = review.decide(
@@ -44,7 +46,7 @@ def settle(request: DecisionRequest | None, queue: list[ReviewItem]) -> None:
         return
     if decision.status_after is TenderStatus.APPROVED:
         get_runtime().worker.wake()  # write the bid now, not at the next poll
-    st.session_state[NOTICE_KEY] = decision_notice(decision)
+    st.session_state[NOTICE_KEY] = decision_notice(decision, actor.label)
     following = next_in_queue(queue, request.tender_id)
     if following is not None:
         select(following)
@@ -53,7 +55,10 @@ def settle(request: DecisionRequest | None, queue: list[ReviewItem]) -> None:
 
 ensure_app_navigation()
 st.title("Review")
-acting_user_input()
+actor = current_actor()
+if actor is None:
+    st.stop()
+decides = actor.can(DECIDERS)
 require_tenders()
 ctx = get_context()
 review = ctx.review()
@@ -63,7 +68,7 @@ request = take_request()  # taken now, so that a click is never replayed on a la
 waiting = review.queue()
 queue_counts(waiting)
 if not waiting:
-    settle(request, [])
+    settle(request, [], actor)
     st.success("Nothing waits for review: every analysed tender has been routed or decided.")
     st.page_link(
         PAGE_DASHBOARD, label="See every tender on the Dashboard", icon=":material/monitoring:"
@@ -74,7 +79,7 @@ if not waiting:
 filters = queue_filters()
 queue = filters.select(waiting)
 if not queue:
-    settle(request, [])
+    settle(request, [], actor)
     st.info(
         f"No tender in the queue matches these filters; clear them to see all {len(waiting):,}."
     )
@@ -90,10 +95,13 @@ with details:
     review_item(item)
 with decision_panel:
     st.subheader("Decision")
-    decision_buttons(item)
-    with st.container():
-        settle(request, queue)  # errors and warnings show under the buttons
-    override_form(item)
+    if decides:
+        decision_buttons(item)
+        with st.container():
+            settle(request, queue, actor)  # errors and warnings show under the buttons
+        override_form(item)
+    else:
+        st.info(READ_ONLY, icon=":material/visibility:")
 
 st.divider()
 policy_caption(ctx.profile().thresholds)

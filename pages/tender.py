@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.audit import audited
 from core.dashboard import DashboardService
 from core.decisions import REOPENABLE, ReviewError
 from core.export.bids import bid_docx, bid_filename, bid_markdown
 from core.llm_ops import tender_trace, trace_summary
 from core.models import BID_SECTIONS, TenderStatus
-from core.roles import NotAllowed
+from core.roles import DECIDERS, WORKERS, NotAllowed
 from core.tender_view import change_rows, pick_tender_id, tender_facts, with_current
-from ui.acting_user import acting_user_input, current_actor
+from ui.acting_user import current_actor
 from ui.components import (
     PAGE_REVIEW,
     analyst_caption,
@@ -36,7 +37,9 @@ REANALYSE_HELP = (
 REOPENED_KEY = "tender_reopened_notice"
 
 st.title("Tenders")
-acting_user_input()
+actor = current_actor()
+if actor is None:
+    st.stop()
 require_tenders()
 ctx = get_context()
 
@@ -74,12 +77,18 @@ st.header(md_escape(tender.title), divider="gray")
 status_badge(state.status)
 if state.status is TenderStatus.ERROR and state.error:
     st.error(f"Analysis failed: {md_escape(state.error)}")
-can_reanalyse = state.filter is not None and state.status is not TenderStatus.PROCESSING
+can_reanalyse = (
+    actor.can(WORKERS) and state.filter is not None and state.status is not TenderStatus.PROCESSING
+)
 if can_reanalyse and st.button("Re-analyse", icon=":material/refresh:", help=REANALYSE_HELP):
-    ctx.tenders.reanalyse([chosen])
-    get_runtime().worker.wake()
-    st.toast("Queued for analysis again.")
-    st.rerun()
+    try:
+        ctx.reanalyse([chosen], actor=actor)
+    except NotAllowed as exc:
+        st.error(error_text(exc))
+    else:
+        get_runtime().worker.wake()
+        st.toast("Queued for analysis again.")
+        st.rerun()
 
 facts = tender_facts(state)
 grid = st.columns(3)
@@ -146,20 +155,20 @@ if state.status is TenderStatus.NEEDS_REVIEW:
         icon=":material/fact_check:",
         query_params={"id": str(chosen)},
     )
-elif state.status in REOPENABLE and state.filter is not None:
+elif state.status in REOPENABLE and state.filter is not None and actor.can(DECIDERS):
     with st.form("reopen_for_review"):
         reopen_reason = st.text_input(
             "Reason for reopening", max_chars=500, key=f"reopen_reason_{chosen}"
         )
         reopen = st.form_submit_button("Reopen for review", icon=":material/undo:")
-    if reopen and (actor := current_actor()) is not None:
+    if reopen:
         try:
             ctx.review().reopen(chosen, actor, reopen_reason or "")
         except (ReviewError, NotAllowed) as exc:
             st.error(error_text(exc))
         else:
             st.session_state[REOPENED_KEY] = (
-                f"Tender {chosen} is back in the review queue, reopened by {actor.name}."
+                f"Tender {chosen} is back in the review queue, reopened by {actor.label}."
             )
             st.rerun()
 
@@ -173,10 +182,14 @@ if bid is None:
 else:
     analyst_caption(bid, "Drafted")
     company = ctx.profile().company_name
+    audit = ctx.audit()
+    target = f"tender {chosen}"
     downloads = st.columns([1, 1, 3])
     downloads[0].download_button(
         "Download DOCX",
-        data=lambda: bid_docx(state, company),
+        data=audited(
+            audit, actor, lambda: bid_docx(state, company), target=target, detail="bid draft (docx)"
+        ),
         file_name=bid_filename(state, "docx"),
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         icon=":material/description:",
@@ -184,7 +197,13 @@ else:
     )
     downloads[1].download_button(
         "Download Markdown",
-        data=lambda: bid_markdown(state, company).encode("utf-8"),
+        data=audited(
+            audit,
+            actor,
+            lambda: bid_markdown(state, company).encode("utf-8"),
+            target=target,
+            detail="bid draft (md)",
+        ),
         file_name=bid_filename(state, "md"),
         mime="text/markdown",
         icon=":material/download:",

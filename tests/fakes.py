@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from core.audit import matches
 from core.models import (
     BidDocument,
     Claim,
@@ -196,3 +198,36 @@ def without_review(profile: CompanyProfile) -> CompanyProfile:
 def route_without_review(store: ProfileStore) -> None:
     """Store a profile version whose policy sends nothing to review."""
     save_profile(store, without_review(current_profile(store)))
+
+
+class InMemoryAuditStore:
+    """Implements core.audit.AuditStore over a list: append-only, newest first when read."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def append(self, row: dict[str, Any]) -> int:
+        with self._lock:
+            new_id = len(self.rows) + 1
+            self.rows.append({"id": new_id, **row})
+            return new_id
+
+    def list_events(
+        self,
+        *,
+        actor: str | None,
+        action: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        text: str | None,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        with self._lock:
+            kept = [
+                dict(row)
+                for row in self.rows
+                if matches(row, actor=actor, action=action, since=since, until=until, text=text)
+            ]
+        kept.sort(key=lambda row: (row["at"], row["id"]), reverse=True)
+        return kept[:limit]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
+from core.audit import AuditLog, audited
 from core.bid_editor import (
     MAX_NOTE,
     MAX_SECTION,
@@ -17,11 +19,12 @@ from core.bid_editor import (
     NothingChanged,
     ZipFormat,
 )
+from core.context import AppContext
 from core.describe import compact_money, describe_analyst, plural
 from core.export.bid_content import when
 from core.export.bids import bid_docx, bid_filename, bid_markdown, version_line
 from core.models import BID_SECTIONS, BidStatus, BidVersion
-from core.roles import Actor, NotAllowed
+from core.roles import BID_EDITORS, Actor, NotAllowed
 from core.tender_view import pick_tender_id
 from ui.acting_user import current_actor
 from ui.components import PAGE_TENDER, BadgeColor, md_escape, safe_text
@@ -93,7 +96,7 @@ def status_counts(counts: dict[BidStatus, int]) -> None:
         tile.metric(status.label, f"{counts.get(status, 0):,}")
 
 
-def approved_zip_panel(editor: BidEditor, counts: dict[BidStatus, int]) -> None:
+def approved_zip_panel(editor: BidEditor, counts: dict[BidStatus, int], actor: Actor) -> None:
     """Prepare a ZIP of the approved bids on request (it marks them exported), then offer it."""
     ready = counts.get(BidStatus.APPROVED, 0) + counts.get(BidStatus.EXPORTED, 0)
     with st.container(border=True):
@@ -109,13 +112,13 @@ def approved_zip_panel(editor: BidEditor, counts: dict[BidStatus, int]) -> None:
         if button_column.button(
             f"Prepare ZIP of {plural(ready, 'approved bid')}",
             icon=":material/folder_zip:",
-            disabled=not ready,
+            disabled=not ready or not actor.can(BID_EDITORS),
             help="Builds one document per approved bid from its approved version, and marks "
-            "those bids exported. Drafts are never included.",
+            "those bids exported. Drafts are never included. Bid managers and above export.",
         ):
             try:
-                data, count = editor.approved_zip(fmt)
-            except BidEditError as exc:
+                data, count = editor.approved_zip(fmt, actor=actor)
+            except (BidEditError, NotAllowed) as exc:
                 st.error(md_escape(str(exc)))
             else:
                 st.session_state[ZIP_KEY] = PreparedZip(fmt, data, count)
@@ -219,14 +222,51 @@ def bid_heading(row: BidRow, current: BidVersion) -> None:
     )
 
 
+def display_names(ctx: AppContext) -> Callable[[str], str]:
+    """username → how pages name the person (their display name, else the username)."""
+    accounts = ctx.accounts()
+
+    @functools.cache
+    def name(username: str) -> str:
+        account = accounts.get(username)
+        return account.display_name if account is not None and account.display_name else username
+
+    return name
+
+
+def with_display_names(version: BidVersion, name: Callable[[str], str]) -> BidVersion:
+    """The version with its editor and approver named as pages name people."""
+    return version.model_copy(
+        update={
+            "edited_by": name(version.edited_by) if version.edited_by else None,
+            "approved_by": name(version.approved_by) if version.approved_by else None,
+        }
+    )
+
+
 def current_downloads(
-    docx_column: Any, md_column: Any, row: BidRow, current: BidVersion, company: str
+    docx_column: Any,
+    md_column: Any,
+    row: BidRow,
+    current: BidVersion,
+    company: str,
+    audit: AuditLog,
+    actor: Actor,
 ) -> None:
-    """The newest version as DOCX and Markdown, built when clicked."""
+    """The newest version as DOCX and Markdown, built (and recorded as exported) when clicked.
+
+    `current` names people as the page does (with_display_names)."""
+    target = f"tender {row.tender_id}"
     docx_column.download_button(
         "Download DOCX",
         help=f"Version {current.version}, with its status on the title page",
-        data=lambda: bid_docx(row.state, company, version=current),
+        data=audited(
+            audit,
+            actor,
+            lambda: bid_docx(row.state, company, version=current),
+            target=target,
+            detail=f"bid version {current.version} (docx)",
+        ),
         file_name=bid_filename(row.state, "docx"),
         mime=DOCX_MIME,
         icon=":material/description:",
@@ -235,7 +275,13 @@ def current_downloads(
     md_column.download_button(
         "Download Markdown",
         help=f"Version {current.version}, with its status on the title page",
-        data=lambda: bid_markdown(row.state, company, version=current).encode("utf-8"),
+        data=audited(
+            audit,
+            actor,
+            lambda: bid_markdown(row.state, company, version=current).encode("utf-8"),
+            target=target,
+            detail=f"bid version {current.version} (md)",
+        ),
         file_name=bid_filename(row.state, "md"),
         mime="text/markdown",
         icon=":material/download:",
@@ -345,8 +391,11 @@ def _version_row(version: BidVersion) -> dict[str, Any]:
     }
 
 
-def older_version(row: BidRow, versions: list[BidVersion]) -> BidVersion | None:
-    """Pick a version to read; returns it when 'Restore this version' is clicked."""
+def older_version(
+    row: BidRow, versions: list[BidVersion], *, can_restore: bool = True
+) -> BidVersion | None:
+    """Pick a version to read; returns it when 'Restore this version' is clicked (offered
+    only when `can_restore`)."""
     by_number = {v.version: v for v in versions}
     newest = versions[0].version
     chosen = st.selectbox(
@@ -358,7 +407,7 @@ def older_version(row: BidRow, versions: list[BidVersion]) -> BidVersion | None:
         key=f"bid_view_{row.tender_id}",
     )
     shown = by_number[chosen]
-    restore = st.button(
+    restore = can_restore and st.button(
         "Restore this version",
         icon=":material/history:",
         disabled=chosen == newest,

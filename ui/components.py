@@ -20,7 +20,9 @@ from core.models import (
     Tender,
     TenderStatus,
 )
+from core.roles import WORKERS
 from core.status import pipeline_status
+from ui.acting_user import current_actor
 from ui.runtime import get_context, get_runtime
 
 BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray"]
@@ -121,7 +123,8 @@ def notice_parts(tender: Tender) -> None:
         with st.expander(f"Documents ({len(tender.documents)})"):
             for document in tender.documents:
                 if document.url.startswith(("https://", "http://")):
-                    st.link_button(document.title or document.url, document.url)
+                    # Button labels render Markdown (links, images): the title is untrusted.
+                    st.link_button(md_escape(document.title or document.url), document.url)
 
 
 def safe_text(text: str) -> None:
@@ -130,7 +133,14 @@ def safe_text(text: str) -> None:
 
 
 def load_demo_button(key: str, *, primary: bool = True) -> ImportSummary | None:
-    """'Load demo tenders': stores them, wakes the worker, and says what happened."""
+    """'Load demo tenders': stores them, wakes the worker, and says what happened.
+
+    Shown only to those who may import (everyone but viewers).
+    """
+    actor = current_actor()
+    if actor is None or not actor.can(WORKERS):
+        st.caption("Bid managers, approvers and admins import tenders.")
+        return None
     if not st.button(
         "Load demo tenders",
         key=key,
@@ -139,7 +149,7 @@ def load_demo_button(key: str, *, primary: bool = True) -> ImportSummary | None:
     ):
         return None
     runtime = get_runtime()
-    summary = load_demo(runtime.ctx.tenders)
+    summary = load_demo(runtime.ctx.tenders, actor=actor, audit=runtime.ctx.audit())
     runtime.worker.wake()
     if summary.new:
         st.success(
@@ -193,7 +203,8 @@ def import_summary(summary: ImportSummary) -> None:
     text = f"**{md_escape(summary.filename)}** ({summary.format}): {summary.counts_text()}"
     (st.warning if problems else st.success)(text)
     if summary.errors:
-        with st.expander(f"Rows skipped or flagged in {summary.filename}", expanded=bool(problems)):
+        label = f"Rows skipped or flagged in {md_escape(summary.filename)}"
+        with st.expander(label, expanded=bool(problems)):
             st.dataframe(
                 [{"row": e.row, "problem": e.message} for e in summary.errors],
                 hide_index=True,

@@ -19,26 +19,43 @@ from core.llm_settings import (
     remembered_refusals,
     save_endpoint_form,
 )
+from core.roles import ADMINS, Actor, NotAllowed
 from ui.components import md_escape
 
 
-def render_llm_endpoint(ctx: AppContext, wake_worker: Callable[[], None]) -> None:
+def render_llm_endpoint(ctx: AppContext, wake_worker: Callable[[], None], actor: Actor) -> None:
+    """The form for admins; for everyone else, the values in force as a table."""
+    admin = actor.can(ADMINS)
     llm = endpoint_form(ctx)
     if llm.active:
         st.caption(f"Active analyst: {md_escape(llm.analyst)}")
     else:
         st.info(
             "No base URL is set, so the offline rules analyst (CPV codes + keywords) is in use. "
-            "To switch to the LLM analyst, enter the base URL of an OpenAI-compatible endpoint "
-            "below and save (or set LLM_BASE_URL); put the key in LLM_API_KEY in the environment "
-            "or .streamlit/secrets.toml.",
+            + (
+                "To switch to the LLM analyst, enter the base URL of an OpenAI-compatible "
+                "endpoint below and save (or set LLM_BASE_URL); put the key in LLM_API_KEY in "
+                "the environment or .streamlit/secrets.toml."
+                if admin
+                else "An admin can switch to the LLM analyst here."
+            ),
             icon=":material/info:",
         )
     st.caption(llm.api_key_text)
     if llm_notice := st.session_state.pop("llm_notice", None):
         st.success(llm_notice)
 
-    current = llm.values
+    if admin:
+        _endpoint_form(ctx, wake_worker, actor, llm.values)
+    _in_force(ctx, llm.source_rows(), llm.active, actor)
+
+
+def _endpoint_form(
+    ctx: AppContext,
+    wake_worker: Callable[[], None],
+    actor: Actor,
+    current: EndpointFormValues,
+) -> None:
     with st.form("llm_endpoint", border=True):
         st.caption("Leave a field blank to use the value from the environment.")
         base_url = st.text_input(
@@ -85,22 +102,26 @@ def render_llm_endpoint(ctx: AppContext, wake_worker: Callable[[], None]) -> Non
         test_llm = buttons[1].form_submit_button("Test connection", icon=":material/network_check:")
 
     if save_llm:
-        error = save_endpoint_form(
-            ctx,
-            EndpointFormValues(
-                base_url=base_url,
-                model=model,
-                model_filter=step_models[0],
-                model_rate=step_models[1],
-                model_write=step_models[2],
-                rpm=rpm,
-                tpm=tpm,
-                max_concurrency=max_concurrency,
-                timeout_s=timeout_s,
-                max_retries=max_retries,
-                prefilter=prefilter,
-            ),
-        )
+        try:
+            error = save_endpoint_form(
+                ctx,
+                EndpointFormValues(
+                    base_url=base_url,
+                    model=model,
+                    model_filter=step_models[0],
+                    model_rate=step_models[1],
+                    model_write=step_models[2],
+                    rpm=rpm,
+                    tpm=tpm,
+                    max_concurrency=max_concurrency,
+                    timeout_s=timeout_s,
+                    max_retries=max_retries,
+                    prefilter=prefilter,
+                ),
+                actor=actor,
+            )
+        except NotAllowed as exc:
+            error = str(exc)
         if error:
             st.error(error)
         else:
@@ -133,10 +154,12 @@ def render_llm_endpoint(ctx: AppContext, wake_worker: Callable[[], None]) -> Non
                 column_config={"works": st.column_config.CheckboxColumn("works")},
             )
 
-    st.subheader("Values in force")
-    st.dataframe(llm.source_rows(), hide_index=True)
 
-    if llm.active:
+def _in_force(ctx: AppContext, rows: list[dict[str, str]], active: bool, actor: Actor) -> None:
+    st.subheader("Values in force")
+    st.dataframe(rows, hide_index=True)
+
+    if active:
         st.subheader("Refused output modes")
         refusals = remembered_refusals(ctx)
         if not refusals:
@@ -152,8 +175,14 @@ def render_llm_endpoint(ctx: AppContext, wake_worker: Callable[[], None]) -> Non
                     "since": st.column_config.DatetimeColumn("since", format="distance")
                 },
             )
-            if st.button("Forget them (re-probe)", icon=":material/restart_alt:"):
-                forgotten = forget_refusals(ctx)
+            if actor.can(ADMINS) and st.button(
+                "Forget them (re-probe)", icon=":material/restart_alt:"
+            ):
+                try:
+                    forgotten = forget_refusals(ctx, actor=actor)
+                except NotAllowed as exc:
+                    st.error(md_escape(str(exc)))
+                    return
                 st.session_state["llm_notice"] = (
                     f"Forgot {forgotten} refusal{'s' if forgotten != 1 else ''}; "
                     "the next call tries json_schema first again."

@@ -1,23 +1,72 @@
-"""The app's pages, and a guard for deep links on a freshly started server.
+"""The app's pages for the signed-in person, and the guard every page calls first.
+
+Nobody sees a page with data before signing in: until then `st.navigation` offers only the
+sign-in page (or, with no accounts at all, the page that creates the first admin). Admin pages
+are listed for admins only; the services check roles again whatever a page shows.
 
 Streamlit keeps a legacy mode for apps with a `pages/` folder: until some session has called
-`st.navigation`, a visit to /dashboard runs pages/dashboard.py on its own, skipping app.py
-(no wide layout, no runtime check, a sidebar listing raw file names). `ensure_app_navigation`,
-called first by every page, registers the real navigation, which ends that mode for the whole
-process, and reruns the visit through app.py.
+`st.navigation`, a visit to /dashboard runs pages/dashboard.py on its own, skipping app.py.
+`ensure_app_navigation`, called first by every page, registers the navigation, which ends that
+mode for the whole process, and reruns the visit through app.py; a page also stops there unless
+someone is signed in.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
+
+from core.markup import escape_markdown
+from core.roles import ADMINS, Actor
+from ui.session import sign_out, signed_in_actor
 
 _APP_RAN = "_tenderwise_app_ran"
 _REROUTED = "_tenderwise_rerouted"
 
+# Absolute: a page run on its own (legacy mode) resolves relative paths against itself.
+_PAGES = Path(__file__).resolve().parents[1] / "pages"
+SIGN_IN_PAGE = _PAGES / "sign_in.py"
+FIRST_ADMIN_PAGE = _PAGES / "first_admin.py"
 
-def app_navigation() -> StreamlitPage:
-    """Register the pages (st.navigation) and return the one to run."""
+
+# Every page path of the signed-in app; signed out, each of them shows the sign-in page.
+APP_PATHS = (
+    "import",
+    "pipeline",
+    "dashboard",
+    "review",
+    "tenders",
+    "bids",
+    "settings",
+    "operations",
+    "users",
+    "audit",
+)
+
+
+def signed_out_navigation(has_accounts: bool) -> StreamlitPage:
+    """Only the sign-in page (or first-admin set-up), whatever URL was asked for: a deep link
+    such as /dashboard shows the sign-in form and keeps its address, to return there after."""
+    script, title = (SIGN_IN_PAGE, "Sign in") if has_accounts else (FIRST_ADMIN_PAGE, "Set up")
+    pages = [st.Page(script, title=title, icon=":material/login:", default=True)]
+    pages += [st.Page(script, title=title, url_path=path) for path in APP_PATHS]
+    return st.navigation(pages, position="hidden")
+
+
+def app_navigation(actor: Actor) -> StreamlitPage:
+    """Register the pages this person may open (st.navigation) and return the one to run."""
+    admin_pages = (
+        [
+            st.Page("pages/users.py", title="Users", icon=":material/group:", url_path="users"),
+            st.Page(
+                "pages/audit.py", title="Audit log", icon=":material/policy:", url_path="audit"
+            ),
+        ]
+        if actor.can(ADMINS)
+        else []
+    )
     return st.navigation(
         {
             "": [
@@ -74,6 +123,7 @@ def app_navigation() -> StreamlitPage:
                     icon=":material/speed:",
                     url_path="operations",
                 ),
+                *admin_pages,
             ],
         }
     )
@@ -83,9 +133,29 @@ def mark_app_ran() -> None:
     st.session_state[_APP_RAN] = True
 
 
-def ensure_app_navigation() -> None:
-    if st.session_state.get(_APP_RAN) or st.session_state.get(_REROUTED):
+def ensure_app_navigation(*, public: bool = False) -> None:
+    """First call of every page: reroute a legacy-mode visit through app.py, and stop a page
+    with data (public=False) when nobody is signed in.
+
+    (AppTest runs the current page's file directly after the first run; app.py has run in that
+    session by then, so the page goes on, still behind the sign-in check.)
+    """
+    if not (st.session_state.get(_APP_RAN) or st.session_state.get(_REROUTED)):
+        st.session_state[_REROUTED] = True  # once: a page run on its own must not loop
+        signed_out_navigation(True)
+        st.rerun()
+    if public:
         return
-    st.session_state[_REROUTED] = True  # once: a page run on its own (a test) must not loop
-    app_navigation()
-    st.rerun()
+    actor = signed_in_actor()
+    if actor is None:
+        st.info("Sign in to see Tenderwise.")
+        st.stop()
+    _account_box(actor)
+
+
+def _account_box(actor: Actor) -> None:
+    with st.sidebar:
+        st.caption(f"Signed in as **{escape_markdown(actor.label)}** · {actor.role.label}")
+        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+            sign_out()
+            st.rerun()

@@ -289,9 +289,10 @@ def error_text(exc: Exception) -> str:
     return md_escape(str(exc).replace(_CLI_HINT, ""))
 
 
-def decision_notice(decision: Decision) -> str:
-    """'Go recorded for tender 12 by Alice; its bid is being written.'"""
-    who = f"for tender {decision.tender_id} by {decision.decided_by}"
+def decision_notice(decision: Decision, by: str | None = None) -> str:
+    """'Go recorded for tender 12 by Alice Martin; its bid is being written.' (`by`: how the
+    page names the decider, else their username)."""
+    who = f"for tender {decision.tender_id} by {by or decision.decided_by}"
     bid = (
         "; its bid is being written."
         if decision.status_after is TenderStatus.APPROVED

@@ -8,11 +8,12 @@ import streamlit as st
 
 from core.context import AppContext
 from core.review import PolicyError, describe_policy, save_policy
+from core.roles import ADMINS, Actor, NotAllowed
 
 _NOTICE = "policy_notice"
 
 
-def render_review_policy(ctx: AppContext, wake_worker: Callable[[], None]) -> None:
+def render_review_policy(ctx: AppContext, wake_worker: Callable[[], None], actor: Actor) -> None:
     policy = ctx.profile().thresholds
     st.write(
         "Results the analyst is unsure about wait on the Review page for an approver; "
@@ -22,6 +23,8 @@ def render_review_policy(ctx: AppContext, wake_worker: Callable[[], None]) -> No
     if notice := st.session_state.pop(_NOTICE, None):
         st.success(notice)
     st.markdown("\n".join(f"- {line}" for line in describe_policy(policy)))
+    if not actor.can(ADMINS):
+        return  # read-only: the policy in words above
 
     with st.form("review_policy", border=True):
         st.subheader("Relevance")
@@ -72,13 +75,15 @@ def render_review_policy(ctx: AppContext, wake_worker: Callable[[], None]) -> No
         try:
             version = save_policy(
                 ctx.state,
+                actor=actor,
+                audit=ctx.audit(),
                 min_relevance_confidence=min_confidence,
                 auto_accept_confidence=auto_accept,
                 min_bid_score=min_bid_score,
                 score_review_band=band,
                 every_bid_needs_approval=every_bid,
             )
-        except PolicyError as exc:
+        except (PolicyError, NotAllowed) as exc:
             st.error(str(exc))
         else:
             wake_worker()

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from core.analysts.llm_answers import BidAnswer, RatingAnswer, filter_answer_model
 from core.analysts.llm_context import (
+    analysis_block,
     capabilities_text,
     exclusions_text,
     tender_block,
@@ -100,7 +101,10 @@ class LLMAnalyst:
     ) -> RatingResult:
         values = self._values(tender, profile)
         values["categories"] = ", ".join(relevance.categories) or "no named capability"
-        values["relevance_reasoning"] = relevance.reasoning[:600] or "no reasoning recorded"
+        # The screening's reasoning is model output about untrusted text: quoted as data.
+        values["relevance_reasoning"] = analysis_block(
+            [relevance.reasoning[:600] or "no reasoning recorded"]
+        )
         answer, provenance = self._ask("rate", values, RatingAnswer, tender, RATE_TEMPERATURE, 1200)
         return RatingResult(
             **provenance,
@@ -126,8 +130,13 @@ class LLMAnalyst:
         values.update(
             overall_score=f"{rating.overall_score:.1f}",
             recommendation=rating.recommendation.value,
-            strengths="; ".join(rating.strengths) or "none recorded",
-            risks="; ".join(rating.risks) or "none recorded",
+            # Model output about untrusted text: quoted as data, like the notice.
+            assessment=analysis_block(
+                [
+                    f"Strengths: {'; '.join(rating.strengths) or 'none recorded'}",
+                    f"Risks: {'; '.join(rating.risks) or 'none recorded'}",
+                ]
+            ),
         )
         answer, provenance = self._ask("write", values, BidAnswer, tender, WRITE_TEMPERATURE, 3000)
         return BidDocument(

@@ -1,7 +1,9 @@
 """What the prompts say about the company and the tender, as text.
 
 Tender fields are untrusted: they go inside one delimited block, and anything in them that
-looks like the block's own delimiters is defused.
+looks like the block's own delimiters is defused. Earlier model output about the tender (the
+screening's reasoning, the rating's strengths and risks) is derived from that text, so it is
+quoted the same way, in its own <analysis> block, never spliced into the instructions.
 """
 
 from __future__ import annotations
@@ -15,7 +17,44 @@ from core.models import Tender
 from core.profile import CompanyProfile
 
 MAX_DESCRIPTION_CHARS = 12_000
-_DELIMITER = re.compile(r"</?\s*tender\s*>", re.IGNORECASE)
+TAG_NAMES = ("tender", "analysis")
+
+# What a model may read as one of our tags: '<', '&lt;' or a look-alike bracket, an optional
+# slash (or look-alike), the tag name with any case, spacing, invisible characters or common
+# homoglyphs, then attributes and the closing bracket if present ('< / TENDER >',
+# '＜／ｔｅｎｄｅｒ＞', '</ten\u200bder x=1', '&lt;/tender&gt;').
+_OPEN = r"(?:<|&lt;?|&#0*60;?|&#x0*3c;?|[\uff1c\ufe64\u2039\u3008\u2329\u27e8\u276e\u02c2\u1438])"
+_CLOSE = r"(?:>|&gt;?|&#0*62;?|&#x0*3e;?|[\uff1e\ufe65\u203a\u3009\u232a\u27e9\u276f\u02c3\u1433])"
+_SLASH = r"[/\\\uff0f\u2044\u2215\u29f8]"
+_GAP = r"[\s\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]*"
+_LOOKALIKES = {
+    "a": "aａаα",
+    "d": "dｄԁ",
+    "e": "eｅеёєε℮",
+    "i": "iｉіıι",
+    "l": "lｌӏ1|",
+    "n": "nｎпη",
+    "r": "rｒг",
+    "s": "sｓѕ",
+    "t": "tｔтτ",
+    "y": "yｙу",
+}
+
+
+def _name_pattern(name: str) -> str:
+    return _GAP.join(f"[{re.escape(_LOOKALIKES.get(ch, ch))}]" for ch in name)
+
+
+_DELIMITER = re.compile(
+    _OPEN
+    + _GAP
+    + f"(?:{_SLASH}{_GAP})?"
+    + "(?:"
+    + "|".join(_name_pattern(name) for name in TAG_NAMES)
+    + r")(?![^\W\d_])"
+    + f"(?:[^<>\n]{{0,80}}?{_CLOSE})?",
+    re.IGNORECASE,
+)
 
 
 def capabilities_text(profile: CompanyProfile) -> str:
@@ -93,5 +132,12 @@ def today_text(now: datetime) -> str:
     return format_date(now)
 
 
+def analysis_block(lines: list[str]) -> str:
+    """Earlier model output about the tender, quoted as data inside <analysis> … </analysis>."""
+    body = "\n".join(_defuse(line) for line in lines if line.strip()) or "(nothing recorded)"
+    return f"<analysis>\n{body}\n</analysis>"
+
+
 def _defuse(text: str) -> str:
+    """Anything that could open or close one of the prompt's data blocks, made inert."""
     return _DELIMITER.sub("[tender tag removed]", text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -23,8 +24,13 @@ from core.models import TenderState
 
 TableFormat = Literal["csv", "xlsx"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Full-width forms some spreadsheet locales also read as formula signs.
+_WIDE_FORMULA_STARTS = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
 # Spreadsheet cells hold at most 32,767 characters.
 MAX_CELL_CHARS = 32_000
+# Characters a worksheet cannot hold (openpyxl refuses them: one hostile title would stop the
+# whole export) or that a terminal reads as escape codes; tab, LF and CR stay.
+_NOT_CELL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 # (column, header) in the order bid teams read them.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -56,8 +62,15 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def neutralise(value: str) -> str:
-    """Text a spreadsheet would evaluate as a formula becomes literal text."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """Text a spreadsheet would evaluate as a formula becomes literal text.
+
+    Leading blanks are looked through too: an import that trims spaces (LibreOffice offers
+    it) would otherwise turn " =cmd()" into a formula.
+    """
+    starts = (*FORMULA_STARTS, *_WIDE_FORMULA_STARTS)
+    if value.startswith(starts) or value.lstrip().startswith(starts):
+        return "'" + value
+    return value
 
 
 def table_rows(states: Iterable[TenderState]) -> list[dict[str, Any]]:
@@ -100,16 +113,18 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
-    return neutralise(str(value))[:MAX_CELL_CHARS]
+    return neutralise(_NOT_CELL_TEXT.sub("", str(value)))[:MAX_CELL_CHARS]
 
 
-def csv_bytes(rows: Sequence[dict[str, Any]]) -> bytes:
+def csv_bytes(
+    rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]] = COLUMNS
+) -> bytes:
     """UTF-8 with a BOM, so Excel opens accents correctly; every text cell neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([header for _, header in COLUMNS])
+    writer.writerow([header for _, header in columns])
     for row in rows:
-        writer.writerow([_csv_cell(row.get(column)) for column, _ in COLUMNS])
+        writer.writerow([_csv_cell(row.get(column)) for column, _ in columns])
     return buffer.getvalue().encode("utf-8-sig")
 
 

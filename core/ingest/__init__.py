@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path, PurePath
 
-from core.ingest.content import Content
+from core.config import get_settings
+from core.ingest.content import Content, refuse_too_large
 from core.ingest.errors import WARNING_PREFIX, ImportFileError
 from core.ingest.registry import IMPORTERS, Importer, choose_importer
 from core.models import ParsedFile
@@ -30,9 +31,16 @@ SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(
 )
 
 
-def parse_file(data: bytes, filename: str, *, source: str | None = None) -> ParsedFile:
-    """Read one uploaded file. `source` overrides Tender.source (default: the format name)."""
+def parse_file(
+    data: bytes, filename: str, *, source: str | None = None, limit_mb: int | None = None
+) -> ParsedFile:
+    """Read one uploaded file. `source` overrides Tender.source (default: the format name).
+
+    A file over `limit_mb` (default: the max_upload_mb setting) is refused before it is read.
+    """
     content = Content(data=data, filename=PurePath(filename).name or filename or "the upload")
+    limit = get_settings().max_upload_mb if limit_mb is None else limit_mb
+    refuse_too_large(content.filename, len(data), limit)
     importer = choose_importer(content)
     return importer.parse(content, source or importer.format)
 
@@ -40,6 +48,7 @@ def parse_file(data: bytes, filename: str, *, source: str | None = None) -> Pars
 def parse_path(path: Path) -> ParsedFile:
     """Read one file from disk; a missing or unreadable file is an ImportFileError too."""
     try:
+        refuse_too_large(path.name, path.stat().st_size, get_settings().max_upload_mb)
         data = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__

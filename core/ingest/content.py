@@ -56,6 +56,24 @@ class Content:
             return frozenset()
 
 
+MB = 1024 * 1024
+LIMIT_SETTING = "TENDERWISE_MAX_UPLOAD_MB"
+
+
+def refuse_too_large(name: str, size: int, limit_mb: int) -> None:
+    """Refuse a file over the configured import limit, before any importer reads it."""
+    if size <= limit_mb * MB:
+        return
+    shown = f"{size / MB:,.1f} MB"
+    if size / MB < limit_mb + 0.05:  # would round down to the limit itself
+        shown = f"{size:,} bytes"
+    raise ImportFileError(
+        name,
+        f"{name} is {shown}, over the {limit_mb:,} MB import limit; split the export into "
+        f"smaller files, or raise {LIMIT_SETTING}.",
+    )
+
+
 def refuse_unusable(content: Content) -> None:
     """Refuse files no importer should try: empty, PDF, Word, archives, binary data."""
     name = content.filename

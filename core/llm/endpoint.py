@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
@@ -65,8 +66,9 @@ class Endpoint:
 
     @property
     def name(self) -> str:
-        """How the UI and `status --json` name the LLM analyst."""
-        return f"llm:{self.model}@{self.base_url}"
+        """How the UI and `status --json` name the LLM analyst (any user:password@ in the URL
+        left out: credentials never reach the database, logs or screens)."""
+        return f"llm:{self.model}@{display_url(self.base_url)}"
 
     def model_for(self, step: str) -> str:
         return self.step_models.get(step) or self.model
@@ -109,3 +111,12 @@ def resolve_endpoint(settings: Settings, overrides: EndpointOverrides | None) ->
         retry_budget_s=settings.llm_retry_budget_s,
         max_reasks=settings.llm_max_reasks,
     )
+
+
+def display_url(url: str) -> str:
+    """`url` without the userinfo part (`https://user:key@host/v1` → `https://host/v1`)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))

@@ -12,6 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
+
+from core.context import open_context
+from core.models import Role
+from core.roles import CLI_ACTOR
+from storage.db import close_database
+from ui.auth_routes import COOKIE_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -49,17 +56,54 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 6
     raise RuntimeError("streamlit did not become healthy in time")
 
 
+# The accounts start_app adds (when the database has none), all with PASSWORD.
+PASSWORD = "tender season 2026"
+USERS = {
+    "ann": (Role.ADMIN, "Ann Admin"),
+    "alice": (Role.APPROVER, "Alice Martin"),
+    "carol": (Role.BID_MANAGER, "Carol Diaz"),
+    "vera": (Role.VIEWER, "Vera Viewer"),
+}
+
+
 class AppServer:
-    def __init__(self, url: str, db_path: Path) -> None:
+    def __init__(self, url: str, db_path: Path, cookies: dict[str, str]) -> None:
         self.url = url
         self.db_path = db_path
+        self.cookies = cookies  # a signed-in session per user in USERS
+
+    def sign_in(self, page: Page, user: str = "ann") -> None:
+        """Put `user`'s session cookie in the browser, as signing in on the page would."""
+        page.context.add_cookies(
+            [{"name": COOKIE_NAME, "value": self.cookies[user], "url": self.url, "httpOnly": True}]
+        )
+
+
+def seed_accounts(db: Path) -> dict[str, str]:
+    """USERS in the database (unless it has accounts), and a session cookie for each; the
+    database is closed again so the app's process can open it."""
+    ctx = open_context(db_path=db)
+    try:
+        accounts = ctx.accounts()
+        if not accounts.has_accounts():
+            for name, (role, display) in USERS.items():
+                accounts.add(CLI_ACTOR, name, display, role, PASSWORD)
+        return {name: accounts.sign_in(name, PASSWORD).cookie for name in USERS}
+    finally:
+        close_database(db)
 
 
 def start_app(
-    tmp_path: Path, db_path: Path | None = None, extra_env: dict[str, str] | None = None
+    tmp_path: Path,
+    db_path: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+    *,
+    seed: bool = True,
 ) -> tuple[AppServer, subprocess.Popen[bytes]]:
+    """The app on a free port; with `seed`, USERS exist and have session cookies."""
     port = _free_port()
     db = db_path or tmp_path / "e2e.duckdb"
+    cookies = seed_accounts(db) if seed else {}
     env = {
         **os.environ,
         "DUCKDB_PATH": str(db),
@@ -96,7 +140,7 @@ def start_app(
     except Exception:
         process.kill()
         raise
-    return AppServer(url, db), process
+    return AppServer(url, db, cookies), process
 
 
 def stop_app(process: subprocess.Popen[bytes]) -> None:

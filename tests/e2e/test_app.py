@@ -35,6 +35,7 @@ def no_exception(page: Page) -> None:
 
 
 def test_every_page_renders_without_exception(app_server, page: Page):
+    app_server.sign_in(page, "ann")
     for path in PAGES:
         page.goto(app_server.url + path)
         settled(page)
@@ -52,6 +53,8 @@ def test_every_page_renders_without_exception(app_server, page: Page):
         "Bids",
         "Settings",
         "Operations",
+        "Users",
+        "Audit log",
         "Home",
     ):
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
@@ -62,6 +65,7 @@ def test_every_page_renders_without_exception(app_server, page: Page):
 def test_upload_csv_then_dashboard_shows_charts_and_table(app_server, page: Page, tmp_path: Path):
     csv_path = tmp_path / "tenders.csv"
     csv_path.write_bytes(PLAIN_CSV.read_bytes())
+    app_server.sign_in(page, "carol")
 
     page.goto(app_server.url + "/import")
     settled(page)

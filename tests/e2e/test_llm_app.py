@@ -47,6 +47,7 @@ def test_llm_analysis_through_the_ui_survives_faults(llm_app, page: Page, tmp_pa
     app, fake = llm_app
     csv_path = tmp_path / "tenders.csv"
     csv_path.write_bytes(PLAIN_CSV.read_bytes())
+    app.sign_in(page, "carol")
     page.goto(app.url + "/import")
     settled(page)
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(csv_path)

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from core.context import open_context
 from core.importing import load_demo
 from core.models import BID_SECTIONS
+from core.roles import CLI_ACTOR
 from core.worker import run_until_idle
 from storage.db import close_database
 from tests.e2e.conftest import AppServer, start_app, stop_app
@@ -29,7 +30,7 @@ def reviewed_app(tmp_path: Path) -> Iterator[tuple[AppServer, int, str]]:
     """
     db = tmp_path / "review.duckdb"
     ctx = open_context(db_path=db)
-    load_demo(ctx.tenders)
+    load_demo(ctx.tenders, actor=CLI_ACTOR)
     run_until_idle(ctx.tenders, ctx.make_pipeline, batch_size=100, lease_s=60)
     first = ctx.review().queue()[0]
     assert ctx.tenders.get(first.tender_id).bid is None  # type: ignore[union-attr]
@@ -43,12 +44,10 @@ def reviewed_app(tmp_path: Path) -> Iterator[tuple[AppServer, int, str]]:
 
 def test_go_in_the_browser_then_approve_and_download_the_docx(reviewed_app, page: Page):
     server, tender_id, title = reviewed_app
+    server.sign_in(page, "alice")
     page.goto(f"{server.url}/review")
     settled(page)
     no_exception(page)
-    page.get_by_role("textbox", name="Your name").fill("Alice Martin")
-    page.get_by_role("textbox", name="Your name").press("Enter")
-    settled(page)
     expect(page.get_by_role("heading", name=title)).to_be_visible()
 
     page.get_by_role("textbox", name="Reason", exact=True).fill(
@@ -62,7 +61,7 @@ def test_go_in_the_browser_then_approve_and_download_the_docx(reviewed_app, page
     # the background worker writes the bid; the Bids page lists it as a draft when it lands
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Bids").click()
     settled(page)
-    expect(page.get_by_role("textbox", name="Your name")).to_have_value("Alice Martin")
+    expect(page.get_by_text("Signed in as Alice Martin")).to_be_visible()
     approve = page.get_by_role("button", name="Approve version 1")
     expect(approve).to_be_visible(timeout=60_000)
     settled(page)
@@ -86,5 +85,5 @@ def test_go_in_the_browser_then_approve_and_download_the_docx(reviewed_app, page
     settled(page)
     history = page.locator("[role='gridcell']")  # cells of the history table (a canvas grid)
     expect(history.filter(has_text="Strategic account; we know the buyer well.")).to_have_count(1)
-    expect(history.filter(has_text="Alice Martin")).to_have_count(1)
+    expect(history.filter(has_text="alice")).to_have_count(1)
     no_exception(page)

@@ -157,7 +157,7 @@ def test_the_editor_over_the_real_repositories(
     editor.save_sections(1, 1, {"executive_summary": "Approved words"}, alice, note="final")
     editor.approve(1, 2, alice)
 
-    data, count = editor.approved_zip("md")
+    data, count = editor.approved_zip("md", actor=alice)
 
     assert count == 1
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

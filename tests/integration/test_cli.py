@@ -15,7 +15,9 @@ import openpyxl
 import pytest
 
 from core.cli import main
-from core.models import RESTING_STATUSES
+from core.context import open_context
+from core.models import RESTING_STATUSES, Role
+from core.roles import CLI_ACTOR
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -176,6 +178,9 @@ def test_export_table_and_bids(tmp_path, capsys):
     db = str(tmp_path / "tw.duckdb")
     assert main(["--db", db, "demo"]) == 0
     assert main(["--db", db, "run"]) == 0
+    open_context(db_path=db).accounts().add(
+        CLI_ACTOR, "al", "Al", Role.APPROVER, "tender season 2026"
+    )
     capsys.readouterr()
     queue = _json_out(capsys, ["--db", db, "review", "list", "--json"])
     go = [item["tender_id"] for item in queue if item["proposal"] == "go"]

@@ -26,7 +26,7 @@ from core.models import (
     TenderStatus,
 )
 from core.pipeline import BatchReport
-from core.roles import Actor, NotAllowed, resolve_actor
+from core.roles import CLI_ACTOR, Actor, NotAllowed, resolve_actor
 from core.worker import run_until_idle
 from storage import decisions as decision_storage
 from storage.decisions import DecisionRepository
@@ -50,7 +50,7 @@ def run(ctx: AppContext) -> BatchReport:
 @pytest.fixture
 def analysed(ctx: AppContext) -> AppContext:
     """The demo tenders analysed by the rules analyst under the default policy."""
-    load_demo(ctx.tenders)
+    load_demo(ctx.tenders, actor=CLI_ACTOR)
     run(ctx)
     assert ctx.tenders.counts_by_status().get("needs_review", 0) >= 10
     assert ctx.tenders.count_bids() == 0
@@ -254,6 +254,7 @@ def test_each_decision_records_who_when_why_and_what_the_ai_said(analysed: AppCo
         min_bid_score=6.5,
         score_review_band=0.25,
         every_bid_needs_approval=True,
+        actor=CLI_ACTOR,
     )
     assert new_version > version
     other = waiting(analysed, lambda i: True)[0]
@@ -502,8 +503,9 @@ def test_without_approval_and_band_confident_go_proposals_complete_on_their_own(
         min_bid_score=6.0,
         score_review_band=0.0,
         every_bid_needs_approval=False,
+        actor=CLI_ACTOR,
     )
-    load_demo(ctx.tenders)
+    load_demo(ctx.tenders, actor=CLI_ACTOR)
     run(ctx)
 
     policy = ctx.profile().thresholds

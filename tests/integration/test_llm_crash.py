@@ -18,6 +18,7 @@ from bench.synthetic import write_csv
 from core.context import open_context
 from core.importing import import_paths
 from core.models import RESTING_STATUSES
+from core.roles import CLI_ACTOR
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI, keen
 from tests.fakes import route_without_review
@@ -70,7 +71,7 @@ def test_killed_runs_repeat_only_calls_in_flight(tmp_path: Path) -> None:
     db = tmp_path / "tw.duckdb"
     ctx = open_context(db_path=db)
     route_without_review(ctx.state)  # every relevant tender gets its bid in the run
-    import_paths(ctx.tenders, [write_csv(tmp_path / "tenders.csv", TENDERS)])
+    import_paths(ctx.tenders, [write_csv(tmp_path / "tenders.csv", TENDERS)], actor=CLI_ACTOR)
     close_database(db)
 
     config = FakeConfig(latency=LATENCY, answerer=keen, seed=30, max_lifetime_s=300)

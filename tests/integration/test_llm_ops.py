@@ -15,6 +15,7 @@ from core.config import Settings
 from core.context import AppContext, open_context
 from core.llm.endpoint import EndpointOverrides
 from core.models import LLMUsage
+from core.roles import CLI_ACTOR
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI
 from tests.fakes import usage_row
@@ -75,7 +76,7 @@ def test_no_live_numbers_without_an_endpoint(ctx: AppContext) -> None:
 
 
 def test_live_numbers_against_the_limit(ctx: AppContext) -> None:
-    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL, rpm=480))
+    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL, rpm=480), actor=CLI_ACTOR)
     _seed_minute(ctx)
     stats = llm_ops.live_llm_stats(ctx)
     assert stats is not None
@@ -92,7 +93,7 @@ def test_live_numbers_against_the_limit(ctx: AppContext) -> None:
 
 
 def test_live_numbers_without_a_limit_say_so(ctx: AppContext) -> None:
-    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL))
+    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL), actor=CLI_ACTOR)
     stats = llm_ops.live_llm_stats(ctx)
     assert stats is not None
     assert stats.rate_text == "0.0 calls/s (no limit set)"
@@ -100,7 +101,9 @@ def test_live_numbers_without_a_limit_say_so(ctx: AppContext) -> None:
 
 
 def test_limiter_is_read_from_the_running_client(ctx: AppContext) -> None:
-    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL, rpm=120, max_concurrency=3))
+    ctx.save_endpoint_overrides(
+        EndpointOverrides(base_url=BASE_URL, rpm=120, max_concurrency=3), actor=CLI_ACTOR
+    )
     endpoint = ctx.endpoint()
     assert endpoint is not None
     ctx.llm_client(endpoint)
@@ -215,7 +218,7 @@ def test_save_keeps_only_what_differs_from_the_environment(ctx: AppContext) -> N
     values.model_rate = "big-model"
     values.rpm = 30
     values.prefilter = False
-    assert llm_settings.save_endpoint_form(ctx, values) is None
+    assert llm_settings.save_endpoint_form(ctx, values, actor=CLI_ACTOR) is None
     saved = ctx.endpoint_overrides()
     assert saved.base_url == "http://localhost:11434/v1"
     assert saved.model is None  # equal to the environment's: it keeps following it
@@ -234,12 +237,12 @@ def test_bad_values_are_one_sentence_and_store_nothing(ctx: AppContext) -> None:
     values = llm_settings.endpoint_form(ctx).values
     values.base_url = "localhost:11434"
     assert (
-        llm_settings.save_endpoint_form(ctx, values)
+        llm_settings.save_endpoint_form(ctx, values, actor=CLI_ACTOR)
         == "The base URL must start with http:// or https://."
     )
     values.base_url = "http://localhost:11434/v1"
     values.max_concurrency = 100
-    message = llm_settings.save_endpoint_form(ctx, values)
+    message = llm_settings.save_endpoint_form(ctx, values, actor=CLI_ACTOR)
     assert message is not None and message.startswith("Max concurrency: ")
     assert message.count(".") == 1 and "\n" not in message
     assert ctx.endpoint_overrides() == EndpointOverrides()
@@ -262,11 +265,13 @@ def test_connection_lists_models_and_finds_the_modes_that_work(ctx: AppContext) 
         assert llm_settings.models_text(report).startswith("2 models listed in ")
         # the refusal is remembered, but only shown for the endpoint in force
         assert llm_settings.remembered_refusals(ctx) == []
-        ctx.save_endpoint_overrides(EndpointOverrides(base_url=fake.base_url, model="fake-model"))
+        ctx.save_endpoint_overrides(
+            EndpointOverrides(base_url=fake.base_url, model="fake-model"), actor=CLI_ACTOR
+        )
         assert [(r.model, r.feature) for r in llm_settings.remembered_refusals(ctx)] == [
             ("fake-model", "json_schema")
         ]
-        assert llm_settings.forget_refusals(ctx) == 1
+        assert llm_settings.forget_refusals(ctx, actor=CLI_ACTOR) == 1
         assert llm_settings.remembered_refusals(ctx) == []
         assert ctx.capabilities.refused(fake.base_url, "fake-model") == set()
     # testing saves nothing of the form

@@ -23,6 +23,7 @@ from core.llm.capabilities import Capabilities
 from core.llm.health import health_for
 from core.models import RESTING_STATUSES
 from core.pipeline import BatchReport
+from core.roles import CLI_ACTOR
 from core.status import pipeline_status
 from core.worker import run_until_idle
 from storage.db import close_database
@@ -77,7 +78,7 @@ class Bench:
         ctx = open_context(Settings(**values), db_path)
         route_without_review(ctx.state)  # these tests are about the client, not routing
         csv_path = write_csv(self.tmp_path / f"tenders{len(self.db_paths)}.csv", tenders)
-        (summary,) = import_paths(ctx.tenders, [csv_path])
+        (summary,) = import_paths(ctx.tenders, [csv_path], actor=CLI_ACTOR)
         assert summary.new == tenders
         return ctx
 

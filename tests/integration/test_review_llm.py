@@ -27,7 +27,8 @@ from core.cli import main
 from core.config import get_settings
 from core.context import open_context
 from core.llm.health import health_for
-from core.models import RESTING_STATUSES
+from core.models import RESTING_STATUSES, Role
+from core.roles import CLI_ACTOR
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI, keen
 
@@ -97,6 +98,9 @@ def write_tenders(path: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------ fixtures
+PASSWORD = "tender season 2026"
+
+
 @dataclass
 class Analysed:
     db: Path  # the database after import + run, closed; copy it before use
@@ -121,7 +125,10 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Analysed]:
             csv_path = write_tenders(folder / "tenders.csv")
             assert main(["--db", str(db), "import", str(csv_path)]) == 0
             # every verdict comes from the answerer: no rules prefilter before the LLM
-            open_context(db_path=db).set_prefilter(False)
+            setup = open_context(db_path=db)
+            setup.set_prefilter(False, actor=CLI_ACTOR)
+            for name, role in (("alice", Role.APPROVER), ("bob", Role.APPROVER)):
+                setup.accounts().add(CLI_ACTOR, name, name.title(), role, PASSWORD)
             close_database(db)
             assert main(["--db", str(db), "run", "--wait", "20"]) == 0
             close_database(db)

@@ -6,6 +6,7 @@ import time
 
 from core.importing import load_demo
 from core.models import RESTING_STATUSES, TenderStatus
+from core.roles import CLI_ACTOR
 from core.worker import run_until_idle
 
 
@@ -28,7 +29,7 @@ def test_worker_analyses_imports_in_the_background(ctx):
     worker.poll_s = 0.05
     worker.start()
     try:
-        load_demo(ctx.tenders)
+        load_demo(ctx.tenders, actor=CLI_ACTOR)
         worker.wake()
         _wait_until(lambda: _all_resting(ctx))
     finally:
@@ -38,22 +39,22 @@ def test_worker_analyses_imports_in_the_background(ctx):
 
 
 def test_paused_worker_claims_nothing_until_resumed(ctx):
-    load_demo(ctx.tenders)
-    ctx.set_paused(True)
+    load_demo(ctx.tenders, actor=CLI_ACTOR)
+    ctx.set_paused(True, actor=CLI_ACTOR)
     worker = ctx.make_worker()
     worker.poll_s = 0.05
     worker.start()
     try:
         time.sleep(0.5)
         assert ctx.tenders.counts_by_status() == {"pending": ctx.tenders.count()}
-        ctx.set_paused(False)
+        ctx.set_paused(False, actor=CLI_ACTOR)
         _wait_until(lambda: _all_resting(ctx))
     finally:
         worker.stop()
 
 
 def test_restart_recovers_interrupted_claims(ctx):
-    load_demo(ctx.tenders)
+    load_demo(ctx.tenders, actor=CLI_ACTOR)
     total = ctx.tenders.count()
     # a process died holding claims with long leases
     claims = ctx.tenders.claim(10, lease_s=3600)
@@ -69,7 +70,7 @@ def test_restart_recovers_interrupted_claims(ctx):
 
 
 def test_foreground_run_matches_background(ctx):
-    load_demo(ctx.tenders)
+    load_demo(ctx.tenders, actor=CLI_ACTOR)
     report = run_until_idle(ctx.tenders, ctx.make_pipeline, batch_size=7, lease_s=60)
     assert report.claimed == ctx.tenders.count()
     assert _all_resting(ctx)

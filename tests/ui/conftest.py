@@ -9,12 +9,18 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from core.accounts import hash_password
 from core.context import AppContext, open_context
 from core.importing import load_demo
+from core.models import Account
+from core.roles import CLI_ACTOR
 from core.worker import run_until_idle
+from storage.accounts import AccountRepository
 from storage.db import close_database
 from tests.fakes import route_without_review
-from tests.ui.helpers import APP, TIMEOUT_S
+from tests.ui.helpers import TEST_PASSWORD, USERS, app_test
+
+_HASH = hash_password(TEST_PASSWORD)  # once: scrypt is slow on purpose
 
 
 @pytest.fixture
@@ -28,14 +34,27 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     close_database(path)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def ctx(db_path: Path) -> AppContext:
-    """The same database the app opens (one Database per path per process)."""
-    return open_context(db_path=db_path)
+    """The same database the app opens (one Database per path per process), with USERS."""
+    context = open_context(db_path=db_path)
+    accounts = AccountRepository(context.db)
+    if not accounts.count():
+        for actor in USERS.values():
+            accounts.add(
+                Account(
+                    username=actor.name,
+                    display_name=actor.display_name,
+                    role=actor.role,
+                    password_hash=_HASH,
+                    created_by="test",
+                )
+            )
+    return context
 
 
 def _analyse_demo(ctx: AppContext) -> AppContext:
-    load_demo(ctx.tenders)
+    load_demo(ctx.tenders, actor=CLI_ACTOR)
     run_until_idle(
         ctx.tenders,
         ctx.make_pipeline,
@@ -62,11 +81,12 @@ def demo_with_bids(ctx: AppContext) -> AppContext:
 
 
 @pytest.fixture
-def open_page(db_path: Path) -> Callable[[str], AppTest]:
-    """Run the app, then switch to `pages/<name>.py` the way the sidebar does."""
+def open_page(ctx: AppContext) -> Callable[..., AppTest]:
+    """Run the app signed in as `user` (default the admin, Ann), then switch to
+    `pages/<name>.py` the way the sidebar does."""
 
-    def open_(page: str) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S).run()
+    def open_(page: str, user: str | None = "ann") -> AppTest:
+        at = app_test(user).run()
         assert not at.exception, [e.value for e in at.exception]
         if page != "pages/home.py":
             at.switch_page(page).run()

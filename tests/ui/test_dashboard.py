@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from core.context import AppContext
 from core.dashboard import DashboardFilters, DashboardService
 from core.importing import load_demo
+from core.roles import CLI_ACTOR
 from tests.ui.helpers import metrics, texts
 
 
@@ -79,8 +80,8 @@ def test_selecting_a_row_opens_the_tender(
 def test_mid_analysis_has_no_charts_that_crash(
     open_page: Callable[[str], AppTest], ctx: AppContext
 ) -> None:
-    ctx.set_paused(True)
-    load_demo(ctx.tenders)
+    ctx.set_paused(True, actor=CLI_ACTOR)
+    load_demo(ctx.tenders, actor=CLI_ACTOR)
     at = open_page("pages/dashboard.py")
     assert not at.exception
     assert metrics(at)["Relevant"] == "0"

@@ -15,7 +15,7 @@ def test_empty_database_tells_a_new_user_what_to_do(
     assert not at.exception
     assert at.title[0].value == "Tenderwise"
     assert any("no tenders yet" in t for t in texts(at))
-    assert [b.label for b in at.button] == ["Load demo tenders"]
+    assert [b.label for b in at.main.button] == ["Load demo tenders"]
     assert not at.metric
 
 
@@ -41,4 +41,4 @@ def test_with_tenders_shows_a_status_summary(
     complete = analysed_demo.tenders.counts_by_status().get("complete", 0)
     assert shown["Bids ready"] == str(complete)
     assert shown["Waiting for analysis"] == "0"
-    assert not at.button  # no "load demo" once there are tenders
+    assert not at.main.button  # no "load demo" once there are tenders

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from core.context import AppContext
 from core.importing import load_demo
 from core.models import StageOutcome, TenderStatus
+from core.roles import CLI_ACTOR
 from tests.ui.helpers import metrics, texts
 
 
@@ -36,8 +37,8 @@ def test_pause_and_start_toggle_the_stored_flag(
 def test_mid_analysis_counts_come_from_the_database(
     open_page: Callable[[str], AppTest], ctx: AppContext
 ) -> None:
-    ctx.set_paused(True)  # the worker leaves the tenders pending
-    summary = load_demo(ctx.tenders)
+    ctx.set_paused(True, actor=CLI_ACTOR)  # the worker leaves the tenders pending
+    summary = load_demo(ctx.tenders, actor=CLI_ACTOR)
     at = open_page("pages/pipeline.py")
     assert not at.exception
     shown = metrics(at)
@@ -52,8 +53,8 @@ def test_mid_analysis_counts_come_from_the_database(
 def test_retry_sends_tenders_in_error_back(
     open_page: Callable[[str], AppTest], ctx: AppContext
 ) -> None:
-    ctx.set_paused(True)
-    load_demo(ctx.tenders)
+    ctx.set_paused(True, actor=CLI_ACTOR)
+    load_demo(ctx.tenders, actor=CLI_ACTOR)
     failed = ctx.tenders.claim(2, 60)
     ctx.tenders.save_outcomes(
         [

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.context import AppContext
 from core.llm.endpoint import EndpointOverrides
+from core.roles import CLI_ACTOR
 from tests.fakes import usage_row
 from tests.ui.helpers import metrics, texts
 
@@ -22,7 +23,7 @@ def _record(ctx: AppContext, **fields: object) -> None:
 
 
 def test_live_llm_numbers(open_page: Callable[[str], AppTest], ctx: AppContext) -> None:
-    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL, rpm=480))
+    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL, rpm=480), actor=CLI_ACTOR)
     for n in range(5):
         _record(ctx, call_id=f"c{n}")
     _record(
@@ -52,8 +53,9 @@ def test_live_llm_numbers(open_page: Callable[[str], AppTest], ctx: AppContext) 
 
 
 def test_unavailable_endpoint_banner(open_page: Callable[[str], AppTest], ctx: AppContext) -> None:
-    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL))
-    ctx.set_paused(True)  # the worker must not clear the flag by itself during the test
+    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL), actor=CLI_ACTOR)
+    # the worker must not clear the flag by itself during the test
+    ctx.set_paused(True, actor=CLI_ACTOR)
     ctx.set_unavailable("left over from a process that died while waiting")
     at = open_page("pages/pipeline.py")
     assert not any("left over" in w.value for w in at.warning), "cleared when the worker starts"

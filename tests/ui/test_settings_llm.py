@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.context import AppContext
 from core.llm.endpoint import EndpointOverrides
+from core.roles import CLI_ACTOR
 from tests.fake_openai import FakeConfig, FakeOpenAI
 from tests.ui.helpers import texts
 
@@ -57,7 +58,9 @@ def test_api_key_is_set_but_never_shown(
     open_page: Callable[[str], AppTest], ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LLM_API_KEY", SECRET_KEY)
-    ctx.save_endpoint_overrides(EndpointOverrides(base_url="http://127.0.0.1:9/v1"))
+    ctx.save_endpoint_overrides(
+        EndpointOverrides(base_url="http://127.0.0.1:9/v1"), actor=CLI_ACTOR
+    )
     at = open_page("pages/settings.py")
     assert not at.exception
     assert "API key: set (from the environment or secrets.toml)" in texts(at)
@@ -105,7 +108,9 @@ def test_test_connection_shows_models_and_modes_then_forget_refusals(
 ) -> None:
     config = FakeConfig(models=("fake-model",), refuse_modes=frozenset({"json_schema"}))
     with FakeOpenAI(config) as fake:
-        ctx.save_endpoint_overrides(EndpointOverrides(base_url=fake.base_url, model="fake-model"))
+        ctx.save_endpoint_overrides(
+            EndpointOverrides(base_url=fake.base_url, model="fake-model"), actor=CLI_ACTOR
+        )
         at = open_page("pages/settings.py")
         assert any(s.value == "Refused output modes" for s in at.subheader)
         assert any("None remembered" in t for t in texts(at))

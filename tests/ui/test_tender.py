@@ -6,7 +6,8 @@ from streamlit.testing.v1 import AppTest
 
 from core.context import AppContext
 from core.models import BID_SECTIONS, TenderStatus
-from tests.ui.helpers import APP, TIMEOUT_S, texts
+from core.roles import CLI_ACTOR
+from tests.ui.helpers import app_test, texts
 
 
 def _first(ctx: AppContext, status: TenderStatus) -> int:
@@ -28,7 +29,7 @@ def test_a_complete_tender_shows_fields_analysis_and_bid(
     tender_id = _first(demo_with_bids, TenderStatus.COMPLETE)
     state = demo_with_bids.tenders.get(tender_id)
     assert state is not None and state.rating is not None and state.bid is not None
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at = app_test()
     at.run()
     at.session_state["tender_id"] = tender_id
     at.switch_page("pages/tender.py").run()
@@ -59,7 +60,7 @@ def test_query_param_picks_the_tender(
     tender_id = _first(analysed_demo, TenderStatus.FILTERED_OUT)
     state = analysed_demo.tenders.get(tender_id)
     assert state is not None
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at = app_test()
     at.run()
     at.query_params["id"] = str(tender_id)
     at.switch_page("pages/tender.py").run()
@@ -97,7 +98,7 @@ def test_without_a_choice_the_most_relevant_comes_first_and_search_narrows(
 def test_unknown_id_is_one_warning(
     open_page: Callable[[str], AppTest], analysed_demo: AppContext
 ) -> None:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at = app_test()
     at.run()
     at.query_params["id"] = "999999"
     at.switch_page("pages/tender.py").run()
@@ -110,8 +111,9 @@ def test_reanalyse_queues_the_tender_again(
     open_page: Callable[[str], AppTest], demo_with_bids: AppContext
 ) -> None:
     tender_id = _first(demo_with_bids, TenderStatus.COMPLETE)
-    demo_with_bids.set_paused(True)  # keep the worker from analysing it again during the test
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    # keep the worker from analysing it again during the test
+    demo_with_bids.set_paused(True, actor=CLI_ACTOR)
+    at = app_test()
     at.run()
     at.session_state["tender_id"] = tender_id
     at.switch_page("pages/tender.py").run()
@@ -131,7 +133,7 @@ def test_a_bid_downloads_as_docx_and_markdown_and_a_tender_without_one_offers_no
         (TenderStatus.COMPLETE, ["Download DOCX", "Download Markdown"]),
         (TenderStatus.FILTERED_OUT, []),
     ):
-        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+        at = app_test()
         at.run()
         at.session_state["tender_id"] = _first(demo_with_bids, status)
         at.switch_page("pages/tender.py").run()
@@ -166,7 +168,7 @@ def test_a_tender_updated_by_a_later_notice_shows_what_changed(
     )
     ctx.tenders.import_tenders([first], "v1.json")
     assert ctx.tenders.import_tenders([later], "v2.json").updated == 1
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at = app_test()
     at.run()
     at.session_state["tender_id"] = 1
     at.switch_page("pages/tender.py").run()

@@ -460,7 +460,7 @@ def test_the_zip_holds_only_approved_versions_and_marks_them_exported(world: Wor
     world.editor.approve(exported, 1, ALICE)
     world.bids.mark_exported([(exported, 1)], NOW)
 
-    data, count = world.editor.approved_zip("md")
+    data, count = world.editor.approved_zip("md", actor=BOB)
 
     assert count == 2
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -482,7 +482,7 @@ def test_the_docx_zip_names_the_version_and_leaves_out_a_newer_draft(world: Worl
     world.editor.approve(tender_id, 1, ALICE)
     world.editor.approve(redrafted, 1, ALICE)
     world.editor.save_sections(redrafted, 1, {"executive_summary": "Reworked"}, BOB)
-    data, count = world.editor.approved_zip("docx")
+    data, count = world.editor.approved_zip("docx", actor=BOB)
     assert count == 1
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         [name] = archive.namelist()
@@ -496,5 +496,5 @@ def test_the_docx_zip_names_the_version_and_leaves_out_a_newer_draft(world: Worl
 def test_a_zip_without_approved_bids_is_refused(world: World) -> None:
     world.bid()
     with pytest.raises(BidEditError, match="No bid is approved yet"):
-        world.editor.approved_zip("docx")
+        world.editor.approved_zip("docx", actor=BOB)
     assert world.editor.counts()[BidStatus.EXPORTED] == 0

@@ -13,6 +13,7 @@ from core.profile_form import (
     save_profile_form,
     split_terms,
 )
+from core.roles import CLI_ACTOR
 
 
 class MemoryProfiles:
@@ -70,12 +71,12 @@ def test_problems_are_one_sentence(update: dict[str, object], sentence: str) -> 
 def test_save_validates_then_stores_and_reset_stores_the_default() -> None:
     store = MemoryProfiles()
     form = form_from_profile(default_profile()).model_copy(update={"currency": "gbp"})
-    assert save_profile_form(store, form) == 1
+    assert save_profile_form(store, form, actor=CLI_ACTOR) == 1
     assert store.saved[0].currency == "GBP"
     with pytest.raises(ProfileFormError):
-        save_profile_form(store, form.model_copy(update={"value_min": 9e9}))
+        save_profile_form(store, form.model_copy(update={"value_min": 9e9}), actor=CLI_ACTOR)
     assert len(store.saved) == 1
-    assert reset_profile(store) == 2
+    assert reset_profile(store, actor=CLI_ACTOR) == 2
     assert store.saved[-1] == default_profile()
 
 

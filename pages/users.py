@@ -1,0 +1,133 @@
+"""Users (admins): who can sign in, with which role; add, change role, disable, set password."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.accounts import MIN_PASSWORD_LENGTH, AccountError
+from core.models import Account, Role
+from core.roles import ADMINS, NotAllowed
+from ui.acting_user import current_actor
+from ui.navigation import ensure_app_navigation
+from ui.session import accounts
+
+ensure_app_navigation()
+st.title("Users")
+actor = current_actor()
+if actor is None or not actor.can(ADMINS):
+    st.info("Only admins manage users; ask an admin to add someone or change a role.")
+    st.stop()
+
+ROLE_HELP = (
+    "Viewer: looks only · Bid manager: imports, runs, edits bids · "
+    "Approver: also decides review items and approves bids · Admin: also settings and users"
+)
+service = accounts()
+notice = st.session_state.pop("users_notice", None)
+if notice:
+    st.success(notice)
+
+
+def _done(message: str) -> None:
+    st.session_state["users_notice"] = message
+    st.rerun()
+
+
+def _role_label(role: Role) -> str:
+    return role.label.capitalize()
+
+
+people: list[Account] = service.accounts(actor)
+enabled = sum(1 for a in people if a.enabled)
+st.caption(f"{len(people)} users · {enabled} enabled. {ROLE_HELP}.")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Username": a.username,
+                "Display name": a.display_name,
+                "Role": _role_label(a.role),
+                "Email (single sign-on)": a.email or "",
+                "State": "enabled" if a.enabled else "disabled",
+                "Created": a.created_at.strftime("%Y-%m-%d %H:%M"),
+                "Created by": a.created_by,
+            }
+            for a in people
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+add_tab, change_tab = st.tabs(["Add a user", "Change a user"])
+with add_tab, st.form("add_user", clear_on_submit=True):
+    username = st.text_input("Username", max_chars=40, help="Lower-case letters, digits, . _ @ -")
+    display_name = st.text_input("Display name", max_chars=80)
+    role = st.selectbox(
+        "Role", list(Role), index=1, format_func=_role_label, help=ROLE_HELP, key="new_role"
+    )
+    email = st.text_input("Email (optional, for single sign-on)", max_chars=120)
+    password = st.text_input(
+        "Password",
+        type="password",
+        max_chars=1024,
+        help=f"At least {MIN_PASSWORD_LENGTH} characters; tell it to the person directly.",
+        autocomplete="new-password",
+    )
+    if st.form_submit_button("Add user", type="primary"):
+        try:
+            added = service.add(actor, username, display_name, role, password, email or None)
+        except (AccountError, NotAllowed) as exc:
+            st.error(str(exc))
+        else:
+            _done(f"Added {added.username} as {added.role.label}.")
+
+with change_tab:
+    names = [a.username for a in people]
+    chosen = st.selectbox("User", names, key="change_user")
+    account = next((a for a in people if a.username == chosen), None)
+    if account is not None:
+        left, right = st.columns(2)
+        with left, st.form("change_role"):
+            new_role = st.selectbox(
+                "Role",
+                list(Role),
+                index=list(Role).index(account.role),
+                format_func=_role_label,
+                key=f"role_of_{account.username}",
+            )
+            if st.form_submit_button("Change role"):
+                try:
+                    changed = service.set_role(actor, account.username, new_role)
+                except (AccountError, NotAllowed) as exc:
+                    st.error(str(exc))
+                else:
+                    _done(f"{changed.username} is now {changed.role.label}.")
+            if account.enabled:
+                st.caption("Disabling ends their sessions at once; their decisions stay recorded.")
+                if st.form_submit_button("Disable account"):
+                    try:
+                        service.disable(actor, account.username)
+                    except (AccountError, NotAllowed) as exc:
+                        st.error(str(exc))
+                    else:
+                        _done(f"{account.username} is disabled.")
+            elif st.form_submit_button("Enable account"):
+                service.enable(actor, account.username)
+                _done(f"{account.username} is enabled again.")
+        with right, st.form("set_password", clear_on_submit=True):
+            new_password = st.text_input(
+                "New password",
+                type="password",
+                max_chars=1024,
+                help=f"At least {MIN_PASSWORD_LENGTH} characters. Their open sessions end.",
+                autocomplete="new-password",
+            )
+            if st.form_submit_button("Set password"):
+                try:
+                    service.reset_password(actor, account.username, new_password)
+                except (AccountError, NotAllowed) as exc:
+                    st.error(str(exc))
+                else:
+                    _done(f"{account.username} has a new password; their sessions were ended.")
