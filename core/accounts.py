@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from core.audit import AuditAction
+from core.audit import AuditAction, AuditLog
 from core.models import Account, AccountExists, AuthSession, Role, utcnow
 from core.roles import ADMINS, Actor, NotAllowed, require
 
@@ -45,19 +45,6 @@ class AccountError(ValueError):
 
 class SignInRefused(AccountError):
     """Wrong username or password, a disabled account, or too many attempts."""
-
-
-class AuditSink(Protocol):
-    def record(
-        self,
-        actor: str,
-        role: Role | None,
-        action: AuditAction,
-        *,
-        target: str = "",
-        detail: str = "",
-        outcome: str = "ok",
-    ) -> object: ...
 
 
 class AccountStore(Protocol):
@@ -187,7 +174,7 @@ class AccountService:
     def __init__(
         self,
         store: AccountStore,
-        audit: AuditSink,
+        audit: AuditLog,
         key: Callable[[], bytes],
         *,
         session_hours: float = 12.0,
@@ -263,13 +250,7 @@ class AccountService:
         if account.role is Role.ADMIN and account.enabled:
             self._keep_an_admin(account)
         updated = self._store.update(account.username, role=role)
-        self._audit.record(
-            actor.name,
-            actor.role,
-            AuditAction.USER_CHANGED,
-            target=_user(account.username),
-            detail=f"role {account.role.label} → {role.label}",
-        )
+        self._user_changed(actor, account.username, f"role {account.role.label} → {role.label}")
         return updated or account
 
     def disable(self, actor: Actor, username: str) -> Account:
@@ -280,13 +261,7 @@ class AccountService:
         if account.role is Role.ADMIN:
             self._keep_an_admin(account)
         updated = self._store.update(account.username, disabled_at=self._clock())
-        self._audit.record(
-            actor.name,
-            actor.role,
-            AuditAction.USER_CHANGED,
-            target=_user(account.username),
-            detail="disabled; their sessions were ended",
-        )
+        self._user_changed(actor, account.username, "disabled; their sessions were ended")
         return updated or account
 
     def enable(self, actor: Actor, username: str) -> Account:
@@ -295,13 +270,7 @@ class AccountService:
         if account.enabled:
             return account
         updated = self._store.update(account.username, disabled_at=None)
-        self._audit.record(
-            actor.name,
-            actor.role,
-            AuditAction.USER_CHANGED,
-            target=_user(account.username),
-            detail="enabled",
-        )
+        self._user_changed(actor, account.username, "enabled")
         return updated or account
 
     def reset_password(self, actor: Actor, username: str, password: str) -> Account:
@@ -315,13 +284,7 @@ class AccountService:
             password_hash=hash_password(password),
             password_changed_at=self._clock(),
         )
-        self._audit.record(
-            actor.name,
-            actor.role,
-            AuditAction.USER_CHANGED,
-            target=_user(account.username),
-            detail="password changed; their sessions were ended",
-        )
+        self._user_changed(actor, account.username, "password changed; their sessions were ended")
         return updated or account
 
     # ------------------------------------------------------------------ signing in
@@ -442,6 +405,11 @@ class AccountService:
             created_at=now,
             created_by=created_by,
             password_changed_at=now,
+        )
+
+    def _user_changed(self, actor: Actor, username: str, detail: str) -> None:
+        self._audit.record(
+            actor.name, actor.role, AuditAction.USER_CHANGED, target=_user(username), detail=detail
         )
 
     def _existing(self, username: str) -> Account:

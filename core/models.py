@@ -221,22 +221,13 @@ VERSIONED_FIELDS: tuple[str, ...] = (
     "published_at",
     "source_id",
 )
-# Fields a later notice leaves as they were when it gives no value (Tender.merged_over).
+# Fields a later notice leaves as they were when it gives no value (Tender.merged_over): all
+# versioned fields but those that describe the notice itself, which always come from the newer
+# one, and the title, which is merged by its own rule (a derived title never replaces one).
+_NOTICE_OWN = frozenset({"title", "notice_type", "form_type", "published_at"})
 MERGED_FIELDS: tuple[str, ...] = (
-    "source_id",
+    *(name for name in VERSIONED_FIELDS if name not in _NOTICE_OWN),
     "procedure_id",
-    "description",
-    "buyer",
-    "value_amount",
-    "value_currency",
-    "deadline",
-    "cpv_codes",
-    "classifications",
-    "lots",
-    "documents",
-    "country",
-    "language",
-    "url",
 )
 # Changes that make the analysis out of date: deadline, value, scope, or what kind of notice.
 SUBSTANTIVE_FIELDS = frozenset(
