@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.accounts import MIN_PASSWORD_LENGTH, AccountError
+from core.markup import escape_markdown
 from ui.navigation import ensure_app_navigation
 from ui.session import accounts, client_label, start_session
 
@@ -41,4 +42,5 @@ if submitted:
         st.error(str(exc))
     else:
         start_session(signed_in)
-        st.rerun()
+        # The browser now reloads through /auth/session, which stores the cookie.
+        st.success(f"Signed in as {escape_markdown(signed_in.actor.label)}. Opening Tenderwise…")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.accounts import AccountError
+from core.markup import escape_markdown
 from core.roles import Actor
 from ui.acting_user import SIGNED_IN_KEY
 from ui.navigation import ensure_app_navigation
@@ -21,7 +22,7 @@ ensure_app_navigation(public=True)
 st.title("Sign in to Tenderwise")
 already = st.session_state.get(SIGNED_IN_KEY)
 if isinstance(already, Actor):  # the browser is on its way to the app (ui.session)
-    st.success(f"Signed in as {already.label}. Opening Tenderwise…")
+    st.success(f"Signed in as {escape_markdown(already.label)}. Opening Tenderwise…")
     st.stop()
 st.caption("Tender data is only shown to signed-in users. Ask an admin if you need an account.")
 
@@ -39,7 +40,8 @@ if submitted:
         st.error(str(exc))
     else:
         start_session(signed_in, requested_path())
-        st.rerun()
+        # The browser now reloads through /auth/session, which stores the cookie.
+        st.success(f"Signed in as {escape_markdown(signed_in.actor.label)}. Opening Tenderwise…")
 
 if single_sign_on_configured():
     st.divider()

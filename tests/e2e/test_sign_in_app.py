@@ -70,8 +70,10 @@ def test_a_bid_manager_signs_in_stays_signed_in_after_a_refresh_then_signs_out(
     settled(page)
     expect(page.get_by_text("The username or password is not right")).to_be_visible()
 
-    _sign_in(page, "carol", PASSWORD)
     # the browser is sent through /auth/session, which sets the cookie and returns here
+    with page.expect_response(lambda response: "/auth/session" in response.url) as handoff:
+        _sign_in(page, "carol", PASSWORD)
+    assert handoff.value.status == 303
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     settled(page)
     assert page.url.endswith("/dashboard")
