@@ -295,13 +295,8 @@ class AccountService:
         now = self._clock()
         wait = self._lockout(name, now)
         if wait is not None:
-            self._audit.record(
-                name or "?",
-                None,
-                AuditAction.SIGN_IN_FAILED,
-                target=_user(name),
-                detail="refused: too many failed attempts",
-                outcome="refused",
+            self._failed_sign_in(
+                name or "?", None, _user(name), "refused: too many failed attempts"
             )
             raise SignInRefused(
                 f"Too many failed sign-ins for “{name}”; wait {_duration(wait)} and try again, "
@@ -311,24 +306,10 @@ class AccountService:
         good = verify_password(password or "", account.password_hash if account else _nobody_hash())
         if account is None or not good:
             self._store.add_failure(name, now)
-            self._audit.record(
-                name or "?",
-                None,
-                AuditAction.SIGN_IN_FAILED,
-                target=_user(name),
-                detail="wrong username or password",
-                outcome="refused",
-            )
+            self._failed_sign_in(name or "?", None, _user(name), "wrong username or password")
             raise SignInRefused("The username or password is not right; check both and try again.")
         if not account.enabled:
-            self._audit.record(
-                name,
-                account.role,
-                AuditAction.SIGN_IN_FAILED,
-                target=_user(name),
-                detail="account disabled",
-                outcome="refused",
-            )
+            self._failed_sign_in(name, account.role, _user(name), "account disabled")
             raise SignInRefused("This account is disabled; ask an admin to enable it.")
         self._store.clear_failures(name, before=now - FAILURE_WINDOW)
         return self._open_session(account, client, how="password")
@@ -337,13 +318,8 @@ class AccountService:
         """Single sign-on: the identity provider vouched for `email`; map it to an account."""
         account = self._store.by_email(email.strip()) if email and email.strip() else None
         if account is None or not account.enabled:
-            self._audit.record(
-                email or "?",
-                None,
-                AuditAction.SIGN_IN_FAILED,
-                target=email or "",
-                detail="single sign-on: no enabled account has this email",
-                outcome="refused",
+            self._failed_sign_in(
+                email or "?", None, email or "", "single sign-on: no enabled account has this email"
             )
             raise SignInRefused(
                 f"No enabled Tenderwise account has the email {email}; ask an admin to add it."
@@ -405,6 +381,11 @@ class AccountService:
             created_at=now,
             created_by=created_by,
             password_changed_at=now,
+        )
+
+    def _failed_sign_in(self, who: str, role: Role | None, target: str, detail: str) -> None:
+        self._audit.record(
+            who, role, AuditAction.SIGN_IN_FAILED, target=target, detail=detail, outcome="refused"
         )
 
     def _user_changed(self, actor: Actor, username: str, detail: str) -> None:

@@ -74,15 +74,14 @@ def _password_from(stream: TextIO) -> str:
 
 def cmd_users_add(ctx: AppContext, args: argparse.Namespace) -> int:
     password = _password_from(sys.stdin)
-    try:
-        account = ctx.accounts().add(
+    return _change(
+        lambda: ctx.accounts().add(
             CLI_ACTOR, args.name, args.display_name, Role(args.role), password, args.email
-        )
-    except (AccountError, NotAllowed) as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_ERROR
-    print(f"Added {account.username} ({account.display_name}) as {account.role.label}.")
-    return EXIT_OK
+        ),
+        lambda account: (
+            f"Added {account.username} ({account.display_name}) as {account.role.label}."
+        ),
+    )
 
 
 def cmd_users_list(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -126,14 +125,15 @@ def cmd_users_password(ctx: AppContext, args: argparse.Namespace) -> int:
     )
 
 
-def _change(change: Callable[[], Account], done: str) -> int:
-    """Run one account change; print `done` (with {name}) or the one-sentence refusal."""
+def _change(change: Callable[[], Account], done: str | Callable[[Account], str]) -> int:
+    """Run one account change; print `done` (text with {name}, or made from the account) or
+    the one-sentence refusal."""
     try:
         account = change()
     except (AccountError, NotAllowed) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
-    print(done.format(name=account.username))
+    print(done(account) if callable(done) else done.format(name=account.username))
     return EXIT_OK
 
 

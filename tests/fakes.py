@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.audit import matches
+from core.context import AppContext
+from core.importing import load_demo
 from core.models import (
     BidDocument,
     Claim,
@@ -21,6 +23,8 @@ from core.models import (
     TenderStatus,
 )
 from core.profile import CompanyProfile, ProfileStore, current_profile, save_profile
+from core.roles import CLI_ACTOR
+from core.worker import run_until_idle
 
 
 class InMemoryTenderStore:
@@ -198,6 +202,18 @@ def without_review(profile: CompanyProfile) -> CompanyProfile:
 def route_without_review(store: ProfileStore) -> None:
     """Store a profile version whose policy sends nothing to review."""
     save_profile(store, without_review(current_profile(store)))
+
+
+def analyse_demo(ctx: AppContext) -> AppContext:
+    """The built-in demo tenders imported and analysed until every one rests."""
+    load_demo(ctx.tenders, actor=CLI_ACTOR)
+    run_until_idle(
+        ctx.tenders,
+        ctx.make_pipeline,
+        batch_size=ctx.settings.worker_batch_size,
+        lease_s=ctx.settings.worker_lease_s,
+    )
+    return ctx
 
 
 class InMemoryAuditStore:

@@ -13,6 +13,7 @@ someone is signed in.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -31,19 +32,32 @@ SIGN_IN_PAGE = _PAGES / "sign_in.py"
 FIRST_ADMIN_PAGE = _PAGES / "first_admin.py"
 
 
-# Every page path of the signed-in app; signed out, each of them shows the sign-in page.
-APP_PATHS = (
-    "import",
-    "pipeline",
-    "dashboard",
-    "review",
-    "tenders",
-    "bids",
-    "settings",
-    "operations",
-    "users",
-    "audit",
+@dataclass(frozen=True)
+class _PageSpec:
+    section: str
+    script: str  # in pages/
+    title: str
+    icon: str
+    url_path: str = ""  # "" for Home, the default page
+    admins_only: bool = False
+
+
+# The signed-in app's pages, in sidebar order.
+_APP_PAGES = (
+    _PageSpec("", "home.py", "Home", ":material/home:"),
+    _PageSpec("Work", "import.py", "Import", ":material/upload_file:", "import"),
+    _PageSpec("Work", "pipeline.py", "Pipeline", ":material/autorenew:", "pipeline"),
+    _PageSpec("Work", "dashboard.py", "Dashboard", ":material/monitoring:", "dashboard"),
+    _PageSpec("Work", "review.py", "Review", ":material/fact_check:", "review"),
+    _PageSpec("Work", "tender.py", "Tenders", ":material/description:", "tenders"),
+    _PageSpec("Work", "bids.py", "Bids", ":material/edit_document:", "bids"),
+    _PageSpec("Admin", "settings.py", "Settings", ":material/tune:", "settings"),
+    _PageSpec("Admin", "operations.py", "Operations", ":material/speed:", "operations"),
+    _PageSpec("Admin", "users.py", "Users", ":material/group:", "users", admins_only=True),
+    _PageSpec("Admin", "audit.py", "Audit log", ":material/policy:", "audit", admins_only=True),
 )
+# Every page path of the signed-in app; signed out, each of them shows the sign-in page.
+APP_PATHS = tuple(spec.url_path for spec in _APP_PAGES if spec.url_path)
 
 
 def signed_out_navigation(has_accounts: bool) -> StreamlitPage:
@@ -57,76 +71,19 @@ def signed_out_navigation(has_accounts: bool) -> StreamlitPage:
 
 def app_navigation(actor: Actor) -> StreamlitPage:
     """Register the pages this person may open (st.navigation) and return the one to run."""
-    admin_pages = (
-        [
-            st.Page("pages/users.py", title="Users", icon=":material/group:", url_path="users"),
-            st.Page(
-                "pages/audit.py", title="Audit log", icon=":material/policy:", url_path="audit"
-            ),
-        ]
-        if actor.can(ADMINS)
-        else []
-    )
-    return st.navigation(
-        {
-            "": [
-                st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-            ],
-            "Work": [
-                st.Page(
-                    "pages/import.py",
-                    title="Import",
-                    icon=":material/upload_file:",
-                    url_path="import",
-                ),
-                st.Page(
-                    "pages/pipeline.py",
-                    title="Pipeline",
-                    icon=":material/autorenew:",
-                    url_path="pipeline",
-                ),
-                st.Page(
-                    "pages/dashboard.py",
-                    title="Dashboard",
-                    icon=":material/monitoring:",
-                    url_path="dashboard",
-                ),
-                st.Page(
-                    "pages/review.py",
-                    title="Review",
-                    icon=":material/fact_check:",
-                    url_path="review",
-                ),
-                st.Page(
-                    "pages/tender.py",
-                    title="Tenders",
-                    icon=":material/description:",
-                    url_path="tenders",
-                ),
-                st.Page(
-                    "pages/bids.py",
-                    title="Bids",
-                    icon=":material/edit_document:",
-                    url_path="bids",
-                ),
-            ],
-            "Admin": [
-                st.Page(
-                    "pages/settings.py",
-                    title="Settings",
-                    icon=":material/tune:",
-                    url_path="settings",
-                ),
-                st.Page(
-                    "pages/operations.py",
-                    title="Operations",
-                    icon=":material/speed:",
-                    url_path="operations",
-                ),
-                *admin_pages,
-            ],
-        }
-    )
+    sections: dict[str, list[StreamlitPage]] = {}
+    for spec in _APP_PAGES:
+        if spec.admins_only and not actor.can(ADMINS):
+            continue
+        page = st.Page(
+            f"pages/{spec.script}",
+            title=spec.title,
+            icon=spec.icon,
+            url_path=spec.url_path or None,
+            default=not spec.url_path,
+        )
+        sections.setdefault(spec.section, []).append(page)
+    return st.navigation(sections)
 
 
 def mark_app_ran() -> None:

@@ -36,8 +36,9 @@ def signed_in_actor() -> Actor | None:
     actor = st.session_state.get(SIGNED_IN_KEY)
     cookie = st.session_state.get(COOKIE_KEY)
     if isinstance(actor, Actor):
-        current = service.directory().find(actor.name)
-        if current is None or (cookie and service.resolve(cookie) is None):
+        # With a cookie, its session must still be open; either way the account must be enabled.
+        current = service.resolve(cookie) if cookie else service.directory().find(actor.name)
+        if current is None or current.name != actor.name:
             _forget()
             return None
         if current != actor:  # role or display name changed meanwhile

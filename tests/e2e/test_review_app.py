@@ -11,13 +11,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.context import open_context
-from core.importing import load_demo
 from core.models import BID_SECTIONS
-from core.roles import CLI_ACTOR
-from core.worker import run_until_idle
 from storage.db import close_database
 from tests.e2e.conftest import AppServer, start_app, stop_app
 from tests.e2e.test_app import no_exception, settled
+from tests.fakes import analyse_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -30,8 +28,7 @@ def reviewed_app(tmp_path: Path) -> Iterator[tuple[AppServer, int, str]]:
     """
     db = tmp_path / "review.duckdb"
     ctx = open_context(db_path=db)
-    load_demo(ctx.tenders, actor=CLI_ACTOR)
-    run_until_idle(ctx.tenders, ctx.make_pipeline, batch_size=100, lease_s=60)
+    analyse_demo(ctx)
     first = ctx.review().queue()[0]
     assert ctx.tenders.get(first.tender_id).bid is None  # type: ignore[union-attr]
     close_database(db)

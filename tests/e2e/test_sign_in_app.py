@@ -10,12 +10,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.context import open_context
-from core.importing import load_demo
-from core.roles import CLI_ACTOR
-from core.worker import run_until_idle
 from storage.db import close_database
 from tests.e2e.conftest import PASSWORD, AppServer, start_app, stop_app
 from tests.e2e.test_app import no_exception, settled
+from tests.fakes import analyse_demo
 from ui.auth_routes import COOKIE_NAME
 
 pytestmark = pytest.mark.e2e
@@ -28,8 +26,7 @@ def demo_app(tmp_path: Path) -> Iterator[tuple[AppServer, list[str]]]:
     """The demo, analysed under the default policy, and the app on it; yields tender titles."""
     db = tmp_path / "signin.duckdb"
     ctx = open_context(db_path=db)
-    load_demo(ctx.tenders, actor=CLI_ACTOR)
-    run_until_idle(ctx.tenders, ctx.make_pipeline, batch_size=100, lease_s=60)
+    analyse_demo(ctx)
     titles = [state.tender.title for state in ctx.tenders.all_states()]
     close_database(db)
     server, process = start_app(tmp_path, db_path=db)

@@ -17,15 +17,14 @@ from core.audit import AuditAction, AuditEvent
 from core.bid_editor import BidEditor
 from core.cli import main
 from core.context import AppContext
-from core.importing import import_paths, load_demo
+from core.importing import import_paths
 from core.models import DecisionAction, Proposal, Role
 from core.review import save_policy
 from core.roles import CLI_ACTOR, Actor, NotAllowed
-from core.worker import run_until_idle
 from storage import audit as audit_storage
 from storage.audit import AuditRepository
 from storage.db import close_database
-from tests.fakes import route_without_review
+from tests.fakes import analyse_demo, route_without_review
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ANN = Actor(name="ann", role=Role.ADMIN, display_name="Ann Admin")
@@ -45,22 +44,12 @@ def rows(ctx: AppContext, **filters: object) -> list[AuditEvent]:
     return ctx.audit().events(ANN, **filters)  # type: ignore[arg-type]
 
 
-def analyse(ctx: AppContext) -> None:
-    load_demo(ctx.tenders, actor=CLI_ACTOR)
-    run_until_idle(
-        ctx.tenders,
-        ctx.make_pipeline,
-        batch_size=ctx.settings.worker_batch_size,
-        lease_s=ctx.settings.worker_lease_s,
-    )
-
-
 def test_a_fresh_database_has_an_empty_log(ctx: AppContext) -> None:
     assert rows(ctx) == []
 
 
 def test_a_decision_is_one_row(ctx: AppContext) -> None:
-    analyse(ctx)
+    analyse_demo(ctx)
     item = next(i for i in ctx.review().queue() if i.proposal is Proposal.GO)
     before = len(rows(ctx))
 
@@ -79,7 +68,7 @@ def test_a_decision_is_one_row(ctx: AppContext) -> None:
 
 
 def test_a_reopen_is_a_decision_row(ctx: AppContext) -> None:
-    analyse(ctx)
+    analyse_demo(ctx)
     item = ctx.review().queue()[0]
     ctx.review().decide(item.tender_id, DecisionAction.NO_GO, ALICE, "No")
     ctx.review().reopen(item.tender_id, ANN, "Buyer changed the scope")
@@ -150,7 +139,7 @@ def test_a_refused_attempt_is_one_row_and_changes_nothing(ctx: AppContext) -> No
 
 def test_a_zip_export_and_a_bid_approval_are_rows(ctx: AppContext) -> None:
     route_without_review(ctx.state)
-    analyse(ctx)
+    analyse_demo(ctx)
     editor = BidEditor.from_context(ctx)
     [row, *_] = editor.documents()
     editor.approve(row.tender_id, row.latest.version, ALICE)
@@ -176,7 +165,7 @@ def test_a_zip_export_and_a_bid_approval_are_rows(ctx: AppContext) -> None:
 
 def test_bid_edits_are_rows(ctx: AppContext) -> None:
     route_without_review(ctx.state)
-    analyse(ctx)
+    analyse_demo(ctx)
     editor = BidEditor.from_context(ctx)
     row = editor.documents()[0]
     editor.save_sections(row.tender_id, 1, {"executive_summary": "New words"}, CAROL, "tone")
@@ -189,7 +178,7 @@ def test_bid_edits_are_rows(ctx: AppContext) -> None:
 
 
 def test_reanalyse_and_retry_are_rows(ctx: AppContext) -> None:
-    analyse(ctx)
+    analyse_demo(ctx)
     tender_id = ctx.review().queue()[0].tender_id
     assert ctx.reanalyse([tender_id], actor=CAROL) == 1
     assert ctx.retry_errors(actor=CAROL) == 0, "nothing in error: no row"

@@ -22,7 +22,8 @@ from core.models import DecisionAction, Role
 from core.profile_form import form_from_profile, reset_profile, save_profile_form
 from core.review import save_policy
 from core.roles import CLI_ACTOR, Actor, NotAllowed
-from core.worker import PAUSED_KEY, run_until_idle
+from core.worker import PAUSED_KEY
+from tests.fakes import analyse_demo
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CSV = FIXTURES / "tenders_basic.csv"
@@ -41,14 +42,7 @@ POLICY = {
 
 @pytest.fixture
 def analysed(ctx: AppContext) -> AppContext:
-    load_demo(ctx.tenders, actor=CLI_ACTOR)
-    run_until_idle(
-        ctx.tenders,
-        ctx.make_pipeline,
-        batch_size=ctx.settings.worker_batch_size,
-        lease_s=ctx.settings.worker_lease_s,
-    )
-    return ctx
+    return analyse_demo(ctx)
 
 
 def snapshot(ctx: AppContext) -> tuple[object, ...]:

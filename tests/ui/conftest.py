@@ -11,13 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from core.accounts import hash_password
 from core.context import AppContext, open_context
-from core.importing import load_demo
 from core.models import Account
-from core.roles import CLI_ACTOR
-from core.worker import run_until_idle
 from storage.accounts import AccountRepository
 from storage.db import close_database
-from tests.fakes import route_without_review
+from tests.fakes import analyse_demo, route_without_review
 from tests.ui.helpers import TEST_PASSWORD, USERS, app_test
 
 _HASH = hash_password(TEST_PASSWORD)  # once: scrypt is slow on purpose
@@ -53,31 +50,20 @@ def ctx(db_path: Path) -> AppContext:
     return context
 
 
-def _analyse_demo(ctx: AppContext) -> AppContext:
-    load_demo(ctx.tenders, actor=CLI_ACTOR)
-    run_until_idle(
-        ctx.tenders,
-        ctx.make_pipeline,
-        batch_size=ctx.settings.worker_batch_size,
-        lease_s=ctx.settings.worker_lease_s,
-    )
-    return ctx
-
-
 @pytest.fixture
 def analysed_demo(ctx: AppContext) -> AppContext:
     """The demo tenders, fully analysed by the rules analyst before the app starts.
 
     Under the default policy about half of them wait for review and no bid is written.
     """
-    return _analyse_demo(ctx)
+    return analyse_demo(ctx)
 
 
 @pytest.fixture
 def demo_with_bids(ctx: AppContext) -> AppContext:
     """The demo analysed with a policy that sends nothing to review, so bids are written."""
     route_without_review(ctx.state)
-    return _analyse_demo(ctx)
+    return analyse_demo(ctx)
 
 
 @pytest.fixture
