@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from core.audit import AuditLog
 from core.importing import import_bytes
-from core.ingest import SUPPORTED_EXTENSIONS, ImportFileError, parse_file
+from core.ingest import SUPPORTED_EXTENSIONS, Content, ImportFileError, parse_content
 from core.ingest.rows import streaming_to
 from core.models import ImportSummary, Tender
 from core.roles import Actor
@@ -61,8 +62,18 @@ def upload_types() -> list[str]:
     return sorted({ext.lstrip(".").lower() for ext in SUPPORTED_EXTENSIONS})
 
 
-def preview_file(data: bytes, filename: str, rows: int = PREVIEW_ROWS) -> FilePreview:
-    """Read a file through once, keeping its first `rows` tenders and the counts."""
+def preview_file(
+    data: bytes,
+    filename: str,
+    rows: int = PREVIEW_ROWS,
+    *,
+    progress: Callable[[float], None] | None = None,
+) -> FilePreview:
+    """Read a file through once, keeping its first `rows` tenders and the counts.
+
+    `progress(fraction read)` is called after each batch of tenders read, for a progress bar.
+    """
+    content = Content(data, filename)
     first: list[Tender] = []
     count = 0
 
@@ -70,10 +81,12 @@ def preview_file(data: bytes, filename: str, rows: int = PREVIEW_ROWS) -> FilePr
         nonlocal count
         count += len(batch)
         first.extend(batch[: max(rows - len(first), 0)])
+        if progress is not None:
+            progress(content.fraction_read())
 
     try:
         with streaming_to(keep_first):
-            parsed = parse_file(data, filename)
+            parsed = parse_content(content)
     except ImportFileError as exc:
         return FilePreview(filename=filename, failed=str(exc))
     keep_first(parsed.tenders)  # importers that do not stream
@@ -93,11 +106,17 @@ def import_files(
     *,
     actor: Actor,
     audit: AuditLog | None = None,
+    progress: Callable[[int, float, int], None] | None = None,
 ) -> list[ImportSummary]:
     """Store the tenders of each (filename, bytes), in batches as each file is read.
 
     Everyone but viewers may import; each file is recorded in the audit log.
+    `progress(file index, fraction read, tenders stored)` is called after each batch.
     """
-    return [
-        import_bytes(tenders, filename, data, actor=actor, audit=audit) for filename, data in files
-    ]
+    summaries = []
+    for index, (filename, data) in enumerate(files):
+        report = None if progress is None else functools.partial(progress, index)
+        summaries.append(
+            import_bytes(tenders, filename, data, actor=actor, audit=audit, progress=report)
+        )
+    return summaries

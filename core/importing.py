@@ -6,16 +6,20 @@ audit log when one is given.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from core.audit import AuditAction, AuditLog, check, note
 from core.demo import demo_tenders
-from core.ingest import ImportFileError, parse_file
+from core.ingest import Content, ImportFileError, parse_content, unreadable_path
 from core.ingest.rows import streaming_to
 from core.models import ImportCounts, ImportSummary, ParsedFile, RowError, Tender
 from core.roles import WORKERS, Actor
 from storage.tenders import TenderRepository
+
+# Called after each stored batch with the fraction of the file read (0–1) and the tenders
+# stored so far, for a progress bar.
+ImportProgress = Callable[[float, int], None]
 
 
 def allow_import(actor: Actor, audit: AuditLog | None, target: str = "tenders") -> None:
@@ -51,41 +55,56 @@ def import_bytes(
     *,
     actor: Actor,
     audit: AuditLog | None = None,
+    progress: ImportProgress | None = None,
 ) -> ImportSummary:
-    """Import one file, storing its tenders in batches as they are read.
+    """Import one uploaded file, storing its tenders in batches as they are read.
 
     A refused file stores nothing and says why in `failed`. A file that breaks after some
     batches were stored keeps them, and says in a row error that the rest was not imported.
+    `progress(fraction read, tenders stored)` is called after each batch.
     """
     allow_import(actor, audit, f"file {filename}")
-    summary = _import_bytes(tenders, filename, data)
+    summary = import_content(tenders, Content(data, filename), progress)
     record_import(audit, actor, summary)
     return summary
 
 
-def _import_bytes(tenders: TenderRepository, filename: str, data: bytes) -> ImportSummary:
+def import_content(
+    tenders: TenderRepository, content: Content, progress: ImportProgress | None = None
+) -> ImportSummary:
+    """Parse and store one file (no role check: callers check it once for all their files)."""
     counts = ImportCounts()
+    filename = content.filename
 
     def store(batch: list[Tender]) -> None:
         stored = tenders.import_tenders(batch, source_file=filename)
         counts.new += stored.new
         counts.duplicates += stored.duplicates
         counts.updated += stored.updated
+        if progress is not None:
+            progress(content.fraction_read(), counts.new + counts.duplicates + counts.updated)
 
     try:
         with streaming_to(store):
-            parsed = parse_file(data, filename)
+            parsed = parse_content(content)
     except ImportFileError as exc:
-        if not (counts.new or counts.duplicates or counts.updated):
-            return ImportSummary(filename=filename, format="unknown", failed=str(exc))
-        broken = RowError(row=0, message=f"the rest of the file was not imported: {exc}")
-        return ImportSummary(
-            filename=filename, format="unknown", **counts.model_dump(), errors=[broken]
-        )
+        return _stopped(filename, counts, exc)
+    except OSError as exc:  # the file went away or its disk failed while it was read
+        return _stopped(filename, counts, unreadable_path(content.path or Path(filename), exc))
     if parsed.tenders:  # an importer that does not stream
         store(parsed.tenders)
     return ImportSummary(
         filename=parsed.filename, format=parsed.format, errors=parsed.errors, **counts.model_dump()
+    )
+
+
+def _stopped(filename: str, counts: ImportCounts, exc: ImportFileError) -> ImportSummary:
+    """A file refused outright, or one that broke after some batches were stored."""
+    if not (counts.new or counts.duplicates or counts.updated):
+        return ImportSummary(filename=filename, format="unknown", failed=str(exc))
+    broken = RowError(row=0, message=f"the rest of the file was not imported: {exc}")
+    return ImportSummary(
+        filename=filename, format="unknown", **counts.model_dump(), errors=[broken]
     )
 
 
@@ -96,20 +115,11 @@ def import_paths(
     actor: Actor,
     audit: AuditLog | None = None,
 ) -> list[ImportSummary]:
+    """Import files from disk, each read as a stream: a large package is never held whole."""
     allow_import(actor, audit)
     summaries = []
     for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            summary = ImportSummary(
-                filename=path.name,
-                format="unknown",
-                failed=f"{path} could not be read ({reason}); check the path and try again.",
-            )
-        else:
-            summary = _import_bytes(tenders, path.name, data)
+        summary = import_content(tenders, Content.from_path(path))
         record_import(audit, actor, summary)
         summaries.append(summary)
     return summaries

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from core.import_preview import FilePreview, import_files, preview_file, upload_types
 from core.roles import WORKERS, NotAllowed
 from ui.acting_user import current_actor
 from ui.components import PAGE_PIPELINE, import_summary, load_demo_button, md_escape, refusal
+from ui.import_progress import FilesProgress
 from ui.navigation import ensure_app_navigation
 from ui.runtime import get_runtime
 
@@ -39,17 +42,14 @@ files = st.file_uploader(
 cache: dict[str, FilePreview] = st.session_state.setdefault("import_previews", {})
 previews = []
 unread = [upload for upload in files or [] if upload.file_id not in cache]
-progress = st.progress(0.0) if unread else None
-for number, upload in enumerate(unread, start=1):
-    if progress is not None:
-        progress.progress(
-            (number - 1) / len(unread),
-            text=f"Reading {md_escape(upload.name)} ({number} of {len(unread)}, "
-            f"{upload.size / 1_000_000:,.1f} MB)…",
+if unread:
+    reading = FilesProgress(st.progress(0.0), "Reading", [(u.name, u.size) for u in unread])
+    for index, upload in enumerate(unread):
+        reading.update(index, 0.0)
+        cache[upload.file_id] = preview_file(
+            upload.getvalue(), upload.name, progress=functools.partial(reading.update, index)
         )
-    cache[upload.file_id] = preview_file(upload.getvalue(), upload.name)
-if progress is not None:
-    progress.empty()
+    reading.clear()
 uploads = {upload.file_id: upload for upload in files or []}
 for file_id in uploads:
     previews.append(cache[file_id])
@@ -79,16 +79,20 @@ if previews:
     label = f"Import {len(readable)} file{'s' if len(readable) != 1 else ''}"
     if st.button(label, type="primary", disabled=not readable, icon=":material/download:"):
         runtime = get_runtime()
+        chosen = [uploads[file_id] for file_id in readable]
+        importing = FilesProgress(st.progress(0.0), "Importing", [(u.name, u.size) for u in chosen])
         try:
-            with st.spinner("Importing…"):
-                st.session_state["import_summaries"] = import_files(
-                    runtime.ctx.tenders,
-                    [(uploads[i].name, uploads[i].getvalue()) for i in readable],
-                    actor=actor,
-                    audit=runtime.ctx.audit(),
-                )
+            st.session_state["import_summaries"] = import_files(
+                runtime.ctx.tenders,
+                [(upload.name, upload.getvalue()) for upload in chosen],
+                actor=actor,
+                audit=runtime.ctx.audit(),
+                progress=importing.update,
+            )
         except NotAllowed as exc:
             st.error(md_escape(str(exc)))
+        finally:
+            importing.clear()
         runtime.worker.wake()
 
 summaries = st.session_state.get("import_summaries", [])

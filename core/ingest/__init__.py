@@ -20,10 +20,13 @@ __all__ = [
     "IMPORTERS",
     "SUPPORTED_EXTENSIONS",
     "WARNING_PREFIX",
+    "Content",
     "ImportFileError",
     "Importer",
+    "parse_content",
     "parse_file",
     "parse_path",
+    "unreadable_path",
 ]
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(
@@ -31,28 +34,37 @@ SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(
 )
 
 
-def parse_file(
-    data: bytes, filename: str, *, source: str | None = None, limit_mb: int | None = None
+def parse_content(
+    content: Content, *, source: str | None = None, limit_mb: int | None = None
 ) -> ParsedFile:
-    """Read one uploaded file. `source` overrides Tender.source (default: the format name).
-
-    A file over `limit_mb` (default: the max_upload_mb setting) is refused before it is read.
+    """Read one file, in memory or on disk. `source` overrides Tender.source (default: the
+    format name). A file over `limit_mb` (default: the max_upload_mb setting) is refused before
+    it is read.
     """
-    content = Content(data=data, filename=PurePath(filename).name or filename or "the upload")
     limit = get_settings().max_upload_mb if limit_mb is None else limit_mb
-    refuse_too_large(content.filename, len(data), limit)
+    refuse_too_large(content.filename, content.size, limit)
     importer = choose_importer(content)
     return importer.parse(content, source or importer.format)
 
 
+def parse_file(
+    data: bytes, filename: str, *, source: str | None = None, limit_mb: int | None = None
+) -> ParsedFile:
+    """Read one uploaded file held in memory."""
+    content = Content(data, PurePath(filename).name or filename or "the upload")
+    return parse_content(content, source=source, limit_mb=limit_mb)
+
+
 def parse_path(path: Path) -> ParsedFile:
-    """Read one file from disk; a missing or unreadable file is an ImportFileError too."""
+    """Read one file from disk as a stream; a missing or unreadable file is an ImportFileError."""
     try:
-        refuse_too_large(path.name, path.stat().st_size, get_settings().max_upload_mb)
-        data = path.read_bytes()
+        return parse_content(Content.from_path(path))
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ImportFileError(
-            path.name, f"{path} could not be read ({reason}); check the path and try again."
-        ) from exc
-    return parse_file(data, path.name)
+        raise unreadable_path(path, exc) from exc
+
+
+def unreadable_path(path: Path, exc: OSError) -> ImportFileError:
+    reason = exc.strerror or type(exc).__name__
+    return ImportFileError(
+        path.name, f"{path} could not be read ({reason}); check the path and try again."
+    )

@@ -141,7 +141,7 @@ _XMLNS = re.compile(r"""\sxmlns(?::(?P<prefix>[\w.-]+))?\s*=\s*(?P<q>["'])(?P<ur
 
 def _longer_head(content: Content) -> str:
     """Up to 64 KB of the file as text: for notices whose leading comments fill the 4 KB head."""
-    start = content.data[:_SNIFF_LIMIT]
+    start = content.prefix(_SNIFF_LIMIT)
     encoding = "utf-16" if start.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
     return start.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n")
 
@@ -179,7 +179,7 @@ def sniff_eforms(content: Content) -> int:
         return 0
     if _notice_root(text):
         return 100
-    if len(content.data) > len(content.head) and _notice_root(_longer_head(content)):
+    if content.size > len(content.head) and _notice_root(_longer_head(content)):
         return 100
     return 0
 
@@ -523,7 +523,7 @@ def _compact(raw: dict[str, Any]) -> dict[str, Any]:
 def _parse_xml(content: Content) -> Element:
     name = content.filename
     try:
-        return SafeET.fromstring(content.data, forbid_dtd=True)
+        return SafeET.fromstring(content.read(), forbid_dtd=True)
     except SafeET.ParseError as exc:
         line, column = exc.position
         reason = re.sub(r":\s*line \d+, column \d+$", "", str(exc)) or "unreadable XML"

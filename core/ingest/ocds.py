@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import ijson
 from pydantic import ValidationError
@@ -238,18 +238,14 @@ def _broken_from(exc: Exception) -> _Broken:
     return _Broken(match[1].strip() if match else "unreadable JSON", cut_off=False)
 
 
-def _walk(data: bytes, start: int = 0, end: int | None = None) -> Iterator[_Item]:
-    """Stream the JSON values in data[start:end], building one release (or record) at a time.
+def _walk(stream: BinaryIO) -> Iterator[_Item]:
+    """Stream the JSON values from the stream's position, building one release (or record) at
+    a time.
 
     A top-level object is built whole, except its "releases"/"records" list, whose elements are
     yielded one by one as they complete; a top-level list yields its elements the same way.
     Several top-level values in a row (JSON Lines) are read one after the other.
     """
-    if end is None:
-        stream = io.BytesIO(data)  # shares the bytes: no copy of a large file
-        stream.seek(start)
-    else:
-        stream = io.BytesIO(data[start:end])
     depth = 0
     stack: list[Any] = []  # containers being built, innermost last
     key: Any = None
@@ -326,26 +322,47 @@ def _is_record(value: dict[str, Any]) -> bool:
     return "compiledRelease" in value or "ocid" in value
 
 
-def _utf8(content: Content) -> tuple[bytes, int]:
-    """The bytes as UTF-8 and where the JSON starts (after a byte-order mark)."""
-    data = content.data
-    if data.startswith(_UTF16_BOMS):
-        return data.decode("utf-16", errors="replace").encode("utf-8"), 0
-    return data, 3 if data.startswith(_UTF8_BOM) else 0
+def _json_stream(content: Content) -> BinaryIO:
+    """The file as UTF-8 bytes, positioned where the JSON starts (after a byte-order mark).
+
+    UTF-16 JSON (rare) is converted in memory; anything else is read as it is, from disk when
+    the upload is a file there.
+    """
+    head = content.head
+    if head.startswith(_UTF16_BOMS):
+        return io.BytesIO(content.read().decode("utf-16", errors="replace").encode("utf-8"))
+    stream = content.open()
+    if head.startswith(_UTF8_BOM):
+        stream.seek(len(_UTF8_BOM))
+    return stream
 
 
-def _json_lines(data: bytes, start: int) -> bool:
+def _has_text(stream: BinaryIO) -> bool:
+    """Whether anything but blanks follows the stream's position (which is kept)."""
+    start = stream.tell()
+    try:
+        while chunk := stream.read(_BUFFER):
+            if _NOT_BLANK.search(chunk):
+                return True
+        return False
+    finally:
+        stream.seek(start)
+
+
+def _json_lines(stream: BinaryIO) -> bool:
     """JSON Lines: the first line alone is a JSON object and more text follows it."""
-    newline = data.find(b"\n", start)
-    if newline < 0 or newline - start > _LONGEST_FIRST_LINE:
-        return False
-    if not _NOT_BLANK.search(data, newline + 1):
-        return False
-    first = data[start:newline].strip()
+    start = stream.tell()
+    try:
+        line = stream.readline(_LONGEST_FIRST_LINE + 1)
+        if not line.endswith(b"\n") or not _has_text(stream):
+            return False
+    finally:
+        stream.seek(start)
+    first = line.strip()
     if not first.startswith(b"{"):
         return False
     try:
-        for _ in _walk(first):
+        for _ in _walk(io.BytesIO(first)):
             pass
     except _Broken:
         return False
@@ -360,11 +377,12 @@ def sniff_ocds(content: Content) -> int:
     text = content.head_text
     if not text or text[0] not in "{[":
         return 0
-    if content.data.startswith(_UTF16_BOMS):
+    if content.head.startswith(_UTF16_BOMS):
         head = text.encode("utf-8")
     else:
-        start = 3 if content.data.startswith(_UTF8_BOM) else 0
-        head = content.data[start : start + _SNIFF_BYTES]
+        head = content.prefix(len(_UTF8_BOM) + _SNIFF_BYTES)
+        start = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
+        head = head[start : start + _SNIFF_BYTES]
     return 100 if _head_is_ocds(head) else 0
 
 
@@ -431,18 +449,18 @@ def _looks_like_release(keys: set[str] | dict[str, Any]) -> bool:
 
 def parse_ocds(content: Content, source: str) -> ParsedFile:
     name = content.filename
-    data, start = _utf8(content)
-    if not _NOT_BLANK.search(data, start):
-        raise ImportFileError(name, f"{name} is empty; choose the file that holds the tenders.")
     reader = _Reader(TenderBuilder(name, FORMAT, source))
-    if _json_lines(data, start):
-        reader.read_lines(data, start)
-    else:
-        try:
-            for item in _walk(data, start):
-                reader.take(item)
-        except _Broken as broken:
-            reader.broke(broken)
+    with _json_stream(content) as stream:
+        if not _has_text(stream):
+            raise ImportFileError(name, f"{name} is empty; choose the file that holds the tenders.")
+        if _json_lines(stream):
+            reader.read_lines(stream)
+        else:
+            try:
+                for item in _walk(stream):
+                    reader.take(item)
+            except _Broken as broken:
+                reader.broke(broken)
     return reader.result()
 
 
@@ -459,20 +477,19 @@ class _Reader:
     def name(self) -> str:
         return self.builder.filename
 
-    def read_lines(self, data: bytes, start: int) -> None:
-        stream = io.BytesIO(data)
+    def read_lines(self, stream: BinaryIO) -> None:
+        start = stream.tell()
+        end = stream.seek(0, io.SEEK_END)
         stream.seek(start)
-        position = start
-        for number, line in enumerate(stream, start=1):
-            line_start, position = position, position + len(line)
+        for number, line in enumerate(iter(stream.readline, b""), start=1):
             if not _NOT_BLANK.search(line):
                 continue
             try:
-                items = list(_walk(data, line_start, position))
+                items = list(_walk(io.BytesIO(line)))
             except _Broken as broken:
                 self.rows += 1
                 self.ocds_rows += 1
-                if broken.cut_off and position == len(data):
+                if broken.cut_off and stream.tell() == end:
                     message = (
                         f"line {number} ends in the middle of a release; "
                         "the download may have been cut off, so download the file again"

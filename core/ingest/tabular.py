@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -120,7 +119,7 @@ def parse_xlsx(content: Content, source: str) -> ParsedFile:
 
     filename = content.filename
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content.data), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(content.open(), read_only=True, data_only=True)
     except Exception as exc:  # same reason as in _sheet_rows
         raise _broken_workbook(filename) from exc
     try:

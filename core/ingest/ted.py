@@ -205,7 +205,7 @@ def parse_ted(content: Content, source: str) -> ParsedFile:
 def _parse_xml(content: Content) -> ET.Element:
     name = content.filename
     try:
-        return DefusedET.fromstring(content.data, forbid_dtd=True)
+        return DefusedET.fromstring(content.read(), forbid_dtd=True)
     except DefusedXmlException as exc:
         raise ImportFileError(
             name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import tracemalloc
@@ -575,7 +576,7 @@ def test_five_thousand_releases_stream_one_at_a_time() -> None:
     # json.loads of the same file peaks at about 3x its size.
     tracemalloc.start()
     try:
-        count = sum(1 for item in _walk(data) if item.kind == "release")
+        count = sum(1 for item in _walk(io.BytesIO(data)) if item.kind == "release")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
