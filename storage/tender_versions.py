@@ -10,6 +10,7 @@ rating are forgotten and it is queued for analysis again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -47,17 +48,75 @@ def import_tenders(
         return ImportCounts(new=new, duplicates=duplicates)
 
     stored = _stored_procedures(db, list(groups))
+    seen = _fingerprints(db, [stored[key] for key in known if key in stored])
+    applied: list[tuple[int, str]] = []
     updated = 0
     for key, notices in groups.items():
+        tender_id = stored.get(key)
+        if tender_id is None:  # its first notice was a duplicate of a tender stored otherwise
+            duplicates += len(notices) - (key not in known)
+            continue
+        mine = seen.setdefault(tender_id, set())
         # the oldest notice of a new procedure was just inserted; the rest update it
         later = notices if key in known else notices[1:]
-        tender_id = stored.get(key)
+        if key not in known:
+            first = notice_fingerprint(notices[0])
+            mine.add(first)
+            applied.append((tender_id, first))
         for notice in later:
-            if tender_id is not None and _apply(db, tenders, tender_id, notice, source_file):
+            fingerprint = notice_fingerprint(notice)
+            if fingerprint in mine:
+                duplicates += 1  # this very notice was applied before: importing it again
+                continue
+            if _apply(db, tenders, tender_id, notice, source_file):
                 updated += 1
             else:
                 duplicates += 1
+            mine.add(fingerprint)
+            applied.append((tender_id, fingerprint))
+    _record_fingerprints(db, applied)
     return ImportCounts(new=new, duplicates=duplicates, updated=updated)
+
+
+def notice_fingerprint(notice: Tender) -> str:
+    """What a notice says, as a hash: the same release or notice imported again has the same."""
+    payload = notice.model_dump_json(exclude={"id"}).encode("utf-8")
+    return hashlib.sha256(payload).hexdigest()[:32]
+
+
+def _fingerprints(db: Database, tender_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The notices already applied to each of these tenders."""
+    if not tender_ids:
+        return {}
+    rows = (
+        db.cursor()
+        .execute(
+            "SELECT tender_id, fingerprint FROM tender_notices "
+            "WHERE tender_id IN (SELECT unnest(?::BIGINT[]))",
+            [sorted(set(tender_ids))],
+        )
+        .fetchall()
+    )
+    found: dict[int, set[str]] = {}
+    for tender_id, fingerprint in rows:
+        found.setdefault(int(tender_id), set()).add(fingerprint)
+    return found
+
+
+def _record_fingerprints(db: Database, applied: Sequence[tuple[int, str]]) -> None:
+    if not applied:
+        return
+    ids = [tender_id for tender_id, _ in applied]
+    prints = [fingerprint for _, fingerprint in applied]
+
+    def write(cur: duckdb.DuckDBPyConnection) -> None:
+        cur.execute(
+            "INSERT INTO tender_notices (tender_id, fingerprint) "
+            "SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]) ON CONFLICT DO NOTHING",
+            [ids, prints],
+        )
+
+    db.write(write)
 
 
 def versions(db: Database, tender_id: int) -> list[TenderVersion]:

@@ -104,6 +104,31 @@ def test_versions_in_one_file_are_applied_oldest_first(ctx: AppContext):
     assert state.tender.value_amount == 250_000.0
 
 
+@pytest.mark.parametrize("published", [PUBLISHED, None], ids=["same date", "no date"])
+def test_importing_again_changes_nothing_when_notices_share_a_date(
+    ctx: AppContext, published: datetime | None
+):
+    first = notice(published_at=published)
+    amended = notice(published_at=published, value_amount=250_000.0, buyer="Ely City Council")
+    counts = ctx.tenders.import_tenders([first, amended], "both.json")
+    assert (counts.new, counts.updated) == (1, 1)
+    (state,) = ctx.tenders.all_states()
+    tender_id = state.tender.id or 0
+    assert (state.tender.value_amount, state.tender.buyer) == (250_000.0, "Ely City Council")
+
+    for _ in range(2):  # before, each import applied the first notice, then the second, again
+        again = ctx.tenders.import_tenders([first, amended], "both.json")
+        assert (again.new, again.updated, again.duplicates) == (0, 0, 2)
+    (state,) = ctx.tenders.all_states()
+    assert (state.tender.value_amount, state.tender.buyer) == (250_000.0, "Ely City Council")
+    assert [v.version for v in ctx.tenders.versions(tender_id)] == [2], "no fake versions"
+
+    correction = notice(published_at=published, value_amount=240_000.0)
+    assert ctx.tenders.import_tenders([correction]).updated == 1, "a new notice still applies"
+    (state,) = ctx.tenders.all_states()
+    assert state.tender.value_amount == 240_000.0
+
+
 def test_an_award_for_the_procedure_closes_it_without_analysis(ctx: AppContext):
     ctx.tenders.import_tenders([notice()])
     analyse(ctx)

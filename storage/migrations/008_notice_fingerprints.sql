@@ -1,0 +1,8 @@
+-- The notices each procedure's tender was built from, by a hash of their content: importing a
+-- file again changes nothing, even when two notices of a procedure share a publication date or
+-- have none (they would otherwise be applied over each other again, in file order).
+CREATE TABLE tender_notices (
+    tender_id    BIGINT NOT NULL,
+    fingerprint  VARCHAR NOT NULL,
+    PRIMARY KEY (tender_id, fingerprint)
+);
