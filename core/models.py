@@ -143,6 +143,10 @@ class Tender(BaseModel):
     #: taken from other text (a lot, an item, a description, "Cancellation notice for <ocid>").
     #: Only read when the notice arrives (see merged_over); never stored.
     title_derived: bool = Field(default=False, exclude=True)
+    #: earlier notices of the procedure this notice names by their `source_id` (TED: the OJ
+    #: numbers of the contract notice an award or corrigendum follows). Read on arrival to
+    #: join the tender of that notice when the procedure ids differ; never stored.
+    related_notices: list[str] = Field(default_factory=list, exclude=True)
 
     @property
     def dedupe_key(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,15 +39,18 @@ def import_tenders(
             groups.setdefault((tender.source, tender.procedure_id), []).append(tender)
         else:
             plain.append(tender)
+    known = _stored_procedures(db, list(groups))
+    _join_related(groups, known)
+    known.update(_stored_related(db, {k: v for k, v in groups.items() if k not in known}))
     for notices in groups.values():
         notices.sort(key=lambda t: t.published_at or _EARLIEST)  # oldest first
-    known = set(_stored_procedures(db, list(groups)))
-    firsts = [notices[0] for key, notices in groups.items() if key not in known]
+    # A new procedure's tender is its oldest notice, under the procedure's id.
+    firsts = [_under(notices[0], key[1]) for key, notices in groups.items() if key not in known]
     new, duplicates = tenders.add_tenders(plain + firsts, source_file=source_file)
     if not groups:
         return ImportCounts(new=new, duplicates=duplicates)
 
-    stored = _stored_procedures(db, list(groups))
+    stored = {**_stored_procedures(db, [key for key in groups if key not in known]), **known}
     seen = _fingerprints(db, [stored[key] for key in known if key in stored])
     applied: list[tuple[int, str]] = []
     updated = 0
@@ -76,6 +79,91 @@ def import_tenders(
             applied.append((tender_id, fingerprint))
     _record_fingerprints(db, applied)
     return ImportCounts(new=new, duplicates=duplicates, updated=updated)
+
+
+def _under(notice: Tender, procedure_id: str) -> Tender:
+    if notice.procedure_id == procedure_id:
+        return notice
+    return notice.model_copy(update={"procedure_id": procedure_id})
+
+
+def _join_related(groups: dict[Key, list[Tender]], known: Mapping[Key, int]) -> None:
+    """Put notices that name another notice of this batch (`related_notices`, matched to its
+    `source_id`) in that notice's procedure, whatever procedure ids the two give.
+
+    A procedure already stored stays the one the others join; otherwise the notice named does.
+    """
+    if not any(notice.related_notices for notices in groups.values() for notice in notices):
+        return
+    named: dict[tuple[str, str], Key] = {}
+    for key, notices in groups.items():
+        for notice in notices:
+            if notice.source_id:
+                named.setdefault((notice.source, notice.source_id), key)
+    parent = {key: key for key in groups}
+
+    def root(key: Key) -> Key:
+        while parent[key] != key:
+            key = parent[key]
+        return key
+
+    for key, notices in groups.items():
+        for notice in notices:
+            for number in notice.related_notices:
+                other = named.get((notice.source, number))
+                if other is None:
+                    continue
+                mine, theirs = root(key), root(other)
+                if mine == theirs:
+                    continue
+                if mine in known and theirs not in known:
+                    parent[theirs] = mine
+                else:
+                    parent[mine] = theirs
+    for key in list(groups):
+        top = root(key)
+        if top != key:
+            groups[top].extend(groups.pop(key))
+
+
+def _stored_related(db: Database, groups: Mapping[Key, list[Tender]]) -> dict[Key, int]:
+    """The stored tender each new procedure belongs to through the notices it names.
+
+    A notice that names a stored notice (its `source_id` is among `related_notices`) follows
+    it; a stored notice whose procedure is named after a notice of the batch (an award read
+    before its contract notice) came from it.
+    """
+    related = {n for notices in groups.values() for t in notices for n in t.related_notices}
+    own = {t.source_id for notices in groups.values() for t in notices if t.source_id}
+    if not related and not own:
+        return {}
+    rows = (
+        db.cursor()
+        .execute(
+            "SELECT source, source_id, procedure_id, id FROM tenders "
+            "WHERE source_id IN (SELECT unnest(?::VARCHAR[])) "
+            "OR procedure_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY id",
+            [sorted(related), sorted(own)],
+        )
+        .fetchall()
+    )
+    if not rows:
+        return {}
+    by_number: dict[tuple[str, str], int] = {}
+    by_procedure: dict[tuple[str, str], int] = {}
+    for source, source_id, procedure_id, tender_id in rows:
+        if source_id:
+            by_number.setdefault((source, source_id), int(tender_id))
+        if procedure_id:
+            by_procedure.setdefault((source, procedure_id), int(tender_id))
+    linked: dict[Key, int] = {}
+    for key, notices in groups.items():
+        found = [by_number.get((t.source, n)) for t in notices for n in t.related_notices]
+        found += [by_procedure.get((t.source, t.source_id)) for t in notices if t.source_id]
+        ids = [tender_id for tender_id in found if tender_id is not None]
+        if ids:
+            linked[key] = min(ids)
+    return linked
 
 
 def notice_fingerprint(notice: Tender) -> str:
@@ -174,6 +262,8 @@ def _apply(
     current = state.tender
     if notice.published_at and current.published_at and notice.published_at < current.published_at:
         return False  # an older notice than the one stored: nothing new
+    if current.procedure_id:  # joined through a notice it names: keep the procedure's id
+        notice = _under(notice, current.procedure_id)
     merged = notice.merged_over(current)
     changes = merged.changes_from(current)
     if not changes:

@@ -133,6 +133,7 @@ _FORM_CODE = re.compile(r"^([FT]\d\d)")
 _TIME = re.compile(r"^(\d{1,2})[:.h](\d{2})(?::\d{2})?$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2}$")
 _NAME = re.compile(r"[A-Za-z_][\w.:-]*")
+_OJ_NUMBER = re.compile(r"\b(\d{4})\s*/\s*S\s*(\d{1,3})\s*[-–—]\s*(\d{1,6})\b", re.IGNORECASE)
 _DOCUMENT_LINKS = (
     ("URL_DOCUMENT", "Procurement documents"),
     ("URL_PARTICIPATION", "Submit tenders or requests to participate"),
@@ -270,7 +271,8 @@ class _Notice:
             "country": self._country(),
             "language": language.lower() if _LANGUAGE.match(language) else "",
             "url": self._url(language.upper()),
-            "source_id": _text(_kid(self.notice_data, "NO_DOC_OJS")) or root.get("DOC_ID"),
+            "source_id": oj_number(_text(_kid(self.notice_data, "NO_DOC_OJS")))
+            or root.get("DOC_ID"),
             "deadline": self._deadline(),
         }
         self.values.update(self._value())
@@ -279,6 +281,7 @@ class _Notice:
             "notice_type": self._notice_type(),
             "form_type": _form_type(form),
             "procedure_id": self._procedure_id(),
+            "related_notices": self._earlier_notices(),
             "published_at": self._published_at(),
             "lots": lots,
             "documents": self._documents(),
@@ -491,22 +494,31 @@ class _Notice:
 
     def _procedure_id(self) -> str | None:
         """The procedure across notices. A buyer's own file number ("10/2019") is only unique
-        for that buyer, so it is scoped by country and buyer; OJ notice numbers are unique."""
+        for that buyer, so it is scoped by country and buyer; OJ notice numbers are unique.
+
+        Without a file number, the procedure is named by the first notice this one follows or,
+        for a first notice, by its own OJ number, which is what later notices cite.
+        """
         for contract in self.contracts:
             reference = _text(_kid(contract, "REFERENCE_NUMBER"))
             if reference:
                 buyer = " ".join(self._buyer().casefold().split())
                 return _cut(f"{self._country()}|{buyer}|{reference}", SHORT_LIMIT)
+        earlier = self._earlier_notices()
+        if earlier:
+            return earlier[0]
+        return oj_number(_text(_kid(self.notice_data, "NO_DOC_OJS"))) or None
+
+    def _earlier_notices(self) -> list[str]:
+        """OJ numbers of the notices this one follows: the previous publication an award or
+        a contract notice names, and the notice a corrigendum or modification changes."""
+        found: list[str] = []
         for section in ("PROCEDURE", "COMPLEMENTARY_INFO"):
-            previous = _text(_kid(_kid(self.form, section), "NOTICE_NUMBER_OJ"))
-            if previous:
-                return _cut(previous, SHORT_LIMIT)
-        # Corrigenda and modifications name the notice they change in the coded data.
+            found.append(_text(_kid(_kid(self.form, section), "NOTICE_NUMBER_OJ")))
         for holder in (self.notice_data, self.coded):
-            previous = _text(_path(holder, "REF_NOTICE", "NO_DOC_OJS"))
-            if previous:
-                return _cut(previous, SHORT_LIMIT)
-        return None
+            found.append(_text(_path(holder, "REF_NOTICE", "NO_DOC_OJS")))
+        numbers = (oj_number(text) for text in found if text)
+        return list(dict.fromkeys(number for number in numbers if number))
 
     def _documents(self) -> list[NoticeDocument]:
         body = _kid(self.form, "CONTRACTING_BODY")
@@ -734,6 +746,17 @@ def _web_link(text: str) -> str | None:
     if link.lower().startswith(("http://", "https://")) and " " not in link and len(link) <= 2000:
         return link
     return None
+
+
+def oj_number(text: str) -> str:
+    """A notice number of the OJ S in TED's spelling ("2019/S 076-012345"), however a buyer
+    typed it ("2019/S76-12345", "2019 / S 076 – 012345 z dnia 29.03.2019"); other text is
+    kept as it is."""
+    match = _OJ_NUMBER.search(text)
+    if match is None:
+        return _cut(" ".join(text.split()), SHORT_LIMIT)
+    year, issue, number = match.groups()
+    return f"{year}/S {int(issue):03d}-{int(number):06d}"
 
 
 def _cut(text: str, limit: int) -> str:

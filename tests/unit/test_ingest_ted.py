@@ -591,7 +591,9 @@ def test_real_values_deadlines_and_lots() -> None:
     assert romsilva.value_amount == 12_130_675.84 and romsilva.value_currency == "RON"
     assert (by_id["19-271873"].procedure_id or "").endswith("|10/2019")
     assert by_id["21-205737"].procedure_id == "2020/S 014-029577"  # the earlier notice
-    assert by_id["22-104446"].procedure_id is None
+    first = by_id["22-104446"]  # a contract notice with no file number and no earlier notice
+    assert first.procedure_id == first.source_id == "2022/S 041-107804", "cited by later ones"
+    assert by_id["21-000061"].related_notices == ["2019/S 176-428607"]
 
 
 # --------------------------------------------------------------------------------------- fuzz
