@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from core.ingest.content import Content
 from core.ingest.errors import ImportFileError
-from core.ingest.ocds import MAX_DEPTH, RAW_LIMIT, _walk, parse_ocds, sniff_ocds
+from core.ingest.ocds import MAX_DEPTH, RAW_LIMIT, parse_ocds, sniff_ocds
+from core.ingest.ocds.stream import walk as _walk
 from core.ingest.registry import sniff_json
 from core.models import Classification, Lot, NoticeDocument, NoticeType, ParsedFile, Tender
 from tests.unit.ingest_checks import one_sentence_refusal
