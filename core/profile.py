@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from pydantic import BaseModel, Field, field_validator, model_validator
+
+from core.analysts.wording import is_known_language
+
+_TWO_LETTERS = re.compile(r"[a-z]{2}")
 
 
 def _clean_terms(values: list[str]) -> list[str]:
@@ -25,6 +30,27 @@ def _clean_cpv_prefixes(values: list[str]) -> list[str]:
         if len(digits) >= 2 and digits not in prefixes:
             prefixes.append(digits)
     return prefixes
+
+
+def _clean_languages(values: list[str]) -> list[str]:
+    """Two-letter ISO 639-1 codes, lower-case, each once, in the order given; at least one."""
+    codes: list[str] = []
+    for value in values:
+        code = str(value).strip().lower()
+        if not _TWO_LETTERS.fullmatch(code):
+            raise ValueError(
+                f"“{value}” is not a two-letter ISO 639-1 language code such as en, de or fr"
+            )
+        if not is_known_language(code):
+            raise ValueError(
+                f"“{code}” is not a language Tenderwise knows; use an ISO 639-1 code such as "
+                "en, de or fr"
+            )
+        if code not in codes:
+            codes.append(code)
+    if not codes:
+        raise ValueError("choose at least one working language")
+    return codes
 
 
 class _Evidence(BaseModel):
@@ -84,10 +110,17 @@ class CompanyProfile(BaseModel):
     summary: str = Field(default="", max_length=2_000)
     capabilities: list[Capability] = Field(min_length=1)
     exclusions: Exclusions = Field(default_factory=Exclusions)
+    # What the team reads and writes; the first is assumed for notices that do not say.
+    languages: list[str] = Field(default_factory=lambda: ["en"])
     currency: str = Field(default="EUR", min_length=3, max_length=3)
     value_min: float = Field(default=0, ge=0)
     value_max: float = Field(default=0, ge=0)
     thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        return _clean_languages(value)
 
     @model_validator(mode="after")
     def _value_range(self) -> CompanyProfile:
@@ -196,6 +229,7 @@ def default_profile() -> CompanyProfile:
                 "30213000",
             ],
         ),
+        languages=["en"],
         currency="EUR",
         value_min=50_000,
         value_max=2_000_000,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from core.analysts.rules_cpv import cpv_label
+from core.analysts.wording import join_words, known_languages, language_name
 from core.audit import AuditAction, AuditLog, check, note
 from core.profile import (
     Capability,
@@ -29,6 +30,7 @@ _FIELD_NAMES = {
     "summary": "Summary",
     "capabilities": "Capabilities",
     "name": "name",
+    "languages": "Working languages",
     "currency": "Currency",
     "value_min": "Preferred minimum value",
     "value_max": "Preferred maximum value",
@@ -53,9 +55,21 @@ class ProfileForm(BaseModel):
     capabilities: list[CapabilityRow]
     exclusion_keywords: str = ""
     exclusion_cpv_prefixes: str = ""
+    languages: list[str] = Field(default_factory=lambda: ["en"])  # ISO 639-1 codes
     currency: str = "EUR"
     value_min: float = 0
     value_max: float = 0
+
+
+def language_options(chosen: list[str]) -> list[str]:
+    """The codes a team can pick, English first then by name; `chosen` ones always included."""
+    known = known_languages()
+    return known + [code for code in chosen if code not in known]
+
+
+def languages_text(codes: list[str]) -> str:
+    """'English and German'."""
+    return join_words(language_name(code) or code for code in codes)
 
 
 def _cpv_codes(prefixes: list[str]) -> list[str]:
@@ -86,6 +100,7 @@ def form_from_profile(profile: CompanyProfile) -> ProfileForm:
         ],
         exclusion_keywords="\n".join(profile.exclusions.keywords),
         exclusion_cpv_prefixes="\n".join(_cpv_codes(profile.exclusions.cpv_prefixes)),
+        languages=list(profile.languages),
         currency=profile.currency,
         value_min=profile.value_min,
         value_max=profile.value_max,
@@ -133,6 +148,7 @@ def profile_from_form(form: ProfileForm, thresholds: Thresholds | None = None) -
                 keywords=split_terms(form.exclusion_keywords),
                 cpv_prefixes=split_terms(form.exclusion_cpv_prefixes),
             ),
+            languages=form.languages,
             currency=form.currency.strip().upper(),
             value_min=form.value_min,
             value_max=form.value_max,
@@ -154,7 +170,7 @@ def save_profile_form(
     version = save_profile(store, profile)
     detail = (
         f"saved as profile version {version}: {profile.company_name}, "
-        f"{len(profile.capabilities)} capabilities"
+        f"{len(profile.capabilities)} capabilities, working in {languages_text(profile.languages)}"
     )
     note(audit, actor, AuditAction.SETTINGS_CHANGED, target=PROFILE_SETTINGS, detail=detail)
     return version

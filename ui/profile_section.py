@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from core.analysts.wording import language_label
 from core.context import AppContext
 from core.describe import money_text
 from core.profile_form import (
@@ -18,6 +19,8 @@ from core.profile_form import (
     ProfileFormError,
     capability_rows,
     form_from_profile,
+    language_options,
+    languages_text,
     reset_profile,
     save_profile_form,
 )
@@ -45,6 +48,17 @@ def render_profile(ctx: AppContext, wake_worker: Callable[[], None], actor: Acto
         st.subheader("Company")
         company_name = st.text_input("Company name", form.company_name, max_chars=120)
         summary = st.text_area("Summary", form.summary, max_chars=2_000, height=100)
+        languages = st.multiselect(
+            "Working languages",
+            language_options(form.languages),
+            default=form.languages,
+            format_func=language_label,
+            help=(
+                "The languages your team bids in, and writes the keywords below in. For notices "
+                "in other languages the rules analyst leans on CPV codes. The first one is "
+                "assumed for notices that do not say."
+            ),
+        )
 
         st.subheader("Capabilities")
         st.caption(
@@ -100,6 +114,7 @@ def render_profile(ctx: AppContext, wake_worker: Callable[[], None], actor: Acto
             capabilities=capability_rows(capabilities.to_dict("records")),
             exclusion_keywords=exclusion_keywords,
             exclusion_cpv_prefixes=exclusion_cpv,
+            languages=languages,
             currency=currency,
             value_min=value_min,
             value_max=value_max,
@@ -137,6 +152,7 @@ def _read_only(form: ProfileForm) -> None:
     st.text(form.company_name)
     if form.summary:
         st.text(form.summary)
+    st.text(f"Working languages: {languages_text(form.languages)}")
     st.subheader("Capabilities")
     st.dataframe(
         [row.model_dump() for row in form.capabilities],

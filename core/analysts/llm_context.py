@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from core.analysts.rules_cpv import cpv_with_division
-from core.analysts.wording import format_date, language_name
+from core.analysts.wording import format_date, join_words, language_name
 from core.models import Tender
 from core.profile import CompanyProfile
 
@@ -66,7 +66,19 @@ def capabilities_text(profile: CompanyProfile) -> str:
         if capability.cpv_prefixes:
             parts.append(f"CPV prefixes: {', '.join(capability.cpv_prefixes[:20])}")
         lines.append("; ".join(parts))
+    # Every step's prompt lists the capabilities, so the team's languages travel with them.
+    lines.append(working_languages_text(profile))
     return "\n".join(lines)
+
+
+def working_languages_text(profile: CompanyProfile) -> str:
+    """'The bid team works in English (en) and German (de); …': codes come validated."""
+    languages = join_words(f"{language_name(code)} ({code})" for code in profile.languages)
+    which = "that language" if len(profile.languages) == 1 else "those languages"
+    return (
+        f"The bid team works in {languages}; the keywords above are in {which}, so a notice "
+        "in another language will not use them."
+    )
 
 
 def exclusions_text(profile: CompanyProfile) -> str:

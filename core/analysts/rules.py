@@ -29,7 +29,7 @@ class RulesAnalyst:
 
     def filter(self, tender: Tender, profile: CompanyProfile) -> FilterResult:
         match = matcher_for(profile).match(tender)
-        verdict = decide(match, foreign_language(tender))
+        verdict = decide(match, foreign_language(tender, profile))
         return FilterResult(
             analyst=ANALYST_NAME,
             created_at=self._now(),

@@ -101,7 +101,7 @@ def tender_factors(tender: Tender, profile: CompanyProfile, now: datetime) -> li
     lowered = text.lower()
     factors += scope_factors(text, lowered)
     factors += certification_factors(text, lowered, profile)
-    language = language_factor(tender)
+    language = language_factor(tender, profile)
     return factors + ([language] if language else [])
 
 

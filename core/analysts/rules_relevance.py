@@ -31,8 +31,9 @@ class Verdict:
 
 
 def decide(match: TenderMatch, foreign_language: str | None = None) -> Verdict:
-    """The verdict on a match; `foreign_language` names the notice's language when the
-    profile's keywords (written in the team's language) cannot be expected to match it."""
+    """The verdict on a match; `foreign_language` names the notice's language when it is not
+    one of the profile's working languages, so the profile's keywords cannot be expected to
+    match it (core.analysts.rules_signals.foreign_language)."""
     positive, negative = match.positive, match.negative
     evidence = _positive_evidence(match) + _exclusion_evidence(match.exclusion)
     if positive == 0 and negative == 0:

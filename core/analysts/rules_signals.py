@@ -11,7 +11,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.analysts.wording import format_date, format_days, format_money, language_name
+from core.analysts.wording import (
+    format_date,
+    format_days,
+    format_money,
+    language_code,
+    language_name,
+    same_language,
+)
 from core.models import Tender
 from core.profile import CompanyProfile
 
@@ -29,8 +36,6 @@ EUR_PER_UNIT = {
     "PLN": 0.23,
     "CZK": 0.04,
 }
-# The profile has no working languages yet, so English is assumed to be the team's language.
-WORKING_LANGUAGES = frozenset({"en"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,16 +261,23 @@ def certification_factors(text: str, lowered: str, profile: CompanyProfile) -> l
     return factors
 
 
-def foreign_language(tender: Tender) -> str | None:
-    """The notice's language by name when it is not a working language, else None."""
-    code = (tender.language or "en").lower()
-    if code in WORKING_LANGUAGES:
+def notice_language(tender: Tender, profile: CompanyProfile) -> str:
+    """The notice's language code ('de-AT' → 'de'); a notice that does not say is taken to be
+    in the profile's first working language."""
+    return language_code(tender.language) or profile.languages[0]
+
+
+def foreign_language(tender: Tender, profile: CompanyProfile) -> str | None:
+    """The notice's language by name when it is not one of the profile's working languages
+    (so the profile's keywords, written in those, cannot be expected to match), else None."""
+    code = notice_language(tender, profile)
+    if same_language(code, profile.languages):
         return None
     return language_name(code) or code
 
 
-def language_factor(tender: Tender) -> Factor | None:
-    name = foreign_language(tender)
+def language_factor(tender: Tender, profile: CompanyProfile) -> Factor | None:
+    name = foreign_language(tender, profile)
     if name is None:
         return None
     return Factor(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -69,6 +70,34 @@ def language_name(code: str | None) -> str | None:
     if not code:
         return None
     return _LANGUAGES.get(code.lower(), code)
+
+
+def language_code(value: str | None) -> str | None:
+    """'en-GB', ' DE ', 'pt_BR' → 'en', 'de', 'pt': the primary subtag, lower-case."""
+    code = re.split(r"[-_]", (value or "").strip().lower(), maxsplit=1)[0]
+    return code or None
+
+
+def is_known_language(code: str) -> bool:
+    return code in _LANGUAGES
+
+
+def known_languages() -> list[str]:
+    """Every language code Tenderwise can name, ordered by name (English first)."""
+    return sorted(_LANGUAGES, key=lambda code: (code != "en", _LANGUAGES[code], code))
+
+
+def language_label(code: str) -> str:
+    """The name, with the code where names repeat: 'German', 'Norwegian (nb)'."""
+    name = language_name(code) or code
+    repeated = sum(1 for other in _LANGUAGES.values() if other == name) > 1
+    return f"{name} ({code})" if repeated else name
+
+
+def same_language(code: str, others: Iterable[str]) -> bool:
+    """Whether `code` names the same language as one of `others` ('nb' and 'no' do)."""
+    name = language_name(code)
+    return any(language_name(other) == name for other in others)
 
 
 def join_words(words: Iterable[str]) -> str:
