@@ -255,16 +255,21 @@ def _apply(
     source_file: str | None,
 ) -> bool:
     """Merge `notice` over tender `tender_id` as its newest version; False when it changes
-    nothing."""
+    nothing.
+
+    An older notice than the one stored (a contract notice read after its award) only fills
+    what the stored one leaves out: the description, the deadline, the documents…
+    """
     state = tenders.get(tender_id)
     if state is None:
         return False
     current = state.tender
-    if notice.published_at and current.published_at and notice.published_at < current.published_at:
-        return False  # an older notice than the one stored: nothing new
     if current.procedure_id:  # joined through a notice it names: keep the procedure's id
         notice = _under(notice, current.procedure_id)
-    merged = notice.merged_over(current)
+    if notice.published_at and current.published_at and notice.published_at < current.published_at:
+        merged = current.merged_over(notice).model_copy(update={"id": current.id})
+    else:
+        merged = notice.merged_over(current)
     changes = merged.changes_from(current)
     if not changes:
         return False

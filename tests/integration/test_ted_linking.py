@@ -77,9 +77,16 @@ def test_an_award_imported_first_takes_in_its_contract_notice(
 ) -> None:
     notice, award = files
     first, second = import_paths(ctx.tenders, [award, notice], actor=CLI_ACTOR)
-    assert (first.new, second.new, second.duplicates) == (1, 0, 1), "older: the award stays"
+    assert (first.new, second.new, second.updated) == (1, 0, 1)
     assert ctx.tenders.count() == 1
-    assert only_tender(ctx).notice_type is NoticeType.AWARD
+    tender = only_tender(ctx)
+    contract_notice = parse_path(notice).tenders[0]
+    assert tender.notice_type is NoticeType.AWARD, "the older notice does not reopen it"
+    assert tender.title == "Nettoyage des bâtiments communaux", "the award's own title stays"
+    assert contract_notice.deadline is not None
+    assert tender.deadline == contract_notice.deadline, "what the award left out is filled in"
+    (version,) = ctx.tenders.versions(tender.id or 0)
+    assert "deadline" in version.changes and "notice_type" not in version.changes
 
 
 def test_both_notices_in_one_batch_make_one_tender(
