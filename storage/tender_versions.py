@@ -134,7 +134,13 @@ def _stored_related(db: Database, groups: Mapping[Key, list[Tender]]) -> dict[Ke
     before its contract notice) came from it.
     """
     related = {n for notices in groups.values() for t in notices for n in t.related_notices}
-    own = {t.source_id for notices in groups.values() for t in notices if t.source_id}
+    # A notice named by its own procedure id was found already if it is stored (OCDS ocids).
+    own = {
+        t.source_id
+        for notices in groups.values()
+        for t in notices
+        if t.source_id and t.source_id != t.procedure_id
+    }
     if not related and not own:
         return {}
     rows = (
@@ -159,7 +165,7 @@ def _stored_related(db: Database, groups: Mapping[Key, list[Tender]]) -> dict[Ke
     linked: dict[Key, int] = {}
     for key, notices in groups.items():
         found = [by_number.get((t.source, n)) for t in notices for n in t.related_notices]
-        found += [by_procedure.get((t.source, t.source_id)) for t in notices if t.source_id]
+        found += [by_procedure.get((t.source, t.source_id)) for t in notices if t.source_id in own]
         ids = [tender_id for tender_id in found if tender_id is not None]
         if ids:
             linked[key] = min(ids)
@@ -200,7 +206,7 @@ def _record_fingerprints(db: Database, applied: Sequence[tuple[int, str]]) -> No
     def write(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute(
             "INSERT INTO tender_notices (tender_id, fingerprint) "
-            "SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]) ON CONFLICT DO NOTHING",
+            "SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[])",
             [ids, prints],
         )
 
