@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from core.context import AppContext, open_context
+from core.context import AppContext
 from core.importing import import_paths
 from core.ingest import parse_path
 from core.models import NoticeType, Tender
 from core.roles import CLI_ACTOR
-from storage.db import close_database
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ted"
 CONTRACT_NOTICE = "2024/S 010-123456"  # minimal_f02.xml, with the buyer's file number ECC/2024/7
-
-
-@pytest.fixture
-def ctx(tmp_path: Path) -> Iterator[AppContext]:
-    path = tmp_path / "ted.duckdb"
-    context = open_context(db_path=path)
-    yield context
-    close_database(path)
 
 
 @pytest.fixture
