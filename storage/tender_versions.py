@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from core.models import SUBSTANTIVE_FIELDS, ImportCounts, Tender, TenderVersion
 from storage.db import Database
@@ -200,15 +201,19 @@ def _fingerprints(db: Database, tender_ids: Sequence[int]) -> dict[int, set[str]
 def _record_fingerprints(db: Database, applied: Sequence[tuple[int, str]]) -> None:
     if not applied:
         return
-    ids = [tender_id for tender_id, _ in applied]
-    prints = [fingerprint for _, fingerprint in applied]
+    rows = pa.table(
+        {
+            "tender_id": pa.array([tender_id for tender_id, _ in applied], pa.int64()),
+            "fingerprint": pa.array([fingerprint for _, fingerprint in applied], pa.string()),
+        }
+    )
 
     def write(cur: duckdb.DuckDBPyConnection) -> None:
-        cur.execute(
-            "INSERT INTO tender_notices (tender_id, fingerprint) "
-            "SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[])",
-            [ids, prints],
-        )
+        cur.register("incoming_fingerprints", rows)
+        try:
+            cur.execute("INSERT INTO tender_notices SELECT * FROM incoming_fingerprints")
+        finally:
+            cur.unregister("incoming_fingerprints")
 
     db.write(write)
 
