@@ -11,11 +11,19 @@ from pathlib import Path
 
 from core.audit import AuditAction, AuditLog, check, note
 from core.demo import demo_tenders
-from core.ingest import Content, ImportFileError, parse_content, unreadable_path
+from core.ingest import (
+    SUPPORTED_EXTENSIONS,
+    Content,
+    ImportFileError,
+    parse_content,
+    unreadable_path,
+)
 from core.ingest.rows import streaming_to
 from core.models import ImportCounts, ImportSummary, ParsedFile, RowError, Tender
 from core.roles import WORKERS, Actor
 from storage.tenders import TenderRepository
+
+_EXTENSIONS_TEXT = ", ".join(f".{extension}" for extension in SUPPORTED_EXTENSIONS)
 
 # Called after each stored batch with the fraction of the file read (0–1) and the tenders
 # stored so far, for a progress bar.
@@ -115,14 +123,45 @@ def import_paths(
     actor: Actor,
     audit: AuditLog | None = None,
 ) -> list[ImportSummary]:
-    """Import files from disk, each read as a stream: a large package is never held whole."""
+    """Import files from disk, each read as a stream: a large package is never held whole.
+
+    A folder stands for the tender files in it and its subfolders (see `files_in`).
+    """
     allow_import(actor, audit)
     summaries = []
     for path in paths:
-        summary = import_content(tenders, Content.from_path(path))
-        record_import(audit, actor, summary)
-        summaries.append(summary)
+        if path.is_dir():
+            found = files_in(path)
+            if not found:
+                summary = ImportSummary(
+                    filename=path.name or str(path),
+                    format="folder",
+                    failed=f"{path} holds no tender files ({_EXTENSIONS_TEXT}); "
+                    "name the files to import, or the folder they are in.",
+                )
+                record_import(audit, actor, summary)
+                summaries.append(summary)
+                continue
+        else:
+            found = [path]
+        for file in found:
+            summary = import_content(tenders, Content.from_path(file))
+            record_import(audit, actor, summary)
+            summaries.append(summary)
     return summaries
+
+
+def files_in(folder: Path) -> list[Path]:
+    """The files of a folder and its subfolders with an extension Tenderwise imports, in name
+    order; hidden files and folders (".git", "~$book.xlsx" lock files) are left out."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).parts
+        if any(part.startswith((".", "~$")) for part in relative):
+            continue
+        if path.suffix.lower().lstrip(".") in SUPPORTED_EXTENSIONS and path.is_file():
+            found.append(path)
+    return found
 
 
 def load_demo(

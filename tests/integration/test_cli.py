@@ -97,6 +97,31 @@ def test_missing_file_is_one_line(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "nope.csv" in err
 
 
+def test_a_folder_imports_the_tender_files_in_it(tmp_path, capsys):
+    db = str(tmp_path / "tw.duckdb")
+    folder = tmp_path / "downloads"
+    (folder / "2025" / ".cache").mkdir(parents=True)
+    (folder / "a.csv").write_text("title,buyer\nCloud hosting,City of Ely\n", encoding="utf-8")
+    (folder / "2025" / "b.json").write_text('[{"title": "SOC services"}]', encoding="utf-8")
+    (folder / "2025" / ".cache" / "c.csv").write_text("title\nHidden\n", encoding="utf-8")
+    (folder / "README.md").write_text("# not a tender file\n", encoding="utf-8")
+    (folder / "~$book.xlsx").write_bytes(b"lock")
+    assert main(["--db", db, "import", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "b.json (json): 1 new" in out and "a.csv (csv): 1 new" in out
+    assert "README" not in out and "Hidden" not in out
+    assert _json_out(capsys, ["--db", db, "status", "--json"])["tenders"] == 2
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["--db", db, "import", str(empty)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"empty: refused — {empty} holds no tender files (.csv, .xlsx, .json, .jsonl, .xml); "
+        "name the files to import, or the folder they are in."
+    )
+
+
 def test_demo_then_run(tmp_path, capsys):
     db = str(tmp_path / "tw.duckdb")
     assert main(["--db", db, "demo"]) == 0
