@@ -6,7 +6,7 @@ audit log when one is given.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from core.audit import AuditAction, AuditLog, check, note
@@ -130,25 +130,23 @@ def import_paths(
     allow_import(actor, audit)
     summaries = []
     for path in paths:
-        if path.is_dir():
-            found = files_in(path)
-            if not found:
-                summary = ImportSummary(
-                    filename=path.name or str(path),
-                    format="folder",
-                    failed=f"{path} holds no tender files ({_EXTENSIONS_TEXT}); "
-                    "name the files to import, or the folder they are in.",
-                )
-                record_import(audit, actor, summary)
-                summaries.append(summary)
-                continue
-        else:
-            found = [path]
-        for file in found:
-            summary = import_content(tenders, Content.from_path(file))
-            record_import(audit, actor, summary)
+        for summary in _import_path(tenders, path):
+            record_import(audit, actor, summary)  # each file as soon as it is stored
             summaries.append(summary)
     return summaries
+
+
+def _import_path(tenders: TenderRepository, path: Path) -> Iterator[ImportSummary]:
+    files = files_in(path) if path.is_dir() else [path]
+    if not files:
+        yield ImportSummary(
+            filename=path.name or str(path),
+            format="folder",
+            failed=f"{path} holds no tender files ({_EXTENSIONS_TEXT}); "
+            "name the files to import, or the folder they are in.",
+        )
+    for file in files:
+        yield import_content(tenders, Content.from_path(file))
 
 
 def files_in(folder: Path) -> list[Path]:

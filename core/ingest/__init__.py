@@ -8,7 +8,7 @@ link keep their tender without that field and add a RowError of level "warning".
 
 from __future__ import annotations
 
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from core.config import get_settings
 from core.ingest.content import Content, refuse_too_large
@@ -51,8 +51,7 @@ def parse_file(
     data: bytes, filename: str, *, source: str | None = None, limit_mb: int | None = None
 ) -> ParsedFile:
     """Read one uploaded file held in memory."""
-    content = Content(data, PurePath(filename).name or filename or "the upload")
-    return parse_content(content, source=source, limit_mb=limit_mb)
+    return parse_content(Content(data, filename), source=source, limit_mb=limit_mb)
 
 
 def parse_path(path: Path) -> ParsedFile:

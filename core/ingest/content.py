@@ -38,7 +38,9 @@ class Content:
             raise ValueError("Content needs either the bytes or the path of a file")
         self._data = data
         self.path = path
-        self.filename = filename or (path.name if path is not None else "the upload")
+        # The name only, as before any importer reads it: "uploads/tenders.csv" → "tenders.csv".
+        name = PurePath(filename).name if filename else ""
+        self.filename = name or filename or (path.name if path is not None else "the upload")
         self._stream: BinaryIO | None = None
 
     @classmethod
