@@ -91,6 +91,8 @@ class Notice:
                 "OBJECT_CONTRACT/TITLE), so it cannot be imported as a tender.",
             )
         language = (form.get("LG") or self.lg_orig or "").strip()
+        own_number = oj_number(text_of(kid(self.notice_data, "NO_DOC_OJS")))
+        earlier = self._earlier_notices()
         self.values: dict[str, Any] = {
             "title": title,
             "description": self._description(),
@@ -99,8 +101,7 @@ class Notice:
             "country": self._country(),
             "language": language.lower() if _LANGUAGE.match(language) else "",
             "url": url_of(self.notice_data, language.upper()),
-            "source_id": oj_number(text_of(kid(self.notice_data, "NO_DOC_OJS")))
-            or root.get("DOC_ID"),
+            "source_id": own_number or root.get("DOC_ID"),
             "deadline": deadline_of(form, self.codif, self._country(), self.warnings),
         }
         self.values.update(value_of(contracts, self.notice_data, self.items))
@@ -108,8 +109,8 @@ class Notice:
         self.extra: dict[str, Any] = {
             "notice_type": notice_type_of(form, self.codif, self.warnings),
             "form_type": form_type_of(form),
-            "procedure_id": self._procedure_id(),
-            "related_notices": self._earlier_notices(),
+            "procedure_id": self._procedure_id(own_number, earlier),
+            "related_notices": earlier,
             "published_at": published_at_of(coded, self.codif, self.warnings),
             "lots": lots,
             "documents": documents_of(form, self.warnings),
@@ -169,7 +170,7 @@ class Notice:
 
     # -- the procedure across notices
 
-    def _procedure_id(self) -> str | None:
+    def _procedure_id(self, own_number: str, earlier: list[str]) -> str | None:
         """The procedure across notices. A buyer's own file number ("10/2019") is only unique
         for that buyer, so it is scoped by country and buyer; OJ notice numbers are unique.
 
@@ -181,10 +182,9 @@ class Notice:
             if reference:
                 buyer = " ".join(self._buyer().casefold().split())
                 return cut(f"{self._country()}|{buyer}|{reference}", SHORT_LIMIT)
-        earlier = self._earlier_notices()
         if earlier:
             return earlier[0]
-        return oj_number(text_of(kid(self.notice_data, "NO_DOC_OJS"))) or None
+        return own_number or None
 
     def _earlier_notices(self) -> list[str]:
         """OJ numbers of the notices this one follows: the previous publication an award or
