@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.accounts import MIN_PASSWORD_LENGTH, AccountError
+from core.accounts import AccountError
 from core.markup import escape_markdown
+from ui.components import new_password_input
 from ui.navigation import ensure_app_navigation
 from ui.session import accounts, client_label, start_session
 
@@ -21,13 +22,7 @@ st.markdown(
 with st.form("first_admin"):
     username = st.text_input("Username", max_chars=40, help="Lower-case letters, digits, . _ @ -")
     display_name = st.text_input("Display name", max_chars=80, placeholder="e.g. Ann Admin")
-    password = st.text_input(
-        "Password",
-        type="password",
-        max_chars=1024,
-        help=f"At least {MIN_PASSWORD_LENGTH} characters.",
-        autocomplete="new-password",
-    )
+    password = new_password_input(note=".")
     repeated = st.text_input("Repeat the password", type="password", max_chars=1024)
     submitted = st.form_submit_button("Create admin account", type="primary")
 

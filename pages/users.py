@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.accounts import MIN_PASSWORD_LENGTH, AccountError
+from core.accounts import AccountError
 from core.models import Account, Role
 from core.roles import ADMINS, NotAllowed
 from ui.acting_user import current_actor
+from ui.components import new_password_input
 from ui.navigation import ensure_app_navigation
 from ui.session import accounts
 
@@ -68,13 +69,7 @@ with add_tab, st.form("add_user", clear_on_submit=True):
         "Role", list(Role), index=1, format_func=_role_label, help=ROLE_HELP, key="new_role"
     )
     email = st.text_input("Email (optional, for single sign-on)", max_chars=120)
-    password = st.text_input(
-        "Password",
-        type="password",
-        max_chars=1024,
-        help=f"At least {MIN_PASSWORD_LENGTH} characters; tell it to the person directly.",
-        autocomplete="new-password",
-    )
+    password = new_password_input(note="; tell it to the person directly.")
     if st.form_submit_button("Add user", type="primary"):
         try:
             added = service.add(actor, username, display_name, role, password, email or None)
@@ -117,13 +112,7 @@ with change_tab:
                 service.enable(actor, account.username)
                 _done(f"{account.username} is enabled again.")
         with right, st.form("set_password", clear_on_submit=True):
-            new_password = st.text_input(
-                "New password",
-                type="password",
-                max_chars=1024,
-                help=f"At least {MIN_PASSWORD_LENGTH} characters. Their open sessions end.",
-                autocomplete="new-password",
-            )
+            new_password = new_password_input("New password", note=". Their open sessions end.")
             if st.form_submit_button("Set password"):
                 try:
                     service.reset_password(actor, account.username, new_password)

@@ -7,6 +7,7 @@ from typing import Literal
 
 import streamlit as st
 
+from core.accounts import MIN_PASSWORD_LENGTH
 from core.analysts.wording import format_date
 from core.describe import describe_analyst, money_text, plural
 from core.importing import load_demo
@@ -210,3 +211,14 @@ def import_summary(summary: ImportSummary) -> None:
                 hide_index=True,
                 column_config={"row": st.column_config.NumberColumn("Row", format="%d")},
             )
+
+
+def new_password_input(label: str = "Password", *, note: str = "") -> str:
+    """A field for a password being set: the minimum length in its help, `note` after it."""
+    return st.text_input(
+        label,
+        type="password",
+        max_chars=1024,
+        help=f"At least {MIN_PASSWORD_LENGTH} characters{note}",
+        autocomplete="new-password",
+    )
