@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.accounts import AccountError
+from core.describe import plural
 from core.models import Account, Role
 from core.roles import ADMINS, NotAllowed
 from ui.acting_user import current_actor
@@ -41,7 +42,7 @@ def _role_label(role: Role) -> str:
 
 people: list[Account] = service.accounts(actor)
 enabled = sum(1 for a in people if a.enabled)
-st.caption(f"{len(people)} users · {enabled} enabled. {ROLE_HELP}.")
+st.caption(f"{plural(len(people), 'user')} · {enabled} enabled. {ROLE_HELP}.")
 st.dataframe(
     pd.DataFrame(
         [
