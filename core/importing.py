@@ -7,6 +7,7 @@ audit log when one is given.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 from core.audit import AuditAction, AuditLog, check, note
@@ -163,10 +164,15 @@ def files_in(folder: Path) -> list[Path]:
 
 
 def load_demo(
-    tenders: TenderRepository, *, actor: Actor, audit: AuditLog | None = None
+    tenders: TenderRepository,
+    *,
+    actor: Actor,
+    audit: AuditLog | None = None,
+    now: datetime | None = None,
 ) -> ImportSummary:
+    """Store the demo tenders, dated relative to `now` (default: the real clock)."""
     allow_import(actor, audit, "demo tenders")
-    demo: list[Tender] = demo_tenders()
+    demo: list[Tender] = demo_tenders(now)
     parsed = ParsedFile(filename="demo tenders", format="demo", tenders=demo)
     summary = store_parsed(tenders, parsed)
     record_import(audit, actor, summary)

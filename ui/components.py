@@ -150,7 +150,8 @@ def load_demo_button(key: str, *, primary: bool = True) -> ImportSummary | None:
     ):
         return None
     runtime = get_runtime()
-    summary = load_demo(runtime.ctx.tenders, actor=actor, audit=runtime.ctx.audit())
+    ctx = runtime.ctx
+    summary = load_demo(ctx.tenders, actor=actor, audit=ctx.audit(), now=ctx.clock())
     runtime.worker.wake()
     if summary.new:
         st.success(

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from core.analysts.rules import RulesAnalyst
 from core.demo import demo_records, demo_tenders
-from core.models import Tender
+from core.models import Tender, utcnow
 from core.profile import default_profile
 
-TODAY = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+# The demo is dated relative to the day it is loaded; these tests load it "today".
+TODAY = utcnow().replace(hour=9, minute=0, second=0, microsecond=0)
 CPV_CODE = re.compile(r"\d{8}-\d")
 
 
 @pytest.fixture(scope="module")
 def tenders() -> list[Tender]:
-    return demo_tenders()
+    return demo_tenders(TODAY)
 
 
 def test_about_forty_valid_tenders_with_unique_ids(tenders) -> None:
@@ -32,7 +33,7 @@ def test_about_forty_valid_tenders_with_unique_ids(tenders) -> None:
 
 
 def test_raw_keeps_the_original_json_object(tenders) -> None:
-    for tender, record in zip(tenders, demo_records(), strict=True):
+    for tender, record in zip(tenders, demo_records(TODAY), strict=True):
         assert tender.raw == record
         assert tender.raw["source_id"] == tender.source_id
 
@@ -45,8 +46,7 @@ def test_fields_look_like_real_notices(tenders) -> None:
         assert tender.buyer
         assert tender.description.count(".") >= 2
         assert tender.deadline is not None and tender.deadline.tzinfo is not None
-        assert datetime(2026, 11, 25, tzinfo=UTC) <= tender.deadline
-        assert tender.deadline <= datetime(2027, 5, 1, tzinfo=UTC)
+        assert TODAY + timedelta(days=3) <= tender.deadline <= TODAY + timedelta(days=200)
 
 
 def test_the_mix_is_varied(tenders) -> None:
@@ -88,3 +88,24 @@ def test_a_realistic_spread_under_the_default_profile(tenders) -> None:
 
     assert 0.40 <= len(relevant) / len(tenders) <= 0.55
     assert len(bids) >= 5 and len(rated_low) >= 5
+
+
+@pytest.mark.parametrize("years", [1, 2, 5])
+def test_loaded_years_later_the_demo_is_just_as_current(years: int) -> None:
+    later = TODAY + timedelta(days=round(365.25 * years))
+    now_tenders, later_tenders = demo_tenders(TODAY), demo_tenders(later)
+
+    for now_tender, later_tender in zip(now_tenders, later_tenders, strict=True):
+        assert now_tender.deadline and later_tender.deadline
+        assert later_tender.deadline - later == now_tender.deadline - TODAY
+        assert later_tender.deadline.utcoffset() == now_tender.deadline.utcoffset()
+    titles = {t.source_id: t.title for t in later_tenders}
+    start = (later + timedelta(days=55 + 60)).year  # DEMO-001 closes in 55 days
+    assert titles["DEMO-001"].endswith(f"check {start}–{start + 2}")
+
+
+def test_the_years_named_in_the_text_are_this_year_or_the_next_few(tenders) -> None:
+    for tender in tenders:
+        assert "{" not in tender.title + tender.description
+        for year in re.findall(r"\b20\d\d\b", tender.title + tender.description):
+            assert TODAY.year <= int(year) <= TODAY.year + 4, (tender.source_id, year)
