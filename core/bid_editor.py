@@ -117,7 +117,12 @@ class BidEditor:
     @classmethod
     def from_context(cls, ctx: AppContext) -> BidEditor:
         return cls(
-            ctx.tenders, ctx.bids, ctx.profile, lambda: ctx.analyst().analyst, audit=ctx.audit()
+            ctx.tenders,
+            ctx.bids,
+            ctx.profile,
+            lambda: ctx.analyst().analyst,
+            ctx.clock,
+            audit=ctx.audit(),
         )
 
     # ------------------------------------------------------------------ reads

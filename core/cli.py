@@ -33,7 +33,6 @@ from core.models import (
     ImportSummary,
     ReviewStage,
     TenderStatus,
-    utcnow,
 )
 from core.pipeline import BatchReport
 from core.records import tender_record
@@ -70,7 +69,9 @@ def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> int:
-    _print_summary(load_demo(ctx.tenders, actor=CLI_ACTOR, audit=ctx.audit()), sys.stdout)
+    _print_summary(
+        load_demo(ctx.tenders, actor=CLI_ACTOR, audit=ctx.audit(), now=ctx.clock()), sys.stdout
+    )
     return EXIT_OK
 
 
@@ -219,7 +220,7 @@ def cmd_export_bids(ctx: AppContext, args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
     exported = [(i, approved[i].version) for i in (s.tender.id for s in states) if i in approved]
-    ctx.bids.mark_exported(exported, utcnow())
+    ctx.bids.mark_exported(exported, ctx.clock())
     drafts = len(paths) - len(exported)
     ctx.audit().record_actor(
         CLI_ACTOR,

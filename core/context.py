@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from core.llm.capabilities import Capabilities
 from core.llm.client import LLMClient
 from core.llm.endpoint import Endpoint, EndpointOverrides, resolve_endpoint
 from core.llm.prices import PriceTable
+from core.models import utcnow
 from core.pipeline import Pipeline
 from core.profile import CompanyProfile, current_profile
 from core.roles import ADMINS, WORKERS, Actor
@@ -51,6 +52,8 @@ class AppContext:
     decisions: DecisionRepository
     bids: BidRepository
     audit_log: AuditRepository | None = None
+    #: "now" for every service of this context: deadlines, queue order, sessions, audit times
+    clock: Callable[[], datetime] = utcnow
     _clients: dict[Endpoint, LLMClient] = field(default_factory=dict, repr=False)
     _session_key: bytes | None = field(default=None, repr=False)
     _clients_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -65,6 +68,7 @@ class AppContext:
             self.audit(),
             self.session_key,
             session_hours=self.settings.session_hours,
+            clock=self.clock,
         )
 
     def session_key(self) -> bytes:
@@ -80,7 +84,7 @@ class AppContext:
         """The append-only audit log (core.audit) over this database."""
         if self.audit_log is None:
             self.audit_log = AuditRepository(self.db)
-        return AuditLog(self.audit_log)
+        return AuditLog(self.audit_log, clock=self.clock)
 
     def review(self) -> ReviewService:
         """The review queue and decisions (core.decisions) over this database."""
@@ -89,6 +93,7 @@ class AppContext:
             self.decisions,
             self.profile,
             self.state.profile_version,
+            self.clock,
             audit=self.audit(),
         )
 
@@ -157,7 +162,9 @@ class AppContext:
             return self._clients.get(endpoint)
 
     def analyst(self) -> AnalystChoice:
-        return choose_analyst(self.endpoint(), self.llm_client, prefilter=self.prefilter_enabled())
+        return choose_analyst(
+            self.endpoint(), self.llm_client, prefilter=self.prefilter_enabled(), now=self.clock
+        )
 
     def analyst_name(self) -> str:
         endpoint = self.endpoint()
@@ -218,7 +225,7 @@ class AppContext:
         if reason is None:
             self.state.set(UNAVAILABLE_KEY, None)
             return
-        since = (self.unavailable() or {}).get("since") or datetime.now(UTC).isoformat()
+        since = (self.unavailable() or {}).get("since") or self.clock().isoformat()
         self.state.set(UNAVAILABLE_KEY, {"reason": reason, "since": since})
 
     def config_version(self) -> tuple[object, ...]:
@@ -247,8 +254,14 @@ def _tenders_target(ids: list[int] | None) -> str:
     return f"tenders {shown}" + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
 
 
-def open_context(settings: Settings | None = None, db_path: Path | str | None = None) -> AppContext:
-    """Open (or reuse) the database and build the repositories over it."""
+def open_context(
+    settings: Settings | None = None,
+    db_path: Path | str | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+) -> AppContext:
+    """Open (or reuse) the database and build the repositories over it; `clock` is the
+    services' "now" (tests pass a frozen one)."""
     settings = settings or get_settings()
     path = Path(db_path) if db_path is not None else settings.duckdb_path
     if db_path is not None:
@@ -265,4 +278,5 @@ def open_context(settings: Settings | None = None, db_path: Path | str | None = 
         decisions=DecisionRepository(db),
         bids=BidRepository(db),
         audit_log=AuditRepository(db),
+        clock=clock,
     )

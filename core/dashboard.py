@@ -161,7 +161,7 @@ class DashboardService:
 
     @classmethod
     def from_context(cls, ctx: AppContext) -> DashboardService:
-        return cls(AnalyticsRepository(ctx.db), ctx.profile(), states=ctx.tenders.states)
+        return cls(AnalyticsRepository(ctx.db), ctx.profile(), ctx.clock, states=ctx.tenders.states)
 
     # ------------------------------------------------------------- options
     def filter_options(self) -> FilterOptions:

@@ -64,7 +64,7 @@ def deadline_text(deadline: datetime | None, now: datetime) -> str:
     days = days_left(deadline, now)
     when = f"{format_date(deadline)} {deadline:%H:%M} UTC"
     if deadline < now:
-        ago = -days - 1 if days < 0 else 0
+        ago = days_left(now, deadline)  # whole days since it closed
         return f"{when} · closed" + (f" {ago} day{'s' if ago != 1 else ''} ago" if ago else "")
     if days == 0:
         return f"{when} · closes today"

@@ -152,6 +152,12 @@ class ScriptedAnalyst:
         )
 
 
+def open_deadline(days: int = 90) -> str:
+    """A deadline `days` from today as a portal writes it (YYYY-MM-DD): open whenever the
+    test runs."""
+    return (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
+
+
 def tender(title: str, **fields: object) -> Tender:
     base: dict[str, object] = {
         "source": "test",
@@ -205,8 +211,8 @@ def route_without_review(store: ProfileStore) -> None:
 
 
 def analyse_demo(ctx: AppContext) -> AppContext:
-    """The built-in demo tenders imported and analysed until every one rests."""
-    load_demo(ctx.tenders, actor=CLI_ACTOR)
+    """The built-in demo tenders, dated by the context's clock, analysed until every one rests."""
+    load_demo(ctx.tenders, actor=CLI_ACTOR, now=ctx.clock())
     run_until_idle(
         ctx.tenders,
         ctx.make_pipeline,

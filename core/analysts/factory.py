@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.analysts.base import Analyst
 from core.analysts.llm import LLMAnalyst
 from core.analysts.rules import RulesAnalyst
 from core.llm.client import LLMClient
 from core.llm.endpoint import Endpoint
+from core.models import utcnow
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,12 @@ def choose_analyst(
     client_for: Callable[[Endpoint], LLMClient],
     *,
     prefilter: bool = True,
+    now: Callable[[], datetime] = utcnow,
 ) -> AnalystChoice:
     if endpoint is None:
-        return AnalystChoice(RulesAnalyst(), concurrency=1, save_each_stage=False)
+        return AnalystChoice(RulesAnalyst(now=now), concurrency=1, save_each_stage=False)
     return AnalystChoice(
-        LLMAnalyst(client_for(endpoint), prefilter=prefilter),
+        LLMAnalyst(client_for(endpoint), prefilter=prefilter, now=now),
         # enough threads to keep the limiter's in-flight cap busy while others wait on it
         concurrency=endpoint.max_concurrency,
         save_each_stage=True,

@@ -20,6 +20,7 @@ from tests.fakes import route_without_review, tender
 
 PUBLISHED = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 DEADLINE = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
+NOW = PUBLISHED + timedelta(days=7)  # the services' clock: every notice here is still open
 
 
 def notice(day: int = 0, **fields: object):
@@ -42,7 +43,7 @@ def notice(day: int = 0, **fields: object):
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[AppContext]:
     path = tmp_path / "versions.duckdb"
-    context = open_context(db_path=path)
+    context = open_context(db_path=path, clock=lambda: NOW)
     route_without_review(context.state)
     yield context
     close_database(path)

@@ -27,6 +27,7 @@ def test_analyst_names() -> None:
         (timedelta(hours=5), "closes today"),
         (timedelta(hours=-5), "closed"),
         (timedelta(days=-3, hours=-2), "closed 3 days ago"),
+        (timedelta(days=-30), "closed 30 days ago"),
     ],
 )
 def test_deadline_text(delta: timedelta, expected: str) -> None:
