@@ -11,6 +11,7 @@ import random
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,7 +32,12 @@ CPVS = ("72212730-5", "72000000; 48000000-8", "45233000", "79530000 - Translatio
 
 def random_deadline(rng: random.Random) -> str:
     """Deadlines in the shapes portals export, varied so that no parse result repeats much."""
-    year, month, day = rng.choice((2026, 2027)), rng.randint(1, 12), rng.randint(1, 28)
+    this_year = datetime.now(UTC).year  # relative, so the rows never all lie in the past
+    year, month, day = (
+        rng.choice((this_year, this_year + 1)),
+        rng.randint(1, 12),
+        rng.randint(1, 28),
+    )
     hour, minute = rng.randint(8, 17), rng.choice((0, 30))
     return rng.choice(
         (

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -54,10 +55,11 @@ SCHEMES = (("CPV", "72000000"), ("CPV", "72212730"), ("UNSPSC", "81111500"), ("C
 def release(number: int, rng: random.Random) -> dict[str, object]:
     scheme, code = rng.choice(SCHEMES)
     buyer = rng.choice(BUYERS)
+    year = datetime.now(UTC).year  # published this year, closing next year
     return {
         "ocid": f"ocds-b5fd17-{number:08d}",
         "id": f"ocds-b5fd17-{number:08d}-tender-1",
-        "date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T09:00:00Z",
+        "date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T09:00:00Z",
         "tag": ["tender"],
         "initiationType": "tender",
         "language": "en",
@@ -76,7 +78,7 @@ def release(number: int, rng: random.Random) -> dict[str, object]:
             "description": " ".join(rng.choices(WORDS, k=60)),
             "status": "active",
             "value": {"amount": rng.randint(10, 9_999) * 1_000, "currency": "GBP"},
-            "tenderPeriod": {"endDate": f"2026-{rng.randint(1, 12):02d}-15T12:00:00Z"},
+            "tenderPeriod": {"endDate": f"{year + 1}-{rng.randint(1, 12):02d}-15T12:00:00Z"},
             "items": [{"id": "1", "classification": {"scheme": scheme, "id": code}}],
             "documents": [
                 {
@@ -93,7 +95,7 @@ def write_package(path: Path, releases: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8") as handle:
         handle.write('{"uri": "https://example.test/package.json", "publishedDate": ')
-        handle.write('"2025-12-01T00:00:00Z", "version": "1.1", "releases": [\n')
+        handle.write(f'"{datetime.now(UTC):%Y-%m-%d}T00:00:00Z", "version": "1.1", "releases": [\n')
         for number in range(releases):
             if number:
                 handle.write(",\n")

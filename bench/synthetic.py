@@ -76,9 +76,12 @@ _BUYERS = [
 HEADER = ["id", "title", "description", "organization", "deadline", "estimated_value", "cpv"]
 
 
-def synthetic_rows(count: int, seed: int = 7) -> list[list[str]]:
+def synthetic_rows(count: int, seed: int = 7, *, now: datetime | None = None) -> list[list[str]]:
+    """`count` rows; deadlines fall on the 1st to the 180th day after `now` (default: today),
+    so the notices are open whenever they are generated."""
     rng = random.Random(seed)
-    start = datetime(2026, 12, 1, tzinfo=UTC)
+    start = (now or datetime.now(UTC)).replace(hour=0, minute=0, second=0, microsecond=0)
+    start += timedelta(days=1)
     rows = []
     for i in range(count):
         templates = _RELEVANT if rng.random() < 0.45 else _IRRELEVANT
@@ -100,9 +103,9 @@ def synthetic_rows(count: int, seed: int = 7) -> list[list[str]]:
     return rows
 
 
-def write_csv(path: Path, count: int, seed: int = 7) -> Path:
+def write_csv(path: Path, count: int, seed: int = 7, *, now: datetime | None = None) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
-        writer.writerows(synthetic_rows(count, seed))
+        writer.writerows(synthetic_rows(count, seed, now=now))
     return path

@@ -31,6 +31,7 @@ from core.roles import CLI_ACTOR, Actor
 from core.worker import run_until_idle
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI, keen
+from tests.fakes import open_deadline
 
 MODEL = "fake-model"
 APPROVER = Actor(name="alice", role=Role.APPROVER)
@@ -86,7 +87,7 @@ def hostile_tenders() -> list[dict[str, Any]]:
             "title": f"Managed cloud hosting and software support [{marker}]",
             "buyer": "City of Ely",
             "description": "Managed cloud hosting, software maintenance and IT support.",
-            "deadline": "2030-12-31",
+            "deadline": open_deadline(),
             "cpv": ["72000000"],
         }
         row[name] = f"{row[name]} {text}" if name == "title" else text

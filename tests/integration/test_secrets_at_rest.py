@@ -29,6 +29,7 @@ from core.llm_settings import endpoint_form
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI, keen
 from tests.fake_openai.server import Reply, openai_error
+from tests.fakes import open_deadline
 
 SECRET = "sk-test-SECRET-4242-b7f3c9e1d2a84f6e9c0b5a7d3e1f2a4c"
 # Distinctive parts too: a store that cut or masked the key must not keep its middle.
@@ -55,7 +56,7 @@ def write_tenders(path: Path) -> Path:
                     f"Managed cloud hosting and software support, lot {n}",
                     "City of Ely",
                     "Managed cloud hosting, software maintenance and IT support.",
-                    "2030-12-31",
+                    open_deadline(),
                     "72000000",
                 ]
             )
