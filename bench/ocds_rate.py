@@ -21,9 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.import_rate import write_csv
-from core.context import open_context
-from core.importing import import_paths
-from core.roles import CLI_ACTOR
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import open_context
+from core.imports.service import import_paths
 from storage.db import close_database
 
 WORDS = [

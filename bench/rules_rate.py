@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.analysts.rules import RulesAnalyst
+from core.analysts.rules.analyst import RulesAnalyst
 from core.models import Tender
-from core.profile import default_profile
+from core.profile.company import default_profile
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
 SUBJECTS = (

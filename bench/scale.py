@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.synthetic import write_csv  # noqa: E402
-from core.context import open_context  # noqa: E402
-from core.dashboard import DashboardFilters, DashboardService  # noqa: E402
-from core.importing import import_paths  # noqa: E402
-from core.roles import CLI_ACTOR  # noqa: E402
-from core.worker import run_until_idle  # noqa: E402
+from core.access.roles import CLI_ACTOR  # noqa: E402
+from core.bootstrap import open_context  # noqa: E402
+from core.imports.service import import_paths  # noqa: E402
+from core.pipeline.worker import run_until_idle  # noqa: E402
+from core.views.dashboard import DashboardFilters, DashboardService  # noqa: E402
 from storage.db import close_database  # noqa: E402
 
 

@@ -30,12 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.synthetic import write_csv  # noqa: E402
+from core.access.roles import CLI_ACTOR  # noqa: E402
+from core.bootstrap import open_context  # noqa: E402
 from core.config import Settings  # noqa: E402
-from core.context import open_context  # noqa: E402
-from core.importing import import_paths  # noqa: E402
+from core.imports.service import import_paths  # noqa: E402
 from core.models import RESTING_STATUSES  # noqa: E402
-from core.roles import CLI_ACTOR  # noqa: E402
-from core.worker import run_until_idle  # noqa: E402
+from core.pipeline.worker import run_until_idle  # noqa: E402
 from storage.db import close_database  # noqa: E402
 from tests.fake_openai import (  # noqa: E402
     ALL_FAULTS,

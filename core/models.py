@@ -303,7 +303,7 @@ BID_SECTIONS: tuple[tuple[str, str], ...] = (
 
 
 class ReviewStage(StrEnum):
-    """Why a tender waits for a person (the routing policy in core.review)."""
+    """Why a tender waits for a person (the routing policy in core.review.policy)."""
 
     RELEVANCE = "relevance"  # the relevance verdict is not confident enough
     SCORE = "score"  # the overall score is close to the bid threshold

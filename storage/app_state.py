@@ -15,7 +15,7 @@ class AppStateRepository:
         self._db = db
 
     def load_profile_json(self) -> str | None:
-        """The newest profile version as JSON (core.profile validates it)."""
+        """The newest profile version as JSON (core.profile.company validates it)."""
         row = (
             self._db.cursor()
             .execute("SELECT profile FROM company_profiles ORDER BY version DESC LIMIT 1")

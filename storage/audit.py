@@ -1,7 +1,7 @@
 """The append-only audit log table: rows are inserted and read, never updated or deleted.
 
-Rows are plain dicts with the fields of core.audit.AuditEvent (storage imports only
-core.models); core.audit validates them.
+Rows are plain dicts with the fields of core.access.audit.AuditEvent (storage imports only
+core.models); core.access.audit validates them.
 """
 
 from __future__ import annotations

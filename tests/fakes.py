@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.audit import matches
-from core.context import AppContext
-from core.importing import load_demo
+from core.access.audit import matches
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import AppContext
+from core.imports.service import load_demo
 from core.models import (
     BidDocument,
     Claim,
@@ -22,13 +23,12 @@ from core.models import (
     TenderState,
     TenderStatus,
 )
-from core.profile import CompanyProfile, ProfileStore, current_profile, save_profile
-from core.roles import CLI_ACTOR
-from core.worker import run_until_idle
+from core.pipeline.worker import run_until_idle
+from core.profile.company import CompanyProfile, ProfileStore, current_profile, save_profile
 
 
 class InMemoryTenderStore:
-    """Implements core.pipeline.PipelineStore over dicts, with claims and leases."""
+    """Implements core.pipeline.stages.PipelineStore over dicts, with claims and leases."""
 
     def __init__(self, tenders: Sequence[Tender] = ()) -> None:
         self.states: dict[int, TenderState] = {}
@@ -223,7 +223,7 @@ def analyse_demo(ctx: AppContext) -> AppContext:
 
 
 class InMemoryAuditStore:
-    """Implements core.audit.AuditStore over a list: append-only, newest first when read."""
+    """Implements core.access.audit.AuditStore over a list: append-only, newest first when read."""
 
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []

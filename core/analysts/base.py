@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from core.models import BidDocument, FilterResult, RatingResult, Tender
-from core.profile import CompanyProfile
+from core.profile.company import CompanyProfile
 
 
 class Analyst(Protocol):

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.analysts.bid_phrases import APPROACH_BY_KEYWORD
-from core.analysts.rules_match import TenderMatch
+from core.analysts.rules.match import TenderMatch
 from core.analysts.wording import format_date, format_days, join_words
 from core.models import FilterResult, RatingResult, Tender
-from core.profile import CompanyProfile
+from core.profile.company import CompanyProfile
 
 GAP = "[to complete]"
 # Share of the delivery period each phase takes; the durations follow the effort score.

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from core.analysts.base import Analyst
 from core.analysts.llm import LLMAnalyst
-from core.analysts.rules import RulesAnalyst
+from core.analysts.rules.analyst import RulesAnalyst
 from core.llm.client import LLMClient
 from core.llm.endpoint import Endpoint
 from core.models import utcnow

@@ -21,11 +21,11 @@ from core.analysts.llm_context import (
     today_text,
     value_range_text,
 )
-from core.analysts.rules_match import matcher_for
-from core.analysts.rules_relevance import decide
+from core.analysts.rules.match import matcher_for
+from core.analysts.rules.relevance import decide
 from core.llm.client import LLMClient
 from core.models import BidDocument, FilterResult, RatingResult, Recommendation, Tender, utcnow
-from core.profile import CompanyProfile
+from core.profile.company import CompanyProfile
 from core.prompts import load_prompt
 
 FILTER_TEMPERATURE = 0.1

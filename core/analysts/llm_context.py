@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from core.analysts.rules_cpv import cpv_with_division
+from core.analysts.rules.cpv import cpv_with_division
 from core.analysts.wording import format_date, join_words, language_name
 from core.models import Tender
-from core.profile import CompanyProfile
+from core.profile.company import CompanyProfile
 
 MAX_DESCRIPTION_CHARS = 12_000
 TAG_NAMES = ("tender", "analysis")

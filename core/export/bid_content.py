@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from core.analysts.wording import format_date
-from core.describe import describe_analyst
 from core.export import ExportError
 from core.models import BID_SECTIONS, BidDocument, BidStatus, BidVersion, RatingResult, TenderState
-from core.tender_view import tender_facts
+from core.views.describe import describe_analyst
+from core.views.tender import tender_facts
 
 GAP_NOTE = "Text marked [to complete] is a gap the bid team must fill before submitting."
 APPENDIX_HEADING = "Appendix: strengths and risks"

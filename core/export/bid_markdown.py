@@ -22,7 +22,7 @@ from core.export.bid_content import (
 from core.models import BidVersion, RatingResult, TenderState, utcnow
 
 # A Markdown file is read raw as well as rendered, so only characters that can start markup
-# are escaped (core.markup escapes more, for Streamlit's extra directives).
+# are escaped (core.views.markup escapes more, for Streamlit's extra directives).
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>&|~#])")
 _MD_LIST_NUMBER = re.compile(r"^(\d+)([.)])(?=\s|$)")
 

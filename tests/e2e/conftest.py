@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from core.context import open_context
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import open_context
 from core.models import Role
-from core.roles import CLI_ACTOR
 from storage.db import close_database
 from ui.auth_routes import COOKIE_NAME
 

@@ -10,7 +10,7 @@ import docx
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.context import open_context
+from core.bootstrap import open_context
 from core.models import BID_SECTIONS
 from storage.db import close_database
 from tests.e2e.conftest import AppServer, start_app, stop_app

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.context import open_context
+from core.bootstrap import open_context
 from storage.db import close_database
 from tests.e2e.conftest import PASSWORD, AppServer, start_app, stop_app
 from tests.e2e.test_app import no_exception, settled

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from core.context import AppContext, open_context
+from core.bootstrap import AppContext, open_context
 from storage.db import close_database
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from core.accounts import FREE_FAILURES, AccountError, AccountService, SignInRefused
-from core.audit import AuditAction
-from core.context import AppContext, open_context
+from core.access.accounts import FREE_FAILURES, AccountError, AccountService, SignInRefused
+from core.access.audit import AuditAction
+from core.access.roles import CLI_ACTOR, Actor, NotAllowed
+from core.bootstrap import AppContext, open_context
 from core.models import Role, utcnow
-from core.roles import CLI_ACTOR, Actor, NotAllowed
 from storage.accounts import AccountRepository
 from storage.db import close_database
 

@@ -6,9 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-import core.dashboard as dashboard
-from core.context import AppContext
-from core.dashboard import DashboardFilters, DashboardService
+import core.views.dashboard as dashboard
+from core.bootstrap import AppContext
 from core.models import (
     BidDocument,
     FilterResult,
@@ -18,7 +17,8 @@ from core.models import (
     Tender,
     TenderStatus,
 )
-from core.profile import default_profile
+from core.profile.company import default_profile
+from core.views.dashboard import DashboardFilters, DashboardService
 from storage.analytics import AnalyticsRepository
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # a Wednesday

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from core.audit import AuditAction, AuditEvent
-from core.bid_editor import BidEditor
+from core.access.audit import AuditAction, AuditEvent
+from core.access.roles import CLI_ACTOR, Actor, NotAllowed
+from core.bids.editor import BidEditor
+from core.bootstrap import AppContext
 from core.cli import main
-from core.context import AppContext
-from core.importing import import_paths
+from core.imports.service import import_paths
 from core.models import DecisionAction, Proposal, Role
-from core.review import save_policy
-from core.roles import CLI_ACTOR, Actor, NotAllowed
+from core.review.policy import save_policy
 from storage import audit as audit_storage
 from storage.audit import AuditRepository
 from storage.db import close_database

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from core.analysts.rules import RulesAnalyst
-from core.bid_editor import BidEditor
+from core.access.roles import Actor
+from core.analysts.rules.analyst import RulesAnalyst
+from core.bids.editor import BidEditor
 from core.models import (
     BidConflict,
     BidDocument,
@@ -21,8 +22,7 @@ from core.models import (
     StageOutcome,
     TenderStatus,
 )
-from core.profile import default_profile
-from core.roles import Actor
+from core.profile.company import default_profile
 from storage.bids import BidRepository
 from storage.db import Database, close_database, open_database
 from storage.tenders import TenderRepository

@@ -14,10 +14,10 @@ import docx
 import openpyxl
 import pytest
 
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import open_context
 from core.cli import main
-from core.context import open_context
 from core.models import RESTING_STATUSES, Role
-from core.roles import CLI_ACTOR
 
 ROOT = Path(__file__).resolve().parents[2]
 

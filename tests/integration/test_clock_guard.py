@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from core.context import AppContext, open_context
-from core.dashboard import DashboardFilters, DashboardService
-from core.describe import deadline_text
+from core.access.roles import Actor
+from core.bootstrap import AppContext, open_context
 from core.models import Role, Tender, utcnow
-from core.roles import Actor
-from core.tender_view import tender_facts
+from core.views.dashboard import DashboardFilters, DashboardService
+from core.views.describe import deadline_text
+from core.views.tender import tender_facts
 from storage.db import close_database
 from tests.fakes import analyse_demo, tender
 

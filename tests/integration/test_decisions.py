@@ -13,10 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core import review
-from core.context import AppContext
-from core.decisions import AlreadyDecided, Overrides, ReviewError, ReviewItem, format_when
-from core.importing import load_demo
+from core.access.roles import CLI_ACTOR, Actor, NotAllowed, resolve_actor
+from core.bootstrap import AppContext
+from core.imports.service import load_demo
 from core.models import (
     Decision,
     DecisionAction,
@@ -25,9 +24,10 @@ from core.models import (
     Role,
     TenderStatus,
 )
-from core.pipeline import BatchReport
-from core.roles import CLI_ACTOR, Actor, NotAllowed, resolve_actor
-from core.worker import run_until_idle
+from core.pipeline.stages import BatchReport
+from core.pipeline.worker import run_until_idle
+from core.review import policy as review
+from core.review.service import AlreadyDecided, Overrides, ReviewError, ReviewItem, format_when
 from storage import decisions as decision_storage
 from storage.decisions import DecisionRepository
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.bootstrap import open_context
 from core.cli import main
-from core.context import open_context
 from storage.db import close_database
 
 HOSTILE: dict[str, bytes] = {

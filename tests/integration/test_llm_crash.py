@@ -15,10 +15,10 @@ from collections import Counter
 from pathlib import Path
 
 from bench.synthetic import write_csv
-from core.context import open_context
-from core.importing import import_paths
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import open_context
+from core.imports.service import import_paths
 from core.models import RESTING_STATUSES
-from core.roles import CLI_ACTOR
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI, keen
 from tests.fakes import route_without_review

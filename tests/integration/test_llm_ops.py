@@ -1,4 +1,4 @@
-"""core.llm_ops over a real DuckDB file; Test connection against the fake OpenAI server."""
+"""core.views.operations over a real DuckDB file; Test connection against the fake OpenAI server."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from core import llm_ops, llm_settings
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import AppContext, open_context
 from core.config import Settings
-from core.context import AppContext, open_context
 from core.llm.endpoint import EndpointOverrides
 from core.models import LLMUsage
-from core.roles import CLI_ACTOR
+from core.views import llm_settings
+from core.views import operations as llm_ops
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI
 from tests.fakes import usage_row

@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 
 from bench.synthetic import write_csv
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import AppContext, open_context
 from core.config import Settings
-from core.context import AppContext, open_context
-from core.importing import import_paths
+from core.imports.service import import_paths
 from core.llm.capabilities import Capabilities
 from core.llm.health import health_for
 from core.models import RESTING_STATUSES
-from core.pipeline import BatchReport
-from core.roles import CLI_ACTOR
-from core.status import pipeline_status
-from core.worker import run_until_idle
+from core.pipeline.stages import BatchReport
+from core.pipeline.status import pipeline_status
+from core.pipeline.worker import run_until_idle
 from storage.db import close_database
 from storage.llm import CapabilityRepository
 from tests.fake_openai import ALL_FAULTS, FakeConfig, FakeOpenAI, keen

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from core.context import AppContext
-from core.profile import current_profile, default_profile, save_profile
+from core.bootstrap import AppContext
+from core.profile.company import current_profile, default_profile, save_profile
 
 
 def test_working_languages_round_trip_through_storage(ctx: AppContext) -> None:

@@ -21,14 +21,14 @@ from typing import Any
 
 import pytest
 
+from core.access.roles import CLI_ACTOR, Actor
 from core.analysts.llm_context import tender_block
+from core.bootstrap import PREFILTER_KEY, AppContext, open_context
 from core.config import Settings
-from core.context import PREFILTER_KEY, AppContext, open_context
-from core.importing import import_paths
+from core.imports.service import import_paths
 from core.llm.health import health_for
 from core.models import DecisionAction, Role, Tender, TenderStatus
-from core.roles import CLI_ACTOR, Actor
-from core.worker import run_until_idle
+from core.pipeline.worker import run_until_idle
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI, keen
 from tests.fakes import open_deadline

@@ -23,12 +23,12 @@ import docx
 import pytest
 
 from bench.synthetic import HEADER, synthetic_rows
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import open_context
 from core.cli import main
 from core.config import get_settings
-from core.context import open_context
 from core.llm.health import health_for
 from core.models import RESTING_STATUSES, Role
-from core.roles import CLI_ACTOR
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI, keen
 

@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from core.audit import AuditAction
-from core.context import AppContext
-from core.decisions import Overrides
-from core.import_preview import import_files
-from core.importing import import_bytes, import_paths, load_demo
+from core.access.audit import AuditAction
+from core.access.roles import CLI_ACTOR, Actor, NotAllowed
+from core.bootstrap import AppContext
+from core.imports.preview import import_files
+from core.imports.service import import_bytes, import_paths, load_demo
 from core.llm.endpoint import EndpointOverrides
-from core.llm_settings import EndpointFormValues, forget_refusals, save_endpoint_form
 from core.models import DecisionAction, Role
-from core.profile_form import form_from_profile, reset_profile, save_profile_form
-from core.review import save_policy
-from core.roles import CLI_ACTOR, Actor, NotAllowed
-from core.worker import PAUSED_KEY
+from core.pipeline.worker import PAUSED_KEY
+from core.profile.form import form_from_profile, reset_profile, save_profile_form
+from core.review.policy import save_policy
+from core.review.service import Overrides
+from core.views.llm_settings import EndpointFormValues, forget_refusals, save_endpoint_form
 from tests.fakes import analyse_demo
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -21,11 +21,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.bootstrap import open_context
 from core.config import PROJECT_ROOT, Settings
-from core.context import open_context
 from core.ingest import parse_path
 from core.llm.health import health_for
-from core.llm_settings import endpoint_form
+from core.views.llm_settings import endpoint_form
 from storage.db import close_database
 from tests.fake_openai import FakeConfig, FakeOpenAI, keen
 from tests.fake_openai.server import Reply, openai_error

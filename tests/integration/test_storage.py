@@ -13,7 +13,7 @@ from core.models import (
     StageOutcome,
     TenderStatus,
 )
-from core.profile import save_profile
+from core.profile.company import save_profile
 from storage.db import close_database, open_database
 from storage.migrations import available_migrations
 from storage.tenders import TenderRepository

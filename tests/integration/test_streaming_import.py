@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from core.context import AppContext
-from core.importing import import_content, import_paths
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import AppContext
+from core.imports.service import import_content, import_paths
 from core.ingest import Content, parse_path, rows
 from core.ingest.rows import streaming_to
 from core.models import Tender
-from core.roles import CLI_ACTOR
 
 RELEASES = 3_000
 PADDING = " ".join(["managed cloud hosting and data platform services"] * 40)  # ~2 KB

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from core.context import AppContext
-from core.importing import import_paths
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import AppContext
+from core.imports.service import import_paths
 from core.ingest import parse_path
 from core.models import NoticeType, Tender
-from core.roles import CLI_ACTOR
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ted"
 CONTRACT_NOTICE = "2024/S 010-123456"  # minimal_f02.xml, with the buyer's file number ECC/2024/7

@@ -18,7 +18,7 @@ import pytest
 
 from core.cli import main
 from core.config import PROJECT_ROOT, Settings, get_settings
-from core.import_preview import preview_file
+from core.imports.preview import preview_file
 from core.ingest import ImportFileError, parse_file, parse_path
 from core.ingest.content import MB
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from core.context import AppContext, open_context
-from core.importing import import_paths
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import AppContext, open_context
+from core.imports.service import import_paths
 from core.ingest import parse_file
 from core.models import Classification, Lot, NoticeDocument, NoticeType, Tender, TenderStatus
-from core.roles import CLI_ACTOR
-from core.worker import run_until_idle
+from core.pipeline.worker import run_until_idle
 from storage.db import close_database
 from tests.fakes import route_without_review, tender
 

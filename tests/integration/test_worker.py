@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from core.importing import load_demo
+from core.access.roles import CLI_ACTOR
+from core.imports.service import load_demo
 from core.models import RESTING_STATUSES, TenderStatus
-from core.roles import CLI_ACTOR
-from core.worker import run_until_idle
+from core.pipeline.worker import run_until_idle
 
 
 def _wait_until(predicate, timeout: float = 30.0) -> None:

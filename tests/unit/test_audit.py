@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from core.audit import (
+from core.access.audit import (
     AuditAction,
     AuditLog,
     audited,
@@ -18,8 +18,8 @@ from core.audit import (
     day_range,
     events_csv,
 )
+from core.access.roles import ADMINS, CLI_ACTOR, DECIDERS, Actor, NotAllowed
 from core.models import Role
-from core.roles import ADMINS, CLI_ACTOR, DECIDERS, Actor, NotAllowed
 from tests.fakes import InMemoryAuditStore
 
 ANN = Actor(name="ann", role=Role.ADMIN, display_name="Ann Admin")

@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import docx
 import pytest
 
-from core.bid_editor import BidEditError, BidEditor, NothingChanged
+from core.access.roles import Actor, NotAllowed
+from core.bids.editor import BidEditError, BidEditor, NothingChanged
 from core.errors import AnalystUnavailable
 from core.models import (
     BidConflict,
@@ -25,8 +26,7 @@ from core.models import (
     TenderState,
     TenderStatus,
 )
-from core.profile import CompanyProfile, default_profile
-from core.roles import Actor, NotAllowed
+from core.profile.company import CompanyProfile, default_profile
 from tests.fakes import ScriptedAnalyst, tender
 
 NOW = datetime(2026, 11, 21, 10, 30, tzinfo=UTC)

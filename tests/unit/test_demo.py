@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from core.analysts.rules import RulesAnalyst
+from core.analysts.rules.analyst import RulesAnalyst
 from core.demo import demo_records, demo_tenders
 from core.models import Tender, utcnow
-from core.profile import default_profile
+from core.profile.company import default_profile
 
 # The demo is dated relative to the day it is loaded; these tests load it "today".
 TODAY = utcnow().replace(hour=9, minute=0, second=0, microsecond=0)

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.describe import deadline_text, describe_analyst, duration_text, progress_fraction
-from core.status import PipelineStatus
-from core.tender_view import pick_tender_id, with_current
+from core.pipeline.status import PipelineStatus
+from core.views.describe import deadline_text, describe_analyst, duration_text, progress_fraction
+from core.views.tender import pick_tender_id, with_current
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
 

@@ -15,7 +15,7 @@ from core.llm.client import Result
 from core.llm.endpoint import Endpoint
 from core.llm.health import EndpointHealth
 from core.models import FilterResult, Recommendation, Tender
-from core.profile import default_profile
+from core.profile.company import default_profile
 from core.prompts import Prompt, load_prompt
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from core.markup import escape_markdown, safe_markdown
+from core.views.markup import escape_markdown, safe_markdown
 
 
 def test_structure_survives() -> None:

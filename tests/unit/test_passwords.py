@@ -1,10 +1,10 @@
-"""Password hashing and policy (core.accounts): no database."""
+"""Password hashing and policy (core.access.accounts): no database."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.accounts import (
+from core.access.accounts import (
     AccountError,
     check_password,
     clean_username,

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from core.models import Claim, NoticeType, ReviewStage, TenderStatus
-from core.pipeline import Pipeline, advance
-from core.profile import default_profile
-from core.worker import run_until_idle
+from core.pipeline.stages import Pipeline, advance
+from core.pipeline.worker import run_until_idle
+from core.profile.company import default_profile
 from tests.fakes import InMemoryTenderStore, ScriptedAnalyst, tender, without_review
 
 

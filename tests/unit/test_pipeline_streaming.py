@@ -9,9 +9,9 @@ import pytest
 
 from core.errors import AnalystUnavailable
 from core.models import FilterResult, RatingResult, Tender, TenderStatus
-from core.pipeline import Pipeline
-from core.profile import CompanyProfile, default_profile
-from core.worker import Worker, run_until_idle
+from core.pipeline.stages import Pipeline
+from core.pipeline.worker import Worker, run_until_idle
+from core.profile.company import CompanyProfile, default_profile
 from tests.fakes import InMemoryTenderStore, ScriptedAnalyst, tender, without_review
 
 

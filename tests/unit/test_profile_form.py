@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.profile import CompanyProfile, default_profile
-from core.profile_form import (
+from core.access.roles import CLI_ACTOR
+from core.profile.company import CompanyProfile, default_profile
+from core.profile.form import (
     CapabilityRow,
     ProfileFormError,
     capability_rows,
@@ -13,11 +14,10 @@ from core.profile_form import (
     save_profile_form,
     split_terms,
 )
-from core.roles import CLI_ACTOR
 
 
 class MemoryProfiles:
-    """core.profile.ProfileStore in memory; keeps every version like the real table."""
+    """core.profile.company.ProfileStore in memory; keeps every version like the real table."""
 
     def __init__(self) -> None:
         self.saved: list[CompanyProfile] = []

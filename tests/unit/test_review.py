@@ -6,8 +6,8 @@ import pytest
 
 from core.models import FilterResult, Proposal, RatingResult, Recommendation, ReviewStage
 from core.models import TenderStatus as S
-from core.profile import Thresholds
-from core.review import describe_policy, needs_rating, proposal, route
+from core.profile.company import Thresholds
+from core.review.policy import describe_policy, needs_rating, proposal, route
 
 # min confidence 0.5, auto-accept 0.8, threshold 6 ± 0.5, approval on
 POLICY = Thresholds(min_relevance_confidence=0.5)
@@ -118,9 +118,9 @@ def test_by_default_every_unsure_verdict_waits_however_unsure() -> None:
 def test_the_queue_puts_open_tenders_first_and_closed_ones_last() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from core.decisions import ReviewService
     from core.models import TenderState
-    from core.profile import default_profile
+    from core.profile.company import default_profile
+    from core.review.service import ReviewService
     from tests.fakes import tender
 
     now = datetime(2026, 11, 21, tzinfo=UTC)

@@ -10,13 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.analysts.base import Analyst
-from core.analysts.rules import RulesAnalyst
-from core.analysts.rules_cpv import normalise_cpv
-from core.analysts.rules_match import matcher_for
-from core.analysts.rules_rating import recommend
-from core.analysts.rules_text import KeywordIndex, keyword_rule, text_words
+from core.analysts.rules.analyst import RulesAnalyst
+from core.analysts.rules.cpv import normalise_cpv
+from core.analysts.rules.match import matcher_for
+from core.analysts.rules.rating import recommend
+from core.analysts.rules.text import KeywordIndex, keyword_rule, text_words
 from core.models import BID_SECTIONS, Recommendation, Tender
-from core.profile import Capability, CompanyProfile, Thresholds, default_profile
+from core.profile.company import Capability, CompanyProfile, Thresholds, default_profile
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 

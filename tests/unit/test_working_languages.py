@@ -8,20 +8,20 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
+from core.access.audit import AuditAction, AuditLog
+from core.access.roles import Actor
 from core.analysts.llm import LLMAnalyst
 from core.analysts.llm_context import capabilities_text
-from core.analysts.rules import RulesAnalyst
-from core.audit import AuditAction, AuditLog
+from core.analysts.rules.analyst import RulesAnalyst
 from core.models import Role, Tender
-from core.profile import Capability, CompanyProfile, default_profile
-from core.profile_form import (
+from core.profile.company import Capability, CompanyProfile, default_profile
+from core.profile.form import (
     ProfileFormError,
     form_from_profile,
     language_options,
     profile_from_form,
     save_profile_form,
 )
-from core.roles import Actor
 from tests.fakes import InMemoryAuditStore
 from tests.unit.test_llm_analyst import FakeStructuredClient
 
@@ -56,7 +56,7 @@ def german_notice(**fields: object) -> Tender:
 
 
 class MemoryProfiles:
-    """core.profile.ProfileStore in memory, storing JSON like the real table."""
+    """core.profile.company.ProfileStore in memory, storing JSON like the real table."""
 
     def __init__(self) -> None:
         self.saved: list[str] = []

@@ -1,0 +1,111 @@
+"""The rules analyst's relevance verdict: evidence weighed, confidence from the margin."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from core.analysts.rules.cpv import cpv_label, cpv_with_division
+from core.analysts.rules.match import Evidence, TenderMatch
+
+# Net evidence needed to call a tender relevant: one title keyword or one CPV code, not a
+# passing mention such as "submit through the portal" in the description.
+MIN_NET_EVIDENCE = 1.5
+# How sure we are that a tender with no evidence at all is not for us.
+NO_EVIDENCE_CONFIDENCE = 0.8
+# …and with no evidence in a notice whose language our keywords cannot match: a weak "no".
+FOREIGN_NO_EVIDENCE_CONFIDENCE = 0.6
+# Evidence margin at which confidence has covered ~63% of the way from 0.5 to 1.
+CONFIDENCE_SCALE = 3.0
+# How far balanced, conflicting evidence pulls confidence below the margin-based value.
+CONFLICT_PENALTY = 0.15
+MAX_REASON_KEYWORDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    is_relevant: bool
+    confidence: float
+    reasoning: str
+    evidence: list[str]
+
+
+def decide(match: TenderMatch, foreign_language: str | None = None) -> Verdict:
+    """The verdict on a match; `foreign_language` names the notice's language when it is not
+    one of the profile's working languages, so the profile's keywords cannot be expected to
+    match it (core.analysts.rules.signals.foreign_language)."""
+    positive, negative = match.positive, match.negative
+    evidence = _positive_evidence(match) + _exclusion_evidence(match.exclusion)
+    if positive == 0 and negative == 0:
+        if foreign_language:
+            reason = (
+                f"The notice is in {foreign_language}, so the profile's keywords cannot match "
+                "it, and none of its classification codes is in the profile; a person should "
+                "look before it is set aside."
+            )
+            return Verdict(False, FOREIGN_NO_EVIDENCE_CONFIDENCE, reason, evidence)
+        reason = "No CPV code or keyword from the profile matches the notice."
+        return Verdict(False, NO_EVIDENCE_CONFIDENCE, reason, evidence)
+    reasoning = _reasoning(match)
+    if foreign_language and not match.keywords:
+        reasoning += f" The notice is in {foreign_language}: the verdict rests on its CPV codes."
+    return Verdict(is_relevant(match), confidence(positive, negative), reasoning, evidence)
+
+
+def is_relevant(match: TenderMatch) -> bool:
+    return match.positive - match.negative >= MIN_NET_EVIDENCE
+
+
+def confidence(positive: float, negative: float) -> float:
+    """0.5 at the decision line, towards 1 as the margin grows, lower when evidence conflicts."""
+    margin = abs(positive - negative - MIN_NET_EVIDENCE)
+    value = 0.5 + 0.5 * (1 - math.exp(-margin / CONFIDENCE_SCALE))
+    if positive and negative:
+        value -= CONFLICT_PENALTY * min(positive, negative) / max(positive, negative)
+    return round(min(max(value, 0.05), 0.99), 3)
+
+
+def _positive_evidence(match: TenderMatch) -> list[str]:
+    lines = []
+    for capability in match.capabilities:
+        lines += [f"CPV {cpv_label(hit.code)} → {capability.name}" for hit in capability.cpv_hits]
+        lines += [f"keyword '{hit.keyword}' in {hit.where}" for hit in capability.keyword_hits]
+    return lines
+
+
+def _exclusion_evidence(exclusion: Evidence) -> list[str]:
+    lines = [f"excluded CPV {cpv_with_division(hit.code)}" for hit in exclusion.cpv_hits]
+    lines += [f"excluded keyword '{hit.keyword}' in {hit.where}" for hit in exclusion.keyword_hits]
+    return lines
+
+
+def _positive_summary(match: TenderMatch) -> str:
+    parts = [
+        f"CPV {cpv_label(hit.code)} matches {capability.name}"
+        for capability in match.capabilities
+        for hit in capability.cpv_hits
+    ]
+    keywords = match.keywords
+    if keywords:
+        parts.append("keywords: " + ", ".join(keywords[:MAX_REASON_KEYWORDS]))
+    return "; ".join(parts)
+
+
+def _exclusion_summary(exclusion: Evidence) -> str:
+    parts = [f"CPV {cpv_with_division(hit.code)}" for hit in exclusion.cpv_hits]
+    parts += [f"keyword '{hit.keyword}'" for hit in exclusion.keyword_hits]
+    return "; ".join(parts)
+
+
+def _reasoning(match: TenderMatch) -> str:
+    positive, negative = _positive_summary(match), _exclusion_summary(match.exclusion)
+    if is_relevant(match):
+        text = f"{positive[0].upper()}{positive[1:]}."
+        return f"{text} Despite exclusion: {negative}." if negative else text
+    if negative and not positive:
+        return f"Excluded: {negative}."
+    if negative and match.negative >= match.positive:
+        return f"Excluded: {negative}; this outweighs {positive}."
+    if negative:
+        return f"Too little net evidence: {positive}; against exclusion: {negative}."
+    return f"Too little evidence to call it relevant: only {positive}."

@@ -1,0 +1,366 @@
+"""Bid documents after the analyst: edit, regenerate a section, approve, restore, export.
+
+Every change is a new version (storage keeps them all); the newest version carries the
+workflow status (draft → approved → exported). Role checks, text limits and the wording of
+conflicts live here so that the Bids page and any other caller cannot skip them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from core.access.audit import AuditAction, AuditLog, check
+from core.access.audit import note as audit_note
+from core.access.roles import BID_EDITORS, DECIDERS, Actor
+from core.analysts.base import Analyst
+from core.errors import AnalystUnavailable
+from core.export.bids import bids_zip
+from core.models import (
+    BID_SECTIONS,
+    BidConflict,
+    BidDocument,
+    BidStatus,
+    BidVersion,
+    Role,
+    Tender,
+    TenderState,
+    utcnow,
+)
+from core.profile.company import CompanyProfile
+from core.review.service import format_when
+
+if TYPE_CHECKING:
+    from core.bootstrap import AppContext
+
+MAX_SECTION = 20_000
+MAX_NOTE = 500
+SECTION_HEADINGS: dict[str, str] = dict(BID_SECTIONS)
+EXPORTABLE = (BidStatus.APPROVED, BidStatus.EXPORTED)
+ZipFormat = Literal["docx", "md"]
+
+
+class BidEditError(ValueError):
+    """A bid change that cannot be made; the message is one sentence saying what to do."""
+
+
+class NothingChanged(BidEditError):
+    """The change would save the same text again, so no version was added."""
+
+
+class BidStore(Protocol):
+    """storage.bids.BidRepository has it."""
+
+    def versions(self, tender_id: int) -> list[BidVersion]: ...
+    def latest(self, tender_id: int) -> BidVersion | None: ...
+    def version(self, tender_id: int, version: int) -> BidVersion | None: ...
+    def all_latest(self, statuses: Sequence[BidStatus] | None = None) -> list[BidVersion]: ...
+    def counts_by_status(self) -> dict[str, int]: ...
+    def add_version(
+        self,
+        tender_id: int,
+        document: BidDocument,
+        *,
+        based_on: int,
+        edited_by: str | None,
+        note: str | None = None,
+    ) -> BidVersion: ...
+    def approve(self, tender_id: int, version: int, by: str, at: datetime) -> BidVersion: ...
+    def mark_exported(self, keys: Sequence[tuple[int, int]], at: datetime) -> int: ...
+
+
+class TenderReader(Protocol):
+    """storage.tenders.TenderRepository has it."""
+
+    def get(self, tender_id: int) -> TenderState | None: ...
+    def states(self, tender_ids: Sequence[int]) -> list[TenderState]: ...
+
+
+@dataclass(frozen=True)
+class BidRow:
+    """A bid's newest version with the tender it answers (title, buyer, deadline, value, status)."""
+
+    state: TenderState
+    latest: BidVersion
+
+    @property
+    def tender_id(self) -> int:
+        return self.latest.tender_id
+
+    @property
+    def tender(self) -> Tender:
+        return self.state.tender
+
+
+class BidEditor:
+    """Bid documents over a bid store; the profile and analyst are read at each call."""
+
+    def __init__(
+        self,
+        tenders: TenderReader,
+        bids: BidStore,
+        profile: Callable[[], CompanyProfile],
+        analyst: Callable[[], Analyst],
+        now: Callable[[], datetime] = utcnow,
+        *,
+        audit: AuditLog | None = None,
+    ) -> None:
+        self._tenders = tenders
+        self._bids = bids
+        self._profile = profile
+        self._analyst = analyst
+        self._now = now
+        self._audit = audit
+
+    @classmethod
+    def from_context(cls, ctx: AppContext) -> BidEditor:
+        return cls(
+            ctx.tenders,
+            ctx.bids,
+            ctx.profile,
+            lambda: ctx.analyst().analyst,
+            ctx.clock,
+            audit=ctx.audit(),
+        )
+
+    # ------------------------------------------------------------------ reads
+    def documents(self, statuses: Sequence[BidStatus] | None = None) -> list[BidRow]:
+        """The newest version of each bid with its tender, soonest deadline first."""
+        latest = {v.tender_id: v for v in self._bids.all_latest(statuses or None)}
+        states = self._tenders.states(list(latest))
+        rows = [BidRow(s, latest[s.tender.id]) for s in states if s.tender.id in latest]
+        return sorted(rows, key=_deadline_order)
+
+    def counts(self) -> dict[BidStatus, int]:
+        """Bids by the status of their newest version (every status, zero included)."""
+        stored = self._bids.counts_by_status()
+        return {status: stored.get(status.value, 0) for status in BidStatus}
+
+    def versions(self, tender_id: int) -> list[BidVersion]:
+        """Every version of the bid, newest first."""
+        return self._bids.versions(tender_id)
+
+    # ---------------------------------------------------------------- changes
+    def save_sections(
+        self,
+        tender_id: int,
+        based_on: int,
+        sections: Mapping[str, str],
+        actor: Actor,
+        note: str = "",
+    ) -> BidVersion:
+        """Save edited section texts as a new draft version on top of version `based_on`."""
+        self._check(actor, BID_EDITORS, "edit bids", tender_id)
+        base = self._version(tender_id, based_on)
+        texts = {field: _section_text(field, text) for field, text in sections.items()}
+        if all(getattr(base.document, field) == text for field, text in texts.items()):
+            raise NothingChanged("Nothing changed: edit a section before saving a new version.")
+        document = _document(base.document, texts, self._now())
+        return self._add(tender_id, document, based_on, actor, _note(note))
+
+    def regenerate_section(
+        self, tender_id: int, based_on: int, section: str, actor: Actor
+    ) -> BidVersion:
+        """Ask the analyst to write the bid again and take only `section` from its draft."""
+        self._check(actor, BID_EDITORS, "edit bids", tender_id)
+        heading = _heading(section)
+        base = self._version(tender_id, based_on)
+        self._check_newest(tender_id, based_on)  # before a possibly slow, paid analyst call
+        state = self._tenders.get(tender_id)
+        if state is None:
+            raise BidEditError(f"There is no tender {tender_id}; reload the page.")
+        if state.filter is None or state.rating is None:
+            raise BidEditError(
+                f"Tender {tender_id} has no relevance verdict and rating yet, so the analyst "
+                "cannot write its bid again: re-analyse it first."
+            )
+        analyst = self._analyst()
+        try:
+            draft = analyst.write(state.tender, self._profile(), state.filter, state.rating)
+        except AnalystUnavailable as exc:
+            raise BidEditError(str(exc)) from exc
+        text = _section_text(section, getattr(draft, section))
+        if getattr(base.document, section) == text:
+            raise NothingChanged(
+                f"The analyst wrote the same {heading} again, so no new version was saved."
+            )
+        # The newest text is the analyst's, so the version names it (the note says what changed).
+        provenance = draft.model_dump(include={"analyst", "model", "prompt_version"})
+        document = _document(base.document, {section: text, **provenance}, self._now())
+        note = f"Regenerated {heading} with {analyst.name}"
+        return self._add(tender_id, document, based_on, actor, note)
+
+    def restore(self, tender_id: int, version: int, based_on: int, actor: Actor) -> BidVersion:
+        """A new draft version with the text of an older version; no version is lost."""
+        self._check(actor, BID_EDITORS, "edit bids", tender_id)
+        old = self._version(tender_id, version)
+        base = self._version(tender_id, based_on)
+        if version == based_on or _same_text(old.document, base.document):
+            raise NothingChanged(
+                f"Version {version} has the same text as version {based_on}; nothing to restore."
+            )
+        document = old.document.model_copy(update={"created_at": self._now()})
+        return self._add(tender_id, document, based_on, actor, f"Restored version {version}")
+
+    def approve(self, tender_id: int, version: int, actor: Actor) -> BidVersion:
+        """Approve version `version`, which must be the newest version and a draft."""
+        self._check(actor, DECIDERS, "approve bids", tender_id)
+        try:
+            approved = self._bids.approve(tender_id, version, by=actor.name, at=self._now())
+        except BidConflict as conflict:
+            raise _approve_refusal(tender_id, version, conflict.latest) from conflict
+        audit_note(
+            self._audit,
+            actor,
+            AuditAction.BID_APPROVED,
+            target=f"tender {tender_id}",
+            detail=f"version {approved.version}",
+        )
+        return approved
+
+    def approved_zip(self, fmt: ZipFormat, *, actor: Actor) -> tuple[bytes, int]:
+        """A ZIP of every approved (or already exported) bid, which are then marked exported.
+
+        Each document is the approved version's text; drafts are never included.
+        """
+        check(self._audit, actor, BID_EDITORS, "export approved bids", target="approved bids")
+        rows = self.documents(EXPORTABLE)
+        if not rows:
+            raise BidEditError(
+                "No bid is approved yet: approve a bid version before downloading approved bids."
+            )
+        versions = {row.tender_id: row.latest for row in rows}
+        company = self._profile().company_name
+        data = bids_zip([row.state for row in rows], fmt, company, versions=versions)
+        self._bids.mark_exported([(row.tender_id, row.latest.version) for row in rows], self._now())
+        ids = ", ".join(str(row.tender_id) for row in rows[:20])
+        more = f" and {len(rows) - 20} more" if len(rows) > 20 else ""
+        audit_note(
+            self._audit,
+            actor,
+            AuditAction.EXPORT,
+            target=f"approved bids ({fmt} zip)",
+            detail=f"{len(rows)} bids: tenders {ids}{more}",
+        )
+        return data, len(rows)
+
+    # ---------------------------------------------------------------- helpers
+    def _check(self, actor: Actor, allowed: frozenset[Role], doing: str, tender_id: int) -> None:
+        check(self._audit, actor, allowed, doing, target=f"tender {tender_id}")
+
+    def _version(self, tender_id: int, version: int) -> BidVersion:
+        found = self._bids.version(tender_id, version)
+        if found is None:
+            raise BidEditError(
+                f"The bid for tender {tender_id} has no version {version}; reload the page."
+            )
+        return found
+
+    def _check_newest(self, tender_id: int, based_on: int) -> None:
+        latest = self._bids.latest(tender_id)
+        if latest is not None and latest.version != based_on:
+            raise _saved_meanwhile(latest)
+
+    def _add(
+        self, tender_id: int, document: BidDocument, based_on: int, actor: Actor, note: str
+    ) -> BidVersion:
+        try:
+            saved = self._bids.add_version(
+                tender_id, document, based_on=based_on, edited_by=actor.name, note=note or None
+            )
+        except BidConflict as conflict:
+            if conflict.latest is None:
+                raise BidEditError(
+                    f"Tender {tender_id} has no bid any more; reload the page."
+                ) from conflict
+            raise _saved_meanwhile(conflict.latest) from conflict
+        note_text = f": {note}" if note else ""
+        audit_note(
+            self._audit,
+            actor,
+            AuditAction.BID_EDITED,
+            target=f"tender {tender_id}",
+            detail=f"version {saved.version} on version {based_on}{note_text}",
+        )
+        return saved
+
+
+def _heading(section: str) -> str:
+    heading = SECTION_HEADINGS.get(section)
+    if heading is None:
+        names = ", ".join(SECTION_HEADINGS)
+        raise BidEditError(f"A bid has no section {section!r}; the sections are {names}.")
+    return heading
+
+
+def _section_text(section: str, text: str) -> str:
+    """The text as stored (line endings normalised, outer whitespace trimmed), or a refusal."""
+    heading = _heading(section)
+    cleaned = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not cleaned:
+        raise BidEditError(
+            f"{heading} is empty: write something, or mark the gap with [to complete]."
+        )
+    if len(cleaned) > MAX_SECTION:
+        raise BidEditError(
+            f"{heading} has {len(cleaned):,} characters, more than the {MAX_SECTION:,} a "
+            "section may hold: shorten it."
+        )
+    return cleaned
+
+
+def _note(note: str) -> str:
+    cleaned = " ".join(note.split())
+    if len(cleaned) > MAX_NOTE:
+        raise BidEditError(f"The note has {len(cleaned):,} characters; keep it under {MAX_NOTE}.")
+    return cleaned
+
+
+def _document(
+    base: BidDocument, changes: Mapping[str, str | None], created_at: datetime
+) -> BidDocument:
+    """The base version with some fields changed, dated when it was saved."""
+    return BidDocument.model_validate(
+        base.model_dump() | dict(changes) | {"created_at": created_at}
+    )
+
+
+def _same_text(a: BidDocument, b: BidDocument) -> bool:
+    return all(getattr(a, field) == getattr(b, field) for field in SECTION_HEADINGS)
+
+
+def _by(version: BidVersion) -> str:
+    return version.edited_by or "the analyst"
+
+
+def _saved_meanwhile(latest: BidVersion) -> BidEditError:
+    return BidEditError(
+        f"Version {latest.version} was saved by {_by(latest)} meanwhile; reload the page "
+        "and make your change on that version."
+    )
+
+
+def _approve_refusal(tender_id: int, version: int, latest: BidVersion | None) -> BidEditError:
+    if latest is None:
+        return BidEditError(f"Tender {tender_id} has no bid to approve; reload the page.")
+    if latest.version == version and latest.status is not BidStatus.DRAFT:
+        when = format_when(latest.approved_at) if latest.approved_at else "an earlier time"
+        return BidEditError(
+            f"Version {version} was already approved by {latest.approved_by or 'someone'} "
+            f"at {when}; edit it to start a new draft."
+        )
+    if latest.version > version:
+        return BidEditError(
+            f"Version {latest.version} was saved by {_by(latest)} meanwhile; reload the page "
+            "and approve that version instead."
+        )
+    return BidEditError(
+        f"The bid for tender {tender_id} has no version {version}; reload the page."
+    )
+
+
+def _deadline_order(row: BidRow) -> tuple[bool, float, int]:
+    deadline = row.tender.deadline
+    return (deadline is None, deadline.timestamp() if deadline else 0.0, row.tender_id)
