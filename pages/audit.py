@@ -1,13 +1,13 @@
 """Audit log: who signed in, decided, approved, edited, exported, imported or changed settings.
 
-Admins only; the log itself (and the role check) lives in core.audit.
+Admins only; the log itself (and the role check) lives in core.access.audit.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core.audit import (
+from core.access.audit import (
     PAGE_LIMIT,
     AuditAction,
     audited,
@@ -16,7 +16,7 @@ from core.audit import (
     event_rows,
     events_csv,
 )
-from core.roles import ADMINS
+from core.access.roles import ADMINS
 from ui.acting_user import current_actor
 from ui.navigation import ensure_app_navigation
 from ui.runtime import get_context

@@ -4,29 +4,29 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.bid_editor import BidEditor
+from core.access.roles import BID_EDITORS, DECIDERS
+from core.bids.editor import BidEditor
 from core.models import BidStatus, TenderStatus
-from core.roles import BID_EDITORS, DECIDERS
 from ui.acting_user import current_actor
 from ui.bid_parts import (
+    NOTICE_KEY,
     apply_change,
     approved_zip_panel,
+    bid_downloads,
     bid_heading,
     bids_being_written,
     bids_table,
-    current_downloads,
     display_names,
     edit_form,
     older_version,
     pick_bid,
     regenerate_buttons,
-    show_notice,
     status_counts,
     status_filter,
     versions_table,
     with_display_names,
 )
-from ui.components import PAGE_REVIEW
+from ui.components import PAGE_REVIEW, show_notice
 from ui.navigation import ensure_app_navigation
 from ui.runtime import get_context
 
@@ -38,7 +38,7 @@ if actor is None:
 edits, approves = actor.can(BID_EDITORS), actor.can(DECIDERS)
 ctx = get_context()
 editor = BidEditor.from_context(ctx)
-show_notice()
+show_notice(NOTICE_KEY)
 bids_being_written(lambda: ctx.tenders.counts_by_status().get(TenderStatus.APPROVED.value, 0))
 
 counts = editor.counts()
@@ -69,14 +69,14 @@ approve = approves and approve_column.button(
     disabled=current.status is not BidStatus.DRAFT,
     help="Only the newest draft can be approved; approvers and admins may approve.",
 )
-current_downloads(
+bid_downloads(
     docx_column,
     md_column,
-    row,
-    with_display_names(current, names),
+    row.state,
     ctx.profile().company_name,
     ctx.audit(),
     actor,
+    with_display_names(current, names),
 )
 if not edits:
     st.info("Only bid managers, approvers and admins edit bids; you can read them.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.audit import audited
-from core.dashboard import DashboardService
+from core.access.audit import audited
+from core.views.dashboard import DashboardService
 from ui import charts
 from ui.acting_user import current_actor
 from ui.components import PAGE_TENDER, analysis_progress_note, require_tenders

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.accounts import AccountError
-from core.markup import escape_markdown
+from core.access.accounts import AccountError
+from core.views.markup import escape_markdown
 from ui.components import new_password_input
 from ui.navigation import ensure_app_navigation
 from ui.session import accounts, client_label, start_session

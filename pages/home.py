@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.describe import describe_analyst, progress_fraction
-from core.status import pipeline_status
+from core.pipeline.status import pipeline_status
+from core.views.describe import describe_analyst, progress_fraction
 from ui.components import (
     PAGE_DASHBOARD,
     PAGE_IMPORT,

@@ -6,8 +6,8 @@ import functools
 
 import streamlit as st
 
-from core.import_preview import FilePreview, import_files, preview_file, upload_types
-from core.roles import WORKERS, NotAllowed
+from core.access.roles import WORKERS, NotAllowed
+from core.imports.preview import FilePreview, import_files, preview_file, upload_types
 from ui.acting_user import current_actor
 from ui.components import PAGE_PIPELINE, import_summary, load_demo_button, md_escape, refusal
 from ui.import_progress import FilesProgress

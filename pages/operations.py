@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.llm_ops import latency_text, operations_report, usd
+from core.views.operations import latency_text, operations_report, usd
 from ui import llm_charts
 from ui.navigation import ensure_app_navigation
 from ui.runtime import get_context

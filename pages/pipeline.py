@@ -5,16 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.describe import (
+from core.access.roles import WORKERS, NotAllowed
+from core.pipeline.status import pipeline_status
+from core.views.describe import (
     describe_analyst,
     progress_fraction,
     settled_count,
     status_rows,
     time_left_text,
 )
-from core.llm_ops import live_llm_stats, tokens_text, unavailable_text, usd
-from core.roles import WORKERS, NotAllowed
-from core.status import pipeline_status
+from core.views.operations import live_llm_stats, tokens_text, unavailable_text, usd
 from ui.acting_user import current_actor
 from ui.components import md_escape
 from ui.navigation import ensure_app_navigation

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.decisions import ReviewError, ReviewItem
+from core.access.roles import DECIDERS, Actor, NotAllowed
 from core.models import TenderStatus
-from core.roles import DECIDERS, Actor, NotAllowed
+from core.review.service import ReviewError, ReviewItem
 from ui.acting_user import current_actor
-from ui.components import PAGE_DASHBOARD, require_tenders
+from ui.components import PAGE_DASHBOARD, require_tenders, show_notice
 from ui.navigation import ensure_app_navigation
 from ui.review_parts import (
     NOTICE_KEY,
@@ -25,7 +25,6 @@ from ui.review_parts import (
     queue_table,
     review_item,
     select,
-    show_notice,
     take_request,
 )
 from ui.runtime import get_context, get_runtime
@@ -62,7 +61,7 @@ decides = actor.can(DECIDERS)
 require_tenders()
 ctx = get_context()
 review = ctx.review()
-show_notice()
+show_notice(NOTICE_KEY)
 request = take_request()  # taken now, so that a click is never replayed on a later run
 
 waiting = review.queue()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.roles import ADMINS
+from core.access.roles import ADMINS
 from ui.acting_user import current_actor
 from ui.llm_endpoint_section import render_llm_endpoint
 from ui.navigation import ensure_app_navigation

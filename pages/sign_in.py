@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.accounts import AccountError
-from core.markup import escape_markdown
-from core.roles import Actor
+from core.access.accounts import AccountError
+from core.access.roles import Actor
+from core.views.markup import escape_markdown
 from ui.acting_user import SIGNED_IN_KEY
 from ui.navigation import ensure_app_navigation
 from ui.session import (

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.audit import audited
-from core.dashboard import DashboardService
-from core.decisions import REOPENABLE, ReviewError
-from core.export.bids import bid_docx, bid_filename, bid_markdown
-from core.llm_ops import tender_trace, trace_summary
+from core.access.roles import DECIDERS, WORKERS, NotAllowed
 from core.models import BID_SECTIONS, TenderStatus
-from core.roles import DECIDERS, WORKERS, NotAllowed
-from core.tender_view import change_rows, pick_tender_id, tender_facts, with_current
+from core.review.service import REOPENABLE, ReviewError
+from core.views.dashboard import DashboardService
+from core.views.operations import tender_trace, trace_summary
+from core.views.tender import change_rows, pick_tender_id, tender_facts, with_current
 from ui.acting_user import current_actor
+from ui.bid_parts import bid_downloads
 from ui.components import (
     PAGE_REVIEW,
     analyst_caption,
@@ -22,11 +21,12 @@ from ui.components import (
     require_tenders,
     safe_text,
     score_metrics,
+    show_notice,
     status_badge,
     strengths_and_risks,
 )
 from ui.navigation import ensure_app_navigation
-from ui.review_parts import decision_history, error_text, show_notice
+from ui.review_parts import decision_history, error_text
 from ui.runtime import get_context, get_runtime
 
 ensure_app_navigation()
@@ -181,34 +181,8 @@ if bid is None:
     )
 else:
     analyst_caption(bid, "Drafted")
-    company = ctx.profile().company_name
-    audit = ctx.audit()
-    target = f"tender {chosen}"
-    downloads = st.columns([1, 1, 3])
-    downloads[0].download_button(
-        "Download DOCX",
-        data=audited(
-            audit, actor, lambda: bid_docx(state, company), target=target, detail="bid draft (docx)"
-        ),
-        file_name=bid_filename(state, "docx"),
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        icon=":material/description:",
-        on_click="ignore",
-    )
-    downloads[1].download_button(
-        "Download Markdown",
-        data=audited(
-            audit,
-            actor,
-            lambda: bid_markdown(state, company).encode("utf-8"),
-            target=target,
-            detail="bid draft (md)",
-        ),
-        file_name=bid_filename(state, "md"),
-        mime="text/markdown",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    docx_column, md_column, _ = st.columns([1, 1, 3])
+    bid_downloads(docx_column, md_column, state, ctx.profile().company_name, ctx.audit(), actor)
     for field, heading in BID_SECTIONS:
         st.markdown(f"#### {heading}")
         safe_text(getattr(bid, field))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.accounts import AccountError
-from core.describe import plural
+from core.access.accounts import AccountError
+from core.access.roles import ADMINS, NotAllowed
 from core.models import Account, Role
-from core.roles import ADMINS, NotAllowed
+from core.views.describe import plural
 from ui.acting_user import current_actor
-from ui.components import new_password_input
+from ui.components import new_password_input, show_notice
 from ui.navigation import ensure_app_navigation
 from ui.session import accounts
 
@@ -21,18 +21,17 @@ if actor is None or not actor.can(ADMINS):
     st.info("Only admins manage users; ask an admin to add someone or change a role.")
     st.stop()
 
+NOTICE_KEY = "users_notice"
 ROLE_HELP = (
     "Viewer: looks only · Bid manager: imports, runs, edits bids · "
     "Approver: also decides review items and approves bids · Admin: also settings and users"
 )
 service = accounts()
-notice = st.session_state.pop("users_notice", None)
-if notice:
-    st.success(notice)
+show_notice(NOTICE_KEY)
 
 
 def _done(message: str) -> None:
-    st.session_state["users_notice"] = message
+    st.session_state[NOTICE_KEY] = message
     st.rerun()
 
 

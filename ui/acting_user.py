@@ -1,6 +1,6 @@
 """Who is acting on this page: the signed-in person (ui.session restores them every run).
 
-Core services check the role (core.roles); pages ask `current_actor()` and show only what the
+Core services check the role (core.access.roles); pages ask `current_actor()` and show only what the
 role allows. Tests sign someone in by putting an Actor under SIGNED_IN_KEY.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.roles import Actor
+from core.access.roles import Actor
 
 SIGNED_IN_KEY = "tw_actor"  # the signed-in user's Actor, set by sign-in (and by tests)
 

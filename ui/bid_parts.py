@@ -1,4 +1,4 @@
-"""The Bids page's pieces. What may change, by whom, and how, lives in core.bid_editor."""
+"""The Bids page's pieces. What may change, by whom, and how, lives in core.bids.editor."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 
 import streamlit as st
 
-from core.audit import AuditLog, audited
-from core.bid_editor import (
+from core.access.audit import AuditLog, audited
+from core.access.roles import BID_EDITORS, Actor, NotAllowed
+from core.bids.editor import (
     MAX_NOTE,
     MAX_SECTION,
     BidEditError,
@@ -19,13 +20,12 @@ from core.bid_editor import (
     NothingChanged,
     ZipFormat,
 )
-from core.context import AppContext
-from core.describe import compact_money, describe_analyst, plural
+from core.bootstrap import AppContext
 from core.export.bid_content import when
 from core.export.bids import bid_docx, bid_filename, bid_markdown, version_line
-from core.models import BID_SECTIONS, BidStatus, BidVersion
-from core.roles import BID_EDITORS, Actor, NotAllowed
-from core.tender_view import pick_tender_id
+from core.models import BID_SECTIONS, BidStatus, BidVersion, TenderState
+from core.views.describe import compact_money, describe_analyst, plural
+from core.views.tender import pick_tender_id
 from ui.acting_user import current_actor
 from ui.components import PAGE_TENDER, BadgeColor, md_escape, safe_text
 
@@ -51,13 +51,6 @@ class PreparedZip:
 
 def bid_status_badge(status: BidStatus) -> None:
     st.badge(status.label, color=_STATUS_COLORS[status], help=f"bid status: {status.value}")
-
-
-def show_notice() -> None:
-    """The outcome of the click before the rerun, shown once."""
-    notice = st.session_state.pop(NOTICE_KEY, None)
-    if notice:
-        st.success(md_escape(notice), icon=":material/check_circle:")
 
 
 def apply_change(
@@ -244,45 +237,46 @@ def with_display_names(version: BidVersion, name: Callable[[str], str]) -> BidVe
     )
 
 
-def current_downloads(
+def bid_downloads(
     docx_column: Any,
     md_column: Any,
-    row: BidRow,
-    current: BidVersion,
+    state: TenderState,
     company: str,
     audit: AuditLog,
     actor: Actor,
+    version: BidVersion | None = None,
 ) -> None:
-    """The newest version as DOCX and Markdown, built (and recorded as exported) when clicked.
-
-    `current` names people as the page does (with_display_names)."""
-    target = f"tender {row.tender_id}"
+    """The bid as DOCX and Markdown, built (and recorded as exported) when clicked: `version`
+    (naming people as the page does, with_display_names) or else the analyst's draft."""
+    target = f"tender {state.tender.id}"
+    what = f"bid version {version.version}" if version else "bid draft"
+    hint = f"Version {version.version}, with its status on the title page" if version else None
     docx_column.download_button(
         "Download DOCX",
-        help=f"Version {current.version}, with its status on the title page",
+        help=hint,
         data=audited(
             audit,
             actor,
-            lambda: bid_docx(row.state, company, version=current),
+            lambda: bid_docx(state, company, version=version),
             target=target,
-            detail=f"bid version {current.version} (docx)",
+            detail=f"{what} (docx)",
         ),
-        file_name=bid_filename(row.state, "docx"),
+        file_name=bid_filename(state, "docx"),
         mime=DOCX_MIME,
         icon=":material/description:",
         on_click="ignore",
     )
     md_column.download_button(
         "Download Markdown",
-        help=f"Version {current.version}, with its status on the title page",
+        help=hint,
         data=audited(
             audit,
             actor,
-            lambda: bid_markdown(row.state, company, version=current).encode("utf-8"),
+            lambda: bid_markdown(state, company, version=version).encode("utf-8"),
             target=target,
-            detail=f"bid version {current.version} (md)",
+            detail=f"{what} (md)",
         ),
-        file_name=bid_filename(row.state, "md"),
+        file_name=bid_filename(state, "md"),
         mime="text/markdown",
         icon=":material/download:",
         on_click="ignore",

@@ -1,4 +1,4 @@
-"""Plotly figures for the dashboard, built from the frames core.dashboard returns."""
+"""Plotly figures for the dashboard, built from the frames core.views.dashboard returns."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from core.dashboard import StatusFunnel
+from core.views.dashboard import StatusFunnel
 from ui.components import RECOMMENDATION_COLORS
 
 _MARGINS = {"l": 10, "r": 10, "t": 40, "b": 10}

@@ -7,12 +7,10 @@ from typing import Literal
 
 import streamlit as st
 
-from core.accounts import MIN_PASSWORD_LENGTH
+from core.access.accounts import MIN_PASSWORD_LENGTH
+from core.access.roles import WORKERS
 from core.analysts.wording import format_date
-from core.describe import describe_analyst, money_text, plural
-from core.importing import load_demo
-from core.markup import escape_markdown as md_escape
-from core.markup import safe_markdown
+from core.imports.service import load_demo
 from core.models import (
     AnalysisProvenance,
     FilterResult,
@@ -21,8 +19,10 @@ from core.models import (
     Tender,
     TenderStatus,
 )
-from core.roles import WORKERS
-from core.status import pipeline_status
+from core.pipeline.status import pipeline_status
+from core.views.describe import describe_analyst, money_text, plural
+from core.views.markup import escape_markdown as md_escape
+from core.views.markup import safe_markdown
 from ui.acting_user import current_actor
 from ui.runtime import get_context, get_runtime
 
@@ -126,6 +126,13 @@ def notice_parts(tender: Tender) -> None:
                 if document.url.startswith(("https://", "http://")):
                     # Button labels render Markdown (links, images): the title is untrusted.
                     st.link_button(md_escape(document.title or document.url), document.url)
+
+
+def show_notice(key: str) -> None:
+    """The outcome of the click before the rerun (kept under `key`), shown once."""
+    notice = st.session_state.pop(key, None)
+    if notice:
+        st.success(md_escape(notice), icon=":material/check_circle:")
 
 
 def safe_text(text: str) -> None:

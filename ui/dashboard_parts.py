@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from core.dashboard import DashboardFilters, DashboardKpis, FilterOptions, TablePage
-from core.describe import compact_money, money_text, plural
 from core.models import Recommendation, TenderStatus
+from core.views.dashboard import DashboardFilters, DashboardKpis, FilterOptions, TablePage
+from core.views.describe import compact_money, money_text, plural
 
 # NumberColumn formats for a value column holding a single currency.
 _CURRENCY_FORMATS = {"EUR": "euro", "USD": "dollar", "JPY": "yen"}

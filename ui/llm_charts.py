@@ -1,4 +1,4 @@
-"""Plotly figures for the Operations page, built from the frames core.llm_ops returns."""
+"""Plotly figures for the Operations page, built from the frames core.views.operations returns."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.llm_ops import error_class_label
+from core.views.operations import error_class_label
 
 _MARGINS = {"l": 10, "r": 10, "t": 40, "b": 10}
 _HEIGHT = 320

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core.context import AppContext
+from core.access.roles import ADMINS, Actor, NotAllowed
+from core.bootstrap import AppContext
 from core.llm.probe import ProbeReport
-from core.llm_ops import latency_text
-from core.llm_settings import (
+from core.views.llm_settings import (
     FIELD_LABELS,
     EndpointFormValues,
     endpoint_form,
@@ -19,7 +19,7 @@ from core.llm_settings import (
     remembered_refusals,
     save_endpoint_form,
 )
-from core.roles import ADMINS, Actor, NotAllowed
+from core.views.operations import latency_text
 from ui.components import md_escape
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from core.markup import escape_markdown
-from core.roles import ADMINS, Actor
+from core.access.roles import ADMINS, Actor
+from core.views.markup import escape_markdown
 from ui.session import sign_out, signed_in_actor
 
 _APP_RAN = "_tenderwise_app_ran"

@@ -1,7 +1,7 @@
 """Settings → Company profile: what the company sells and never bids for.
 
 Admins edit it in a form; everyone else reads it. Saving and the role check live in
-core.profile_form.
+core.profile.form.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from core.access.roles import ADMINS, Actor, NotAllowed
 from core.analysts.wording import language_label
-from core.context import AppContext
-from core.describe import money_text
-from core.profile_form import (
+from core.bootstrap import AppContext
+from core.profile.form import (
     ProfileForm,
     ProfileFormError,
     capability_rows,
@@ -24,7 +24,7 @@ from core.profile_form import (
     reset_profile,
     save_profile_form,
 )
-from core.roles import ADMINS, Actor, NotAllowed
+from core.views.describe import money_text
 
 CAPABILITIES_KEY = "profile_capabilities"
 

@@ -1,7 +1,7 @@
 """The Review page's pieces, and the decision history the Tenders page shows too.
 
 Decisions themselves (who may decide, the reason rule, where a tender goes) live in
-core.decisions; these only ask and render.
+core.review.service; these only ask and render.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from typing import Any
 
 import streamlit as st
 
-from core.decisions import (
+from core.models import Decision, DecisionAction, Proposal, ReviewStage, TenderStatus
+from core.profile.company import Thresholds
+from core.review.policy import describe_policy
+from core.review.service import (
     DIMENSION_LABELS,
     SCORE_DIMENSIONS,
     Overrides,
@@ -21,11 +24,8 @@ from core.decisions import (
     ReviewItem,
     format_when,
 )
-from core.describe import compact_money
-from core.models import Decision, DecisionAction, Proposal, ReviewStage, TenderStatus
-from core.profile import Thresholds
-from core.review import describe_policy
-from core.tender_view import pick_tender_id, tender_facts
+from core.views.describe import compact_money
+from core.views.tender import pick_tender_id, tender_facts
 from ui.components import (
     analyst_caption,
     md_escape,
@@ -302,13 +302,6 @@ def decision_notice(decision: Decision, by: str | None = None) -> str:
         proposal = decision.ai_proposal.label if decision.ai_proposal else "the proposal"
         return f"Accepted: {proposal} {who}{bid}"
     return f"{decision.action.label} recorded {who}{bid}"
-
-
-def show_notice(key: str = NOTICE_KEY) -> None:
-    """The outcome of the click before the rerun, shown once."""
-    notice = st.session_state.pop(key, None)
-    if notice:
-        st.success(md_escape(notice), icon=":material/check_circle:")
 
 
 # ----------------------------------------------------------------- decision history

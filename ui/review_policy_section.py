@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core.context import AppContext
-from core.review import PolicyError, describe_policy, save_policy
-from core.roles import ADMINS, Actor, NotAllowed
+from core.access.roles import ADMINS, Actor, NotAllowed
+from core.bootstrap import AppContext
+from core.review.policy import PolicyError, describe_policy, save_policy
 
 _NOTICE = "policy_notice"
 

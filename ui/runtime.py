@@ -13,10 +13,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from core.bootstrap import AppContext, open_context
 from core.config import Settings
-from core.context import AppContext, open_context
 from core.logging_setup import configure_logging
-from core.worker import Worker
+from core.pipeline.worker import Worker
 from storage.db import close_database
 
 

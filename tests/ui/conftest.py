@@ -9,8 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core.accounts import hash_password
-from core.context import AppContext, open_context
+from core.access.accounts import hash_password
+from core.bootstrap import AppContext, open_context
 from core.models import Account
 from storage.accounts import AccountRepository
 from storage.db import close_database

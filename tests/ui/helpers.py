@@ -6,8 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from core.access.roles import Actor
 from core.models import Role
-from core.roles import Actor
 from ui.acting_user import SIGNED_IN_KEY
 
 APP = Path(__file__).resolve().parents[2] / "app.py"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.context import AppContext
+from core.bootstrap import AppContext
 from core.models import BidDocument, BidStatus, StageOutcome, TenderStatus
 from tests.ui.helpers import app_test, metrics, texts
 

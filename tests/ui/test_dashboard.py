@@ -4,10 +4,10 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from core.context import AppContext
-from core.dashboard import DashboardFilters, DashboardService
-from core.importing import load_demo
-from core.roles import CLI_ACTOR
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import AppContext
+from core.imports.service import load_demo
+from core.views.dashboard import DashboardFilters, DashboardService
 from tests.ui.helpers import metrics, texts
 
 

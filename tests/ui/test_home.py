@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from core.context import AppContext
+from core.bootstrap import AppContext
 from tests.ui.helpers import metrics, texts
 
 

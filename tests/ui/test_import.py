@@ -5,7 +5,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from core.context import AppContext
+from core.bootstrap import AppContext
 from tests.ui.helpers import texts
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from streamlit.testing.v1 import AppTest
 
-from core.context import AppContext
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import AppContext
 from core.llm.endpoint import EndpointOverrides
-from core.roles import CLI_ACTOR
 from tests.fakes import usage_row
 from tests.ui.helpers import metrics, texts
 

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from core import review as routing
-from core.context import AppContext
-from core.decisions import ReviewItem
+from core.access.roles import Actor
+from core.bootstrap import AppContext
 from core.models import DecisionAction, Proposal, ReviewStage, Role, TenderStatus
-from core.roles import Actor
+from core.review import policy as routing
+from core.review.service import ReviewItem
 from tests.ui.helpers import app_test, metrics, texts
 
 PAGE = "pages/review.py"

@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from core.audit import AuditAction
-from core.context import AppContext
+from core.access.audit import AuditAction
+from core.access.roles import Actor
+from core.bootstrap import AppContext
 from core.models import Role, TenderStatus
-from core.roles import Actor
 from tests.ui.helpers import APP, TIMEOUT_S, USERS, texts
 
 Open = Callable[..., AppTest]
@@ -201,7 +201,7 @@ def test_the_audit_page_for_an_admin(open_page: Open, ctx: AppContext) -> None:
 
 
 def test_the_audit_csv_is_formula_safe(ctx: AppContext) -> None:
-    from core.audit import events_csv
+    from core.access.audit import events_csv
 
     _seed(ctx)
     data = events_csv(ctx.audit().events(USERS["ann"])).decode("utf-8-sig")

@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from core.context import AppContext
-from core.profile import default_profile, save_profile
+from core.bootstrap import AppContext
+from core.profile.company import default_profile, save_profile
 from tests.ui.helpers import texts
 
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from core.audit import AuditAction
-from core.context import AppContext
-from core.profile import save_profile
+from core.access.audit import AuditAction
+from core.bootstrap import AppContext
+from core.profile.company import save_profile
 from tests.ui.helpers import USERS, texts
 
 LABEL = "Working languages"

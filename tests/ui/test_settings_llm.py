@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.context import AppContext
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import AppContext
 from core.llm.endpoint import EndpointOverrides
-from core.roles import CLI_ACTOR
 from tests.fake_openai import FakeConfig, FakeOpenAI
 from tests.ui.helpers import texts
 

@@ -4,9 +4,9 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from core.context import AppContext
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import AppContext
 from core.models import BID_SECTIONS, TenderStatus
-from core.roles import CLI_ACTOR
 from tests.ui.helpers import app_test, texts
 
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from core.context import AppContext
-from core.decisions import Overrides
+from core.access.roles import Actor
+from core.bootstrap import AppContext
 from core.models import DecisionAction, Role, TenderStatus
-from core.roles import Actor
+from core.review.service import Overrides
 from tests.ui.helpers import app_test, texts
 
 ALICE = Actor(name="alice", role=Role.APPROVER)

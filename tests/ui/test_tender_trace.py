@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from streamlit.testing.v1 import AppTest
 
-from core.context import AppContext
+from core.bootstrap import AppContext
 from tests.fakes import usage_row
 from tests.ui.helpers import texts
 

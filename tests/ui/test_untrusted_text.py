@@ -1,7 +1,7 @@
 """Tender text and analyst output shown as text: no links, images or directives from them.
 
 st.markdown renders Markdown links and images (an image loads an outside URL when the page
-opens) and Streamlit's :colour[…] directives. Untrusted text goes through core.markup's
+opens) and Streamlit's :colour[…] directives. Untrusted text goes through core.views.markup's
 escaping; these tests put hostile Markdown in a tender and its analysis and read every
 element that renders Markdown on the Tenders, Review, Bids and Dashboard pages.
 """
@@ -13,7 +13,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.context import AppContext
+from core.bootstrap import AppContext
 from core.models import (
     BidDocument,
     FilterResult,
