@@ -1,4 +1,8 @@
-"""Everything a service needs, opened once per process: settings, database, repositories."""
+"""The wiring: opens the database once per process and builds repositories and services.
+
+Still here until they move to their domain packages (issue 14): the LLM endpoint overrides
+and prefilter switch, pause, retry, re-analyse and the endpoint-down flag.
+"""
 
 from __future__ import annotations
 
