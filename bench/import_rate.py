@@ -27,17 +27,14 @@ _VOCABULARY = (
 )
 WORDS = _VOCABULARY.split()
 BUYERS = ("HM Land Registry", "City of Ghent", "Comune di Milano", "Région Île-de-France")
+# this year and next, read once: relative, so the rows never all lie in the past
+YEARS = (datetime.now(UTC).year, datetime.now(UTC).year + 1)
 CPVS = ("72212730-5", "72000000; 48000000-8", "45233000", "79530000 - Translation services")
 
 
 def random_deadline(rng: random.Random) -> str:
     """Deadlines in the shapes portals export, varied so that no parse result repeats much."""
-    this_year = datetime.now(UTC).year  # relative, so the rows never all lie in the past
-    year, month, day = (
-        rng.choice((this_year, this_year + 1)),
-        rng.randint(1, 12),
-        rng.randint(1, 28),
-    )
+    year, month, day = rng.choice(YEARS), rng.randint(1, 12), rng.randint(1, 28)
     hour, minute = rng.randint(8, 17), rng.choice((0, 30))
     return rng.choice(
         (

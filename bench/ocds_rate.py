@@ -49,17 +49,17 @@ WORDS = [
     "training",
 ]
 BUYERS = ("Crown Commercial Service", "Welsh Government", "Scottish Water", "NHS England")
+YEAR = datetime.now(UTC).year  # notices published this year, closing next year
 SCHEMES = (("CPV", "72000000"), ("CPV", "72212730"), ("UNSPSC", "81111500"), ("CPV", "48000000"))
 
 
 def release(number: int, rng: random.Random) -> dict[str, object]:
     scheme, code = rng.choice(SCHEMES)
     buyer = rng.choice(BUYERS)
-    year = datetime.now(UTC).year  # published this year, closing next year
     return {
         "ocid": f"ocds-b5fd17-{number:08d}",
         "id": f"ocds-b5fd17-{number:08d}-tender-1",
-        "date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T09:00:00Z",
+        "date": f"{YEAR}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T09:00:00Z",
         "tag": ["tender"],
         "initiationType": "tender",
         "language": "en",
@@ -78,7 +78,7 @@ def release(number: int, rng: random.Random) -> dict[str, object]:
             "description": " ".join(rng.choices(WORDS, k=60)),
             "status": "active",
             "value": {"amount": rng.randint(10, 9_999) * 1_000, "currency": "GBP"},
-            "tenderPeriod": {"endDate": f"{year + 1}-{rng.randint(1, 12):02d}-15T12:00:00Z"},
+            "tenderPeriod": {"endDate": f"{YEAR + 1}-{rng.randint(1, 12):02d}-15T12:00:00Z"},
             "items": [{"id": "1", "classification": {"scheme": scheme, "id": code}}],
             "documents": [
                 {

@@ -17,6 +17,7 @@ from core.bootstrap import AppContext
 from core.export.table import TableFormat, table_bytes
 from core.models import Recommendation, TenderState, TenderStatus, utcnow
 from core.profile.company import CompanyProfile
+from core.views.describe import days_left
 from storage.analytics import AnalyticsRepository, TenderQuery
 
 SCATTER_CAP = 1_500
@@ -192,7 +193,7 @@ class DashboardService:
                 title=str(r.title),
                 buyer=None if pd.isna(r.buyer) else str(r.buyer),
                 deadline=r.deadline.to_pydatetime(),
-                days_left=(r.deadline.to_pydatetime() - now).days,
+                days_left=days_left(r.deadline.to_pydatetime(), now),
             )
             for r in self.analytics.next_deadlines(query, now, NEXT_DEADLINES).itertuples()
         ]

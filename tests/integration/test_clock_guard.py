@@ -10,6 +10,7 @@ notices of the later runs as far in the future, and the runs stop matching.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,7 +33,7 @@ TODAY = utcnow().replace(hour=9, minute=0, second=0, microsecond=0)
 
 def next_leap_day(after: datetime) -> datetime:
     year = after.year + 1
-    while not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+    while not calendar.isleap(year):
         year += 1
     return after.replace(year=year, month=2, day=29)
 

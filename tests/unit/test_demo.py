@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from core.analysts.rules.analyst import RulesAnalyst
-from core.demo import demo_records, demo_tenders
+from core.demo import CONTRACT_START_AFTER, demo_records, demo_tenders
 from core.models import Tender, utcnow
 from core.profile.company import default_profile
 
@@ -100,7 +100,7 @@ def test_loaded_years_later_the_demo_is_just_as_current(years: int) -> None:
         assert later_tender.deadline - later == now_tender.deadline - TODAY
         assert later_tender.deadline.utcoffset() == now_tender.deadline.utcoffset()
     titles = {t.source_id: t.title for t in later_tenders}
-    start = (later + timedelta(days=55 + 60)).year  # DEMO-001 closes in 55 days
+    start = (later + timedelta(days=55) + CONTRACT_START_AFTER).year  # DEMO-001: in 55 days
     assert titles["DEMO-001"].endswith(f"check {start}–{start + 2}")
 
 
