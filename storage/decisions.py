@@ -14,7 +14,7 @@ import duckdb
 
 from core.models import Decision, DecisionConflict, TenderStatus
 from storage.db import Database
-from storage.tenders import RESTING_SQL
+from storage.tender_rows import RESTING_SQL
 
 _COLUMNS = (
     "tender_id",

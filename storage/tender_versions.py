@@ -21,7 +21,8 @@ import pyarrow as pa
 
 from core.models import SUBSTANTIVE_FIELDS, ImportCounts, Tender, TenderVersion
 from storage.db import Database
-from storage.tenders import TENDER_COLUMNS, TenderRepository, tender_row
+from storage.tender_rows import TENDER_COLUMNS, tender_row
+from storage.tenders import TenderRepository
 
 Key = tuple[str, str]
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
