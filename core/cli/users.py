@@ -15,16 +15,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from core.access.accounts import AccountError
 from core.access.roles import CLI_ACTOR, NotAllowed
+from core.cli.common import EXIT_ERROR, EXIT_OK, Commands
 from core.models import Account, Role
 
 if TYPE_CHECKING:
     from core.bootstrap import AppContext
 
-EXIT_OK = 0
-EXIT_ERROR = 1
 
-
-def add_users_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: Commands) -> None:
     users = commands.add_parser(
         "users", help="accounts: add, list, disable, enable, role, password"
     )

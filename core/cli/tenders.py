@@ -1,0 +1,137 @@
+"""Tender data commands of the CLI: import, demo, tenders, export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from core.access.audit import AuditAction
+from core.access.roles import CLI_ACTOR
+from core.cli.common import EXIT_ERROR, EXIT_FILE_FAILED, EXIT_OK, Commands
+from core.export import ExportError
+from core.export.bids import export_bids
+from core.export.table import export_table
+from core.imports.service import import_paths, load_demo
+from core.models import (
+    BidStatus,
+    ImportSummary,
+)
+from core.views.records import tender_record
+
+if TYPE_CHECKING:
+    from core.bootstrap import AppContext
+
+
+def _print_summary(summary: ImportSummary, out: TextIO) -> None:
+    if summary.failed:
+        print(f"{summary.filename}: refused — {summary.failed}", file=out)
+        return
+    print(f"{summary.filename} ({summary.format}): {summary.counts_text()}", file=out)
+    for error in summary.errors[:50]:
+        where = f"row {error.row}" if error.row else "file"
+        print(f"  {where}: {error.message}", file=out)
+    if len(summary.errors) > 50:
+        print(f"  … and {len(summary.errors) - 50} more", file=out)
+
+
+def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.files]
+    summaries = import_paths(ctx.tenders, paths, actor=CLI_ACTOR, audit=ctx.audit())
+    for summary in summaries:
+        _print_summary(summary, sys.stdout if summary.ok else sys.stderr)
+    return EXIT_FILE_FAILED if any(not s.ok for s in summaries) else EXIT_OK
+
+
+def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> int:
+    _print_summary(
+        load_demo(ctx.tenders, actor=CLI_ACTOR, audit=ctx.audit(), now=ctx.clock()), sys.stdout
+    )
+    return EXIT_OK
+
+
+def cmd_tenders(ctx: AppContext, args: argparse.Namespace) -> int:
+    records = [tender_record(s) for s in ctx.tenders.all_states()]
+    if args.json:
+        json.dump(records, sys.stdout, indent=2, ensure_ascii=False, default=str)
+        print()
+        return EXIT_OK
+    for r in records:
+        score = f"{r['overall_score']:.1f}" if r.get("overall_score") is not None else "  – "
+        print(f"{r['id']:>6}  {r['status']:<13} {score:>4}  {r['title'][:70]}")
+    return EXIT_OK
+
+
+def cmd_export_table(ctx: AppContext, args: argparse.Namespace) -> int:
+    try:
+        written = export_table(ctx.tenders.all_states(), args.format, Path(args.out))
+    except ExportError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    ctx.audit().record_actor(
+        CLI_ACTOR,
+        AuditAction.EXPORT,
+        target=f"tender table ({args.format})",
+        detail=f"{written} tenders written to {args.out}",
+    )
+    print(f"{written} tenders written to {args.out}.")
+    return EXIT_OK
+
+
+def cmd_export_bids(ctx: AppContext, args: argparse.Namespace) -> int:
+    states = [s for s in ctx.tenders.all_states() if s.bid is not None]
+    approved = {
+        b.tender_id: b for b in ctx.bids.all_latest([BidStatus.APPROVED, BidStatus.EXPORTED])
+    }
+    if args.approved_only:
+        states = [s for s in states if s.tender.id in approved]
+    if not states:
+        what = "approved bids" if args.approved_only else "bid drafts"
+        print(f"No {what} yet: nothing was written.", file=sys.stderr)
+        return EXIT_OK
+    try:
+        paths = export_bids(states, args.format, Path(args.out), ctx.profile().company_name)
+    except ExportError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    exported = [(i, approved[i].version) for i in (s.tender.id for s in states) if i in approved]
+    ctx.bids.mark_exported(exported, ctx.clock())
+    drafts = len(paths) - len(exported)
+    ctx.audit().record_actor(
+        CLI_ACTOR,
+        AuditAction.EXPORT,
+        target=f"bids ({args.format})",
+        detail=f"{len(paths)} bids written to {args.out}, {drafts} of them drafts",
+    )
+    note = f" ({drafts} still drafts: approve them on the Bids page)" if drafts else ""
+    print(f"{len(paths)} bids written to {args.out}{note}.")
+    return EXIT_OK
+
+
+def add_commands(commands: Commands) -> None:
+    p = commands.add_parser("import", help="import tender files (CSV, XLSX, JSON)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(handler=cmd_import)
+
+    commands.add_parser("demo", help="load the built-in demo tenders").set_defaults(
+        handler=cmd_demo
+    )
+    p = commands.add_parser("tenders", help="every tender with its analysis")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_tenders)
+
+    export = commands.add_parser("export", help="export bids (DOCX, Markdown) or the table")
+    kinds = export.add_subparsers(dest="kind", required=True, metavar="WHAT")
+    p = kinds.add_parser("bids", help="one document per bid draft")
+    p.add_argument("--format", choices=("docx", "md"), default="docx")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write to")
+    p.add_argument(
+        "--approved-only", action="store_true", help="only bids approved on the Bids page"
+    )
+    p.set_defaults(handler=cmd_export_bids)
+    p = kinds.add_parser("table", help="every tender with its analysis")
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.set_defaults(handler=cmd_export_table)
