@@ -15,9 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.access.accounts import AccountService, load_session_key
+from core.access.accounts import AccountService
 from core.access.audit import AuditAction, AuditLog
 from core.access.roles import ADMINS, WORKERS, Actor
+from core.access.sessions import load_session_key
 from core.analysts.factory import AnalystChoice, choose_analyst
 from core.config import Settings, get_settings
 from core.llm.capabilities import Capabilities

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.access.accounts import AccountError
+from core.access.errors import AccountError
 from core.views.markup import escape_markdown
 from ui.components import new_password_input
 from ui.navigation import ensure_app_navigation

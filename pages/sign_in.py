@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.access.accounts import AccountError
+from core.access.errors import AccountError
 from core.access.roles import Actor
 from core.views.markup import escape_markdown
 from ui.acting_user import SIGNED_IN_KEY

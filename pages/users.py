@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.access.accounts import AccountError
+from core.access.errors import AccountError
 from core.access.roles import ADMINS, NotAllowed
 from core.models import Account, Role
 from core.views.describe import plural

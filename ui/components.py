@@ -7,7 +7,7 @@ from typing import Literal
 
 import streamlit as st
 
-from core.access.accounts import MIN_PASSWORD_LENGTH
+from core.access.passwords import MIN_PASSWORD_LENGTH
 from core.access.roles import WORKERS
 from core.analysts.wording import format_date
 from core.imports.service import load_demo

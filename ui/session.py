@@ -15,8 +15,10 @@ import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from core.access.accounts import AccountError, AccountService, SignedIn
+from core.access.accounts import AccountService
+from core.access.errors import AccountError
 from core.access.roles import Actor
+from core.access.sessions import SignedIn
 from core.models import utcnow
 from ui.acting_user import SIGNED_IN_KEY
 from ui.auth_routes import COOKIE_NAME, HANDOFFS, SESSION_PATH, SIGN_OUT_PATH, safe_next

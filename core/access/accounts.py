@@ -1,50 +1,43 @@
-"""Accounts and sign-in: salted scrypt hashes, throttled attempts, signed server-side sessions.
+"""The account service: who may sign in, with which role, and who may change that.
 
-A browser holds a cookie `token.expiry.signature`. The signature (HMAC-SHA256 with the session
-key) lets a forged or altered cookie be refused without a database read; the token's SHA-256
-must also name an open session in `auth_sessions`, so signing out or disabling the account
-ends it at once. The token itself is never stored.
+Sign-in attempts are throttled per username; sessions are server-side and named by a signed
+cookie (core.access.sessions); passwords are scrypt hashes (core.access.passwords). Every change
+is checked against the actor's role and audited.
 """
 
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
-import hmac
-import os
 import re
-import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Protocol
 
 from core.access.audit import AuditAction, AuditLog
+from core.access.errors import AccountError, SignInRefused
+from core.access.passwords import (
+    check_password,
+    clean_display_name,
+    clean_username,
+    hash_password,
+    nobody_hash,
+    verify_password,
+)
 from core.access.roles import ADMINS, Actor, NotAllowed, require
+from core.access.sessions import (
+    TOUCH_EVERY,
+    SignedIn,
+    new_token,
+    sign_cookie,
+    token_hash,
+    verified_token,
+)
 from core.models import Account, AccountExists, AuthSession, Role, utcnow
 
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 1024
-# scrypt: 16 MiB of memory and ~50 ms per hash on this class of machine (OWASP's minimum).
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,39}$")
 # Throttling: this many failures within the window are free; each one after doubles the wait.
 FREE_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 FIRST_LOCKOUT = timedelta(seconds=30)
 LONGEST_LOCKOUT = timedelta(minutes=15)
-TOUCH_EVERY = timedelta(minutes=5)
-SESSION_KEY_FILE = "session.key"
-
-
-class AccountError(ValueError):
-    """Something about an account a person can fix; the message is one sentence."""
-
-
-class SignInRefused(AccountError):
-    """Wrong username or password, a disabled account, or too many attempts."""
 
 
 class AccountStore(Protocol):
@@ -64,107 +57,6 @@ class AccountStore(Protocol):
     def add_failure(self, username: str, at: datetime) -> None: ...
     def failures_since(self, username: str, since: datetime) -> list[datetime]: ...
     def clear_failures(self, username: str, before: datetime | None = None) -> None: ...
-
-
-# --------------------------------------------------------------------------- passwords
-
-
-def hash_password(password: str) -> str:
-    """`scrypt$n$r$p$salt$hash` with a fresh 16-byte salt (base64, no padding)."""
-    salt = secrets.token_bytes(16)
-    digest = _scrypt(password, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(digest)}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """Whether `password` matches `stored`, compared in constant time; False for a bad hash."""
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        expected = _unb64(digest)
-        actual = _scrypt(password, _unb64(salt), int(n), int(r), int(p))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(actual, expected)
-
-
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024, dklen=32
-    )
-
-
-@functools.cache
-def _nobody_hash() -> str:
-    """A hash to check against when the username is unknown, so both cases take the same time."""
-    return hash_password(secrets.token_urlsafe(16))
-
-
-def check_password(password: str, username: str = "") -> None:
-    """Raise AccountError with one sentence when the password is too weak to accept."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            f"A password needs at least {MIN_PASSWORD_LENGTH} characters; "
-            f"this one has {len(password)}."
-        )
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"A password has at most {MAX_PASSWORD_LENGTH} characters.")
-    if username and username.casefold() in password.casefold():
-        raise AccountError("A password must not contain the username; choose another.")
-    if len(set(password)) < 4:
-        raise AccountError("That password repeats too few characters; choose another.")
-
-
-def clean_username(username: str) -> str:
-    cleaned = (username or "").strip().lower()
-    if not _USERNAME.match(cleaned):
-        raise AccountError(
-            "A username has 2 to 40 lower-case letters, digits or . _ @ - characters and starts "
-            "with a letter or digit."
-        )
-    return cleaned
-
-
-def clean_display_name(display_name: str, username: str) -> str:
-    cleaned = " ".join((display_name or "").split()) or username
-    if len(cleaned) > 80 or any(ord(ch) < 32 for ch in cleaned):
-        raise AccountError("A display name has at most 80 printable characters.")
-    return cleaned
-
-
-# --------------------------------------------------------------------------- session keys
-
-
-def load_session_key(secret: str | None, key_dir: Path) -> bytes:
-    """The key that signs session cookies: the configured secret, else a random key kept in
-    `key_dir/session.key` (readable by this user only), created on first use."""
-    if secret:
-        return hashlib.sha256(secret.encode("utf-8")).digest()
-    path = key_dir / SESSION_KEY_FILE
-    try:
-        key = path.read_bytes()
-        if len(key) >= 32:
-            return key
-    except FileNotFoundError:
-        pass
-    key_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(key)
-    return key
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii", errors="replace")).hexdigest()
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    actor: Actor
-    cookie: str  # the value for the browser's session cookie
-    expires_at: datetime
 
 
 # --------------------------------------------------------------------------- the service
@@ -303,7 +195,7 @@ class AccountService:
                 "or ask an admin to reset your password."
             )
         account = self._store.get(name) if name else None
-        good = verify_password(password or "", account.password_hash if account else _nobody_hash())
+        good = verify_password(password or "", account.password_hash if account else nobody_hash())
         if account is None or not good:
             self._store.add_failure(name, now)
             self._failed_sign_in(name or "?", None, _user(name), "wrong username or password")
@@ -426,7 +318,7 @@ class AccountService:
 
     def _open_session(self, account: Account, client: str | None, *, how: str) -> SignedIn:
         now = self._clock()
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         expires = now + self._session_length
         self._store.add_session(
             AuthSession(
@@ -447,34 +339,11 @@ class AccountService:
         )
         return SignedIn(_actor(account), self._sign(token, expires), expires)
 
-    @property
-    def _key(self) -> bytes:
-        return self._key_source()
-
     def _sign(self, token: str, expires: datetime) -> str:
-        payload = f"{token}.{int(expires.timestamp())}"
-        signature = hmac.new(self._key, payload.encode("ascii"), hashlib.sha256).digest()
-        return f"{payload}.{_b64(signature)}"
+        return sign_cookie(self._key_source(), token, expires)
 
     def _verified_token(self, cookie: str | None) -> str | None:
-        if not cookie or len(cookie) > 200:
-            return None
-        parts = cookie.split(".")
-        if len(parts) != 3 or not parts[1].isdigit():
-            return None
-        token, expiry, signature = parts
-        expected = hmac.new(
-            self._key, f"{token}.{expiry}".encode("ascii", errors="replace"), hashlib.sha256
-        ).digest()
-        try:
-            given = _unb64(signature)
-        except ValueError:
-            return None
-        if not hmac.compare_digest(given, expected):
-            return None
-        if int(expiry) <= self._clock().timestamp():
-            return None
-        return token
+        return verified_token(self._key_source(), cookie, self._clock())
 
 
 class AccountDirectory:
@@ -503,14 +372,3 @@ def _duration(wait: timedelta) -> str:
     if seconds < 90:
         return f"{seconds} seconds"
     return f"{(seconds + 59) // 60} minutes"
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, TypeError) as exc:
-        raise ValueError("not base64") from exc

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from core.access.accounts import AccountError
+from core.access.errors import AccountError
 from core.access.roles import CLI_ACTOR, NotAllowed
 from core.cli.common import EXIT_ERROR, EXIT_OK, Commands
 from core.models import Account, Role

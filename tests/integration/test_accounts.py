@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core.access.accounts import FREE_FAILURES, AccountError, AccountService, SignInRefused
+from core.access.accounts import FREE_FAILURES, AccountService
 from core.access.audit import AuditAction
+from core.access.errors import AccountError, SignInRefused
 from core.access.roles import CLI_ACTOR, Actor, NotAllowed
 from core.bootstrap import AppContext, open_context
 from core.models import Role, utcnow

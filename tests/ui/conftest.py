@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core.access.accounts import hash_password
+from core.access.passwords import hash_password
 from core.bootstrap import AppContext, open_context
 from core.models import Account
 from storage.accounts import AccountRepository

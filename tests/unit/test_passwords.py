@@ -1,17 +1,12 @@
-"""Password hashing and policy (core.access.accounts): no database."""
+"""Password hashing and policy (core.access.passwords, core.access.sessions): no database."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.access.accounts import (
-    AccountError,
-    check_password,
-    clean_username,
-    hash_password,
-    token_hash,
-    verify_password,
-)
+from core.access.errors import AccountError
+from core.access.passwords import check_password, clean_username, hash_password, verify_password
+from core.access.sessions import token_hash
 
 
 def test_a_hash_is_salted_scrypt_and_verifies_only_the_right_password() -> None:
