@@ -1,21 +1,21 @@
 """Tenderwise: the sign-in gate and page routing. Every page lives in pages/.
 
 `streamlit run app.py` finds `app` below and serves the script through it, which adds the
-two small routes that set and clear the session cookie (ui/auth_routes.py).
+two small routes that set and clear the session cookie (ui/app/auth_routes.py).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.auth_routes import auth_routes
+from ui.app.auth_routes import auth_routes
 
 
 def main() -> None:
     from storage.db import StorageError
-    from ui.navigation import app_navigation, mark_app_ran, signed_out_navigation
-    from ui.runtime import get_runtime
-    from ui.session import accounts, signed_in_actor
+    from ui.app.navigation import app_navigation, mark_app_ran, signed_out_navigation
+    from ui.app.runtime import get_runtime
+    from ui.app.session import accounts, signed_in_actor
 
     st.set_page_config(page_title="Tenderwise", page_icon="📑", layout="wide")
     mark_app_ran()

@@ -17,9 +17,9 @@ from core.access.audit import (
     events_csv,
 )
 from core.access.roles import ADMINS
-from ui.acting_user import current_actor
-from ui.navigation import ensure_app_navigation
-from ui.runtime import get_context
+from ui.app.acting_user import current_actor
+from ui.app.navigation import ensure_app_navigation
+from ui.app.runtime import get_context
 
 ensure_app_navigation()
 st.title("Audit log")

@@ -6,29 +6,31 @@ import streamlit as st
 
 from core.access.roles import BID_EDITORS, DECIDERS
 from core.bids.editor import BidEditor
-from core.models import BidStatus, TenderStatus
-from ui.acting_user import current_actor
-from ui.bid_parts import (
+from core.models import BidStatus
+from ui.app.acting_user import current_actor
+from ui.app.navigation import ensure_app_navigation
+from ui.app.runtime import get_context
+from ui.parts.bid_versions import (
+    bid_downloads,
+    display_names,
+    older_version,
+    versions_table,
+    with_display_names,
+)
+from ui.parts.bids import (
     NOTICE_KEY,
     apply_change,
     approved_zip_panel,
-    bid_downloads,
     bid_heading,
     bids_being_written,
     bids_table,
-    display_names,
     edit_form,
-    older_version,
     pick_bid,
     regenerate_buttons,
     status_counts,
     status_filter,
-    versions_table,
-    with_display_names,
 )
-from ui.components import PAGE_REVIEW, show_notice
-from ui.navigation import ensure_app_navigation
-from ui.runtime import get_context
+from ui.widgets.components import PAGE_REVIEW, show_notice
 
 ensure_app_navigation()
 st.title("Bids")
@@ -39,7 +41,7 @@ edits, approves = actor.can(BID_EDITORS), actor.can(DECIDERS)
 ctx = get_context()
 editor = BidEditor.from_context(ctx)
 show_notice(NOTICE_KEY)
-bids_being_written(lambda: ctx.tenders.counts_by_status().get(TenderStatus.APPROVED.value, 0))
+bids_being_written(editor.waiting_for_bid)
 
 counts = editor.counts()
 if not any(counts.values()):

@@ -6,12 +6,12 @@ import streamlit as st
 
 from core.access.audit import audited
 from core.views.dashboard import DashboardService
-from ui import charts
-from ui.acting_user import current_actor
-from ui.components import PAGE_TENDER, analysis_progress_note, require_tenders
-from ui.dashboard_parts import filter_sidebar, kpi_tiles, next_deadlines, tender_table
-from ui.navigation import ensure_app_navigation
-from ui.runtime import get_context
+from ui.app.acting_user import current_actor
+from ui.app.navigation import ensure_app_navigation
+from ui.app.runtime import get_context
+from ui.parts.dashboard import filter_sidebar, kpi_tiles, next_deadlines, tender_table
+from ui.widgets import charts
+from ui.widgets.components import PAGE_TENDER, analysis_progress_note, require_tenders
 
 ensure_app_navigation()
 st.title("Dashboard")

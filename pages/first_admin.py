@@ -6,9 +6,9 @@ import streamlit as st
 
 from core.access.errors import AccountError
 from core.views.markup import escape_markdown
-from ui.components import new_password_input
-from ui.navigation import ensure_app_navigation
-from ui.session import accounts, client_label, start_session
+from ui.app.navigation import ensure_app_navigation
+from ui.app.session import accounts, client_label, start_session
+from ui.widgets.components import new_password_input
 
 ensure_app_navigation(public=True)
 st.title("Set up Tenderwise")

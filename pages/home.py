@@ -6,7 +6,9 @@ import streamlit as st
 
 from core.pipeline.status import pipeline_status
 from core.views.describe import describe_analyst, progress_fraction
-from ui.components import (
+from ui.app.navigation import ensure_app_navigation
+from ui.app.runtime import get_context
+from ui.widgets.components import (
     PAGE_DASHBOARD,
     PAGE_IMPORT,
     PAGE_PIPELINE,
@@ -14,8 +16,6 @@ from ui.components import (
     PAGE_TENDER,
     load_demo_button,
 )
-from ui.navigation import ensure_app_navigation
-from ui.runtime import get_context
 
 ensure_app_navigation()
 st.title("Tenderwise")

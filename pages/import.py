@@ -8,11 +8,17 @@ import streamlit as st
 
 from core.access.roles import WORKERS, NotAllowed
 from core.imports.preview import FilePreview, import_files, preview_file, upload_types
-from ui.acting_user import current_actor
-from ui.components import PAGE_PIPELINE, import_summary, load_demo_button, md_escape, refusal
-from ui.import_progress import FilesProgress
-from ui.navigation import ensure_app_navigation
-from ui.runtime import get_runtime
+from ui.app.acting_user import current_actor
+from ui.app.navigation import ensure_app_navigation
+from ui.app.runtime import get_runtime
+from ui.widgets.components import (
+    PAGE_PIPELINE,
+    import_summary,
+    load_demo_button,
+    md_escape,
+    refusal,
+)
+from ui.widgets.import_progress import FilesProgress
 
 ensure_app_navigation()
 st.title("Import tenders")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core.views.operations import latency_text, operations_report, usd
-from ui import llm_charts
-from ui.navigation import ensure_app_navigation
-from ui.runtime import get_context
+from ui.app.navigation import ensure_app_navigation
+from ui.app.runtime import get_context
+from ui.widgets import llm_charts
 
 ensure_app_navigation()
 PERIODS = {1: "Last hour", 6: "Last 6 hours", 24: "Last 24 hours", 168: "Last 7 days"}

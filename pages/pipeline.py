@@ -15,10 +15,10 @@ from core.views.describe import (
     time_left_text,
 )
 from core.views.operations import live_llm_stats, tokens_text, unavailable_text, usd
-from ui.acting_user import current_actor
-from ui.components import md_escape
-from ui.navigation import ensure_app_navigation
-from ui.runtime import get_context, get_runtime
+from ui.app.acting_user import current_actor
+from ui.app.navigation import ensure_app_navigation
+from ui.app.runtime import get_context, get_runtime
+from ui.widgets.components import md_escape
 
 ensure_app_navigation()
 REFRESH_S = 2

@@ -7,10 +7,10 @@ import streamlit as st
 from core.access.roles import DECIDERS, Actor, NotAllowed
 from core.models import TenderStatus
 from core.review.service import ReviewError, ReviewItem
-from ui.acting_user import current_actor
-from ui.components import PAGE_DASHBOARD, require_tenders, show_notice
-from ui.navigation import ensure_app_navigation
-from ui.review_parts import (
+from ui.app.acting_user import current_actor
+from ui.app.navigation import ensure_app_navigation
+from ui.app.runtime import get_context, get_runtime
+from ui.parts.review import (
     NOTICE_KEY,
     DecisionRequest,
     decision_buttons,
@@ -27,7 +27,7 @@ from ui.review_parts import (
     select,
     take_request,
 )
-from ui.runtime import get_context, get_runtime
+from ui.widgets.components import PAGE_DASHBOARD, require_tenders, show_notice
 
 READ_ONLY = "Only approvers and admins decide; you can read the queue."
 

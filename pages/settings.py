@@ -8,12 +8,12 @@ from __future__ import annotations
 import streamlit as st
 
 from core.access.roles import ADMINS
-from ui.acting_user import current_actor
-from ui.llm_endpoint_section import render_llm_endpoint
-from ui.navigation import ensure_app_navigation
-from ui.profile_section import render_profile
-from ui.review_policy_section import render_review_policy
-from ui.runtime import get_runtime
+from ui.app.acting_user import current_actor
+from ui.app.navigation import ensure_app_navigation
+from ui.app.runtime import get_runtime
+from ui.parts.llm_endpoint import render_llm_endpoint
+from ui.parts.profile import render_profile
+from ui.parts.review_policy import render_review_policy
 
 ensure_app_navigation()
 st.title("Settings")

@@ -7,9 +7,9 @@ import streamlit as st
 from core.access.errors import AccountError
 from core.access.roles import Actor
 from core.views.markup import escape_markdown
-from ui.acting_user import SIGNED_IN_KEY
-from ui.navigation import ensure_app_navigation
-from ui.session import (
+from ui.app.acting_user import SIGNED_IN_KEY
+from ui.app.navigation import ensure_app_navigation
+from ui.app.session import (
     accounts,
     client_label,
     requested_path,
@@ -21,7 +21,7 @@ from ui.session import (
 ensure_app_navigation(public=True)
 st.title("Sign in to Tenderwise")
 already = st.session_state.get(SIGNED_IN_KEY)
-if isinstance(already, Actor):  # the browser is on its way to the app (ui.session)
+if isinstance(already, Actor):  # the browser is on its way to the app (ui.app.session)
     st.success(f"Signed in as {escape_markdown(already.label)}. Opening Tenderwise…")
     st.stop()
 st.caption("Tender data is only shown to signed-in users. Ask an admin if you need an account.")

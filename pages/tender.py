@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.access.roles import DECIDERS, WORKERS, NotAllowed
+from core.access.roles import WORKERS, NotAllowed
 from core.models import BID_SECTIONS, TenderStatus
-from core.review.service import REOPENABLE, ReviewError
+from core.review.service import ReviewError
 from core.views.dashboard import DashboardService
-from core.views.operations import tender_trace, trace_summary
-from core.views.tender import change_rows, pick_tender_id, tender_facts, with_current
-from ui.acting_user import current_actor
-from ui.bid_parts import bid_downloads
-from ui.components import (
+from core.views.tender import TenderView, pick_tender_id, tender_facts, with_current
+from ui.app.acting_user import current_actor
+from ui.app.navigation import ensure_app_navigation
+from ui.app.runtime import get_context, get_runtime
+from ui.parts.bid_versions import bid_downloads
+from ui.parts.review import decision_history, error_text
+from ui.parts.tender import llm_calls, version_history
+from ui.widgets.components import (
     PAGE_REVIEW,
     analyst_caption,
     md_escape,
@@ -25,9 +28,6 @@ from ui.components import (
     status_badge,
     strengths_and_risks,
 )
-from ui.navigation import ensure_app_navigation
-from ui.review_parts import decision_history, error_text
-from ui.runtime import get_context, get_runtime
 
 ensure_app_navigation()
 REANALYSE_HELP = (
@@ -42,9 +42,10 @@ if actor is None:
     st.stop()
 require_tenders()
 ctx = get_context()
+view = TenderView.from_context(ctx)
 
 current = pick_tender_id(st.query_params.get("id"), st.session_state.get("tender_id"))
-shown = ctx.tenders.get(current) if current is not None else None
+shown = view.state(current)
 if current is not None and shown is None:
     st.warning(f"There is no tender {current}; pick one below.")
 
@@ -67,7 +68,7 @@ chosen = st.selectbox(
 st.session_state["tender_id"] = chosen
 st.query_params["id"] = str(chosen)  # a shareable link to this tender
 
-state = shown if shown is not None and shown.tender.id == chosen else ctx.tenders.get(chosen)
+state = shown if shown is not None and shown.tender.id == chosen else view.state(chosen)
 if state is None:
     st.warning("That tender was just removed; pick another one.")
     st.stop()
@@ -103,21 +104,7 @@ with st.expander("Description", expanded=True):
     st.text(tender.description or "No description was published.")
 notice_parts(tender)
 
-versions = ctx.tenders.versions(chosen)
-if versions:
-    st.subheader("Changes")
-    st.caption(
-        f"Updated by {len(versions)} later notice(s) of the same procedure; "
-        "a change of deadline, value, scope or notice type runs the analysis again."
-    )
-    for version in reversed(versions):
-        rerun = " · analysis run again" if version.reanalysed else ""
-        source = f" from {version.source_file}" if version.source_file else ""
-        st.caption(
-            f"Version {version.version}, imported {version.imported_at:%d %b %Y %H:%M} UTC"
-            f"{md_escape(source)}{rerun}"
-        )
-        st.dataframe(change_rows(version), hide_index=True, width="stretch")
+version_history(view.changes(chosen))
 
 st.subheader("Relevance")
 relevance = state.filter
@@ -155,7 +142,7 @@ if state.status is TenderStatus.NEEDS_REVIEW:
         icon=":material/fact_check:",
         query_params={"id": str(chosen)},
     )
-elif state.status in REOPENABLE and state.filter is not None and actor.can(DECIDERS):
+elif ctx.review().can_reopen(state, actor):
     with st.form("reopen_for_review"):
         reopen_reason = st.text_input(
             "Reason for reopening", max_chars=500, key=f"reopen_reason_{chosen}"
@@ -187,41 +174,7 @@ else:
         st.markdown(f"#### {heading}")
         safe_text(getattr(bid, field))
 
-trace = tender_trace(ctx, chosen)
-if trace:
-    with st.expander(f"LLM calls ({len({row.call for row in trace}):,})"):
-        st.caption(md_escape(trace_summary(trace)))
-        st.dataframe(
-            [
-                {
-                    "call": row.call,
-                    "when": row.at,
-                    "step": row.step,
-                    "attempt": row.attempt,
-                    "reask": row.reask,
-                    "mode": row.mode,
-                    "model": row.model,
-                    "status": row.status,
-                    "HTTP": row.http_status,
-                    "error class": row.error_class,
-                    "tokens": row.tokens,
-                    "latency (ms)": row.latency_ms,
-                    "cost": row.cost,
-                    "prompt version": row.prompt_version,
-                    "error": row.error,
-                }
-                for row in trace
-            ],
-            hide_index=True,
-            placeholder="–",
-            column_config={
-                "when": st.column_config.DatetimeColumn("when", format="D MMM, HH:mm:ss"),
-                "HTTP": st.column_config.NumberColumn("HTTP", format="%d"),
-                "tokens": st.column_config.NumberColumn("tokens", format="localized"),
-                "latency (ms)": st.column_config.NumberColumn("latency (ms)", format="%.0f"),
-                "cost": st.column_config.NumberColumn("cost", format="$%.4f"),
-            },
-        )
+llm_calls(view.llm_calls(chosen))
 
 with st.expander("Source data (as imported)"):
     st.json(tender.raw, expanded=1)

@@ -9,10 +9,10 @@ from core.access.errors import AccountError
 from core.access.roles import ADMINS, NotAllowed
 from core.models import Account, Role
 from core.views.describe import plural
-from ui.acting_user import current_actor
-from ui.components import new_password_input, show_notice
-from ui.navigation import ensure_app_navigation
-from ui.session import accounts
+from ui.app.acting_user import current_actor
+from ui.app.navigation import ensure_app_navigation
+from ui.app.session import accounts
+from ui.widgets.components import new_password_input, show_notice
 
 ensure_app_navigation()
 st.title("Users")

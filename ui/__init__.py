@@ -1,1 +1,2 @@
-"""Streamlit-side helpers shared by pages: the cached runtime and small components."""
+"""The Streamlit side: app/ (runtime, session, cookie routes, navigation), widgets/ any page
+may use, and parts/ that belong to one page. Pages stay thin and import from here."""

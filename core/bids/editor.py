@@ -27,6 +27,7 @@ from core.models import (
     Role,
     Tender,
     TenderState,
+    TenderStatus,
     utcnow,
 )
 from core.profile.company import CompanyProfile
@@ -76,6 +77,7 @@ class TenderReader(Protocol):
 
     def get(self, tender_id: int) -> TenderState | None: ...
     def states(self, tender_ids: Sequence[int]) -> list[TenderState]: ...
+    def counts_by_status(self) -> dict[str, int]: ...
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,10 @@ class BidEditor:
     def versions(self, tender_id: int) -> list[BidVersion]:
         """Every version of the bid, newest first."""
         return self._bids.versions(tender_id)
+
+    def waiting_for_bid(self) -> int:
+        """Tenders a person said go to whose bid the analyst has not written yet."""
+        return self._tenders.counts_by_status().get(TenderStatus.APPROVED.value, 0)
 
     # ---------------------------------------------------------------- changes
     def save_sections(

@@ -39,6 +39,14 @@ REOPENABLE = frozenset(
         TenderStatus.COMPLETE,
     }
 )
+
+
+def reopenable(state: TenderState) -> bool:
+    """Whether the tender is analysed and decided (by a person or the routing), so that a
+    decider may put it back in the review queue."""
+    return state.status in REOPENABLE and state.filter is not None
+
+
 SCORE_DIMENSIONS = ("overall_score", "strategic_fit", "win_probability", "effort_required")
 DIMENSION_LABELS = {
     "is_relevant": "Relevance",
@@ -211,6 +219,10 @@ class ReviewService:
         decision.overrides = changed
         return self._record(decision, frozenset({TenderStatus.NEEDS_REVIEW}), actor)
 
+    def can_reopen(self, state: TenderState, actor: Actor) -> bool:
+        """Whether `actor` may reopen this tender now (what `reopen` checks before the reason)."""
+        return actor.can(DECIDERS) and reopenable(state)
+
     def reopen(self, tender_id: int, actor: Actor, reason: str) -> Decision:
         """Put a decided (or automatically routed) tender back in the review queue."""
         reason = " ".join(reason.split())
@@ -220,7 +232,7 @@ class ReviewService:
         state = self._get(tender_id)
         if state.status is TenderStatus.NEEDS_REVIEW:
             raise ReviewError(f"Tender {tender_id} is already waiting for review.")
-        if state.status not in REOPENABLE or state.filter is None:
+        if not reopenable(state):
             raise ReviewError(
                 f"Tender {tender_id} is {state.status.label.lower()}: only analysed tenders can "
                 "be reopened; wait for its analysis to finish."

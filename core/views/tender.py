@@ -2,14 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
 
 from core.analysts.wording import language_name
 from core.models import TenderState, TenderVersion, utcnow
 from core.views.describe import deadline_text, money_text
+from core.views.operations import TraceRow, tender_trace
+
+if TYPE_CHECKING:
+    from core.bootstrap import AppContext
+
+
+class TenderSource(Protocol):
+    """storage.tenders.TenderRepository has it."""
+
+    def get(self, tender_id: int) -> TenderState | None: ...
+    def versions(self, tender_id: int) -> list[TenderVersion]: ...
+
+
+class TenderView:
+    """What the Tenders page reads: one tender, the later notices that changed it, and the
+    LLM calls made for it."""
+
+    def __init__(self, tenders: TenderSource, trace: Callable[[int], list[TraceRow]]) -> None:
+        self._tenders = tenders
+        self._trace = trace
+
+    @classmethod
+    def from_context(cls, ctx: AppContext) -> TenderView:
+        return cls(ctx.tenders, partial(tender_trace, ctx))
+
+    def state(self, tender_id: int | None) -> TenderState | None:
+        return None if tender_id is None else self._tenders.get(tender_id)
+
+    def changes(self, tender_id: int) -> list[TenderVersion]:
+        """Every update by a later notice of the same procedure, oldest first."""
+        return self._tenders.versions(tender_id)
+
+    def llm_calls(self, tender_id: int) -> list[TraceRow]:
+        return self._trace(tender_id)
 
 
 class TenderFacts(BaseModel):

@@ -18,7 +18,7 @@ from core.access.roles import CLI_ACTOR
 from core.bootstrap import open_context
 from core.models import Role
 from storage.db import close_database
-from ui.auth_routes import COOKIE_NAME
+from ui.app.auth_routes import COOKIE_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))

@@ -14,7 +14,7 @@ from storage.db import close_database
 from tests.e2e.conftest import PASSWORD, AppServer, start_app, stop_app
 from tests.e2e.test_app import no_exception, settled
 from tests.fakes import analyse_demo
-from ui.auth_routes import COOKIE_NAME
+from ui.app.auth_routes import COOKIE_NAME
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.access.roles import Actor
 from core.models import Role
-from ui.acting_user import SIGNED_IN_KEY
+from ui.app.acting_user import SIGNED_IN_KEY
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT_S = 30

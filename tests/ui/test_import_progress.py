@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ui.import_progress import FilesProgress
+from ui.widgets.import_progress import FilesProgress
 
 
 class FakeBar:

@@ -21,13 +21,13 @@ from streamlit.navigation.page import StreamlitPage
 
 from core.access.roles import ADMINS, Actor
 from core.views.markup import escape_markdown
-from ui.session import sign_out, signed_in_actor
+from ui.app.session import sign_out, signed_in_actor
 
 _APP_RAN = "_tenderwise_app_ran"
 _REROUTED = "_tenderwise_rerouted"
 
 # Absolute: a page run on its own (legacy mode) resolves relative paths against itself.
-_PAGES = Path(__file__).resolve().parents[1] / "pages"
+_PAGES = Path(__file__).resolve().parents[2] / "pages"
 SIGN_IN_PAGE = _PAGES / "sign_in.py"
 FIRST_ADMIN_PAGE = _PAGES / "first_admin.py"
 

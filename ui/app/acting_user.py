@@ -1,4 +1,4 @@
-"""Who is acting on this page: the signed-in person (ui.session restores them every run).
+"""Who is acting on this page: the signed-in person (ui.app.session restores them every run).
 
 Core services check the role (core.access.roles); pages ask `current_actor()` and show only what the
 role allows. Tests sign someone in by putting an Actor under SIGNED_IN_KEY.

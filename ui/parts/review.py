@@ -26,7 +26,7 @@ from core.review.service import (
 )
 from core.views.describe import compact_money
 from core.views.tender import pick_tender_id, tender_facts
-from ui.components import (
+from ui.widgets.components import (
     analyst_caption,
     md_escape,
     relevance_details,

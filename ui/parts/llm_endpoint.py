@@ -20,7 +20,7 @@ from core.views.llm_settings import (
     save_endpoint_form,
 )
 from core.views.operations import latency_text
-from ui.components import md_escape
+from ui.widgets.components import md_escape
 
 
 def render_llm_endpoint(ctx: AppContext, wake_worker: Callable[[], None], actor: Actor) -> None:

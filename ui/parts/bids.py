@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import streamlit as st
 
-from core.access.audit import AuditLog, audited
 from core.access.roles import BID_EDITORS, Actor, NotAllowed
 from core.bids.editor import (
     MAX_NOTE,
@@ -20,20 +17,18 @@ from core.bids.editor import (
     NothingChanged,
     ZipFormat,
 )
-from core.bootstrap import AppContext
 from core.export.bid_content import when
-from core.export.bids import bid_docx, bid_filename, bid_markdown, version_line
-from core.models import BID_SECTIONS, BidStatus, BidVersion, TenderState
+from core.export.bids import version_line
+from core.models import BID_SECTIONS, BidStatus, BidVersion
 from core.views.describe import compact_money, describe_analyst, plural
 from core.views.tender import pick_tender_id
-from ui.acting_user import current_actor
-from ui.components import PAGE_TENDER, BadgeColor, md_escape, safe_text
+from ui.app.acting_user import current_actor
+from ui.widgets.components import PAGE_TENDER, BadgeColor, md_escape
 
 NOTICE_KEY = "bids_notice"
 SELECTED_KEY = "bids_tender_id"
 ZIP_KEY = "bids_approved_zip"
 WRITING_KEY = "bids_being_written"
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _STATUS_COLORS: dict[BidStatus, BadgeColor] = {
     BidStatus.DRAFT: "orange",
     BidStatus.APPROVED: "green",
@@ -215,74 +210,6 @@ def bid_heading(row: BidRow, current: BidVersion) -> None:
     )
 
 
-def display_names(ctx: AppContext) -> Callable[[str], str]:
-    """username → how pages name the person (their display name, else the username)."""
-    accounts = ctx.accounts()
-
-    @functools.cache
-    def name(username: str) -> str:
-        account = accounts.get(username)
-        return account.display_name if account is not None and account.display_name else username
-
-    return name
-
-
-def with_display_names(version: BidVersion, name: Callable[[str], str]) -> BidVersion:
-    """The version with its editor and approver named as pages name people."""
-    return version.model_copy(
-        update={
-            "edited_by": name(version.edited_by) if version.edited_by else None,
-            "approved_by": name(version.approved_by) if version.approved_by else None,
-        }
-    )
-
-
-def bid_downloads(
-    docx_column: Any,
-    md_column: Any,
-    state: TenderState,
-    company: str,
-    audit: AuditLog,
-    actor: Actor,
-    version: BidVersion | None = None,
-) -> None:
-    """The bid as DOCX and Markdown, built (and recorded as exported) when clicked: `version`
-    (naming people as the page does, with_display_names) or else the analyst's draft."""
-    target = f"tender {state.tender.id}"
-    what = f"bid version {version.version}" if version else "bid draft"
-    hint = f"Version {version.version}, with its status on the title page" if version else None
-    docx_column.download_button(
-        "Download DOCX",
-        help=hint,
-        data=audited(
-            audit,
-            actor,
-            lambda: bid_docx(state, company, version=version),
-            target=target,
-            detail=f"{what} (docx)",
-        ),
-        file_name=bid_filename(state, "docx"),
-        mime=DOCX_MIME,
-        icon=":material/description:",
-        on_click="ignore",
-    )
-    md_column.download_button(
-        "Download Markdown",
-        help=hint,
-        data=audited(
-            audit,
-            actor,
-            lambda: bid_markdown(state, company, version=version).encode("utf-8"),
-            target=target,
-            detail=f"{what} (md)",
-        ),
-        file_name=bid_filename(state, "md"),
-        mime="text/markdown",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-
-
 @dataclass(frozen=True)
 class SectionEdit:
     based_on: int
@@ -358,60 +285,6 @@ def regenerate_buttons(current: BidVersion) -> tuple[str, str] | None:
         if column.button(f"Regenerate {heading}", key=f"regenerate_{field}", width="stretch"):
             return field, heading
     return None
-
-
-def versions_table(versions: list[BidVersion]) -> None:
-    st.dataframe(
-        [_version_row(v) for v in versions],
-        hide_index=True,
-        placeholder="–",
-        column_config={
-            "version": st.column_config.NumberColumn("version", format="%d", width="small"),
-            "when": st.column_config.DatetimeColumn("when", format="D MMM YYYY, HH:mm"),
-            "note": st.column_config.TextColumn("note", width="medium"),
-        },
-    )
-
-
-def _version_row(version: BidVersion) -> dict[str, Any]:
-    return {
-        "version": version.version,
-        "status": version.status.label,
-        "when": version.document.created_at,
-        "by": version.edited_by or f"analyst: {describe_analyst(version.document.analyst)}",
-        "note": version.note,
-        "approved by": version.approved_by,
-        "approved at": version.approved_at,
-    }
-
-
-def older_version(
-    row: BidRow, versions: list[BidVersion], *, can_restore: bool = True
-) -> BidVersion | None:
-    """Pick a version to read; returns it when 'Restore this version' is clicked (offered
-    only when `can_restore`)."""
-    by_number = {v.version: v for v in versions}
-    newest = versions[0].version
-    chosen = st.selectbox(
-        "Read the text of version",
-        list(by_number),
-        format_func=lambda n: (
-            f"Version {n} — {by_number[n].status.label}" + (" (current)" if n == newest else "")
-        ),
-        key=f"bid_view_{row.tender_id}",
-    )
-    shown = by_number[chosen]
-    restore = can_restore and st.button(
-        "Restore this version",
-        icon=":material/history:",
-        disabled=chosen == newest,
-        help="Saves its text as a new draft version; no version is lost.",
-    )
-    with st.expander(f"Text of version {chosen}", expanded=chosen != newest):
-        for field, heading in BID_SECTIONS:
-            st.markdown(f"#### {heading}")
-            safe_text(getattr(shown.document, field))
-    return shown if restore else None
 
 
 def bids_being_written(count: Callable[[], int], every_s: float = 2.0) -> None:

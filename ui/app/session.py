@@ -3,7 +3,7 @@
 The signed-in Actor is kept in `st.session_state` for the life of the websocket session and
 re-checked against the accounts on every run, so a disabled account or a changed role takes
 effect at once. A browser refresh starts a new session: it is restored from the HttpOnly
-cookie that `ui.auth_routes` set, which `AccountService.resolve` checks against the server's
+cookie that `ui.app.auth_routes` set, which `AccountService.resolve` checks against the server's
 session table.
 """
 
@@ -20,9 +20,9 @@ from core.access.errors import AccountError
 from core.access.roles import Actor
 from core.access.sessions import SignedIn
 from core.models import utcnow
-from ui.acting_user import SIGNED_IN_KEY
-from ui.auth_routes import COOKIE_NAME, HANDOFFS, SESSION_PATH, SIGN_OUT_PATH, safe_next
-from ui.runtime import get_context
+from ui.app.acting_user import SIGNED_IN_KEY
+from ui.app.auth_routes import COOKIE_NAME, HANDOFFS, SESSION_PATH, SIGN_OUT_PATH, safe_next
+from ui.app.runtime import get_context
 
 COOKIE_KEY = "tw_cookie"  # the signed cookie value of this session, to revoke it on sign-out
 SSO_REFUSED_KEY = "tw_sso_refused"

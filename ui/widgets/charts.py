@@ -7,7 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from core.views.dashboard import StatusFunnel
-from ui.components import RECOMMENDATION_COLORS
+from ui.widgets.components import RECOMMENDATION_COLORS
 
 _MARGINS = {"l": 10, "r": 10, "t": 40, "b": 10}
 _HEIGHT = 360

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ui.components import md_escape
+from ui.widgets.components import md_escape
 
 
 class FilesProgress:

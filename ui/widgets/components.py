@@ -23,8 +23,8 @@ from core.pipeline.status import pipeline_status
 from core.views.describe import describe_analyst, money_text, plural
 from core.views.markup import escape_markdown as md_escape
 from core.views.markup import safe_markdown
-from ui.acting_user import current_actor
-from ui.runtime import get_context, get_runtime
+from ui.app.acting_user import current_actor
+from ui.app.runtime import get_context, get_runtime
 
 BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray"]
 

@@ -1,0 +1,1 @@
+"""App plumbing: the cached runtime, the signed-in session, the cookie routes, navigation."""

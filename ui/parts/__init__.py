@@ -1,0 +1,1 @@
+"""Sections of particular pages (bids, dashboard, review, tender, settings)."""

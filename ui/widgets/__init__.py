@@ -1,0 +1,1 @@
+"""Widgets any page may use: notices, badges, charts, progress."""
