@@ -125,7 +125,7 @@ def main() -> int:
         counts = ctx.tenders.counts_by_status()
         resting = {s.value for s in RESTING_STATUSES}
         lost = {s: n for s, n in counts.items() if n and s not in resting}
-        endpoint = ctx.endpoint()
+        endpoint = ctx.analyst_settings().endpoint()
         assert endpoint is not None
         limiter = ctx.llm_client(endpoint).limiter.snapshot()
         close_database(db_path)

@@ -42,17 +42,17 @@ def pipeline_controls() -> None:
     controls = st.columns([1, 1, 3], vertical_alignment="center")
     try:
         with controls[0]:
-            if ctx.is_paused():
+            if ctx.controls().is_paused():
                 if st.button("Start analysis", type="primary", icon=":material/play_arrow:"):
-                    ctx.set_paused(False, actor=actor)
+                    ctx.controls().set_paused(False, actor=actor)
                     runtime.worker.wake()
                     st.rerun()
             elif st.button("Pause analysis", icon=":material/pause:"):
-                ctx.set_paused(True, actor=actor)
+                ctx.controls().set_paused(True, actor=actor)
                 st.rerun()
         with controls[1]:
             if st.button("Retry tenders in error", icon=":material/replay:"):
-                retried = ctx.retry_errors(actor=actor)
+                retried = ctx.controls().retry_errors(actor=actor)
                 runtime.worker.wake()
                 st.toast(f"{retried} tender{'s' if retried != 1 else ''} sent back to the queue.")
     except NotAllowed as exc:

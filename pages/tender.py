@@ -83,7 +83,7 @@ can_reanalyse = (
 )
 if can_reanalyse and st.button("Re-analyse", icon=":material/refresh:", help=REANALYSE_HELP):
     try:
-        ctx.reanalyse([chosen], actor=actor)
+        ctx.controls().reanalyse([chosen], actor=actor)
     except NotAllowed as exc:
         st.error(error_text(exc))
     else:

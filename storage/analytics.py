@@ -6,12 +6,12 @@ KPIs, the charts and the table always describe the same set of tenders.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
+from core.models import KpiRow, TenderQuery
 from storage.db import Database
 
 # A tender is "relevant" when the filter said so and it was not filtered out afterwards
@@ -33,29 +33,6 @@ LEFT JOIN ratings r ON r.tender_id = t.id
 
 SCORE_BIN_WIDTH = 0.5
 SCORE_BINS = 20  # 0–10 in steps of 0.5
-
-
-@dataclass(frozen=True)
-class TenderQuery:
-    """Which tenders the dashboard looks at; empty fields do not filter."""
-
-    statuses: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    recommendations: tuple[str, ...] = ()
-    min_score: float | None = None
-    search: str = ""
-    deadline_from: date | None = None
-    deadline_to: date | None = None
-    only_relevant: bool = False
-
-
-@dataclass(frozen=True)
-class KpiRow:
-    tenders: int
-    relevant: int
-    rated: int
-    average_score: float | None
-    bids_ready: int
 
 
 def _escape_like(text: str) -> str:

@@ -59,10 +59,12 @@ def cmd_run(ctx: AppContext, args: argparse.Namespace) -> int:
     print(f"Analysing {status.waiting} tenders with the {status.analyst} analyst…", file=sys.stderr)
     bar = ProgressBar(status.waiting)
     started = time.perf_counter()
-    ctx.set_unavailable(None)  # left by a run that stopped while waiting; we will find out
+    ctx.controls().set_unavailable(
+        None
+    )  # left by a run that stopped while waiting; we will find out
 
     def tell_unavailable(reason: str | None) -> None:
-        ctx.set_unavailable(reason)
+        ctx.controls().set_unavailable(reason)
         text = f"Waiting for the analyst: {reason}" if reason else "The analyst is back; resuming."
         print(("\n" if bar.tty else "") + text, file=sys.stderr)
 
@@ -107,7 +109,9 @@ def cmd_status(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_retry(ctx: AppContext, args: argparse.Namespace) -> int:
-    print(f"{ctx.retry_errors(actor=CLI_ACTOR)} tenders in error sent back to the queue.")
+    print(
+        f"{ctx.controls().retry_errors(actor=CLI_ACTOR)} tenders in error sent back to the queue."
+    )
     return EXIT_OK
 
 
@@ -115,13 +119,13 @@ def cmd_reanalyse(ctx: AppContext, args: argparse.Namespace) -> int:
     if not args.ids and not args.all:
         print("Name the tenders to re-analyse (IDs), or pass --all.", file=sys.stderr)
         return EXIT_ERROR
-    queued = ctx.reanalyse(None if args.all else args.ids, actor=CLI_ACTOR)
+    queued = ctx.controls().reanalyse(None if args.all else args.ids, actor=CLI_ACTOR)
     print(f"{queued} tenders queued for analysis again; `run` analyses them.")
     return EXIT_OK
 
 
 def cmd_pause(ctx: AppContext, args: argparse.Namespace) -> int:
-    ctx.set_paused(args.command == "pause", actor=CLI_ACTOR)
+    ctx.controls().set_paused(args.command == "pause", actor=CLI_ACTOR)
     print(
         "Background analysis paused." if args.command == "pause" else "Background analysis resumed."
     )

@@ -10,11 +10,10 @@ from pydantic import BaseModel, Field
 
 from core.access.audit import AuditLog
 from core.access.roles import Actor
-from core.imports.service import import_bytes
+from core.imports.service import TenderImporter, import_bytes
 from core.ingest import SUPPORTED_EXTENSIONS, Content, ImportFileError, parse_content
 from core.ingest.rows import streaming_to
 from core.models import ImportSummary, Tender
-from storage.tenders import TenderRepository
 
 PREVIEW_ROWS = 10
 
@@ -101,7 +100,7 @@ def preview_file(
 
 
 def import_files(
-    tenders: TenderRepository,
+    tenders: TenderImporter,
     files: Sequence[tuple[str, bytes]],
     *,
     actor: Actor,

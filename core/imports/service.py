@@ -6,9 +6,10 @@ audit log when one is given.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from core.access.audit import AuditAction, AuditLog, check, note
 from core.access.roles import WORKERS, Actor
@@ -22,13 +23,20 @@ from core.ingest import (
 )
 from core.ingest.rows import streaming_to
 from core.models import ImportCounts, ImportSummary, ParsedFile, RowError, Tender
-from storage.tenders import TenderRepository
 
 _EXTENSIONS_TEXT = ", ".join(f".{extension}" for extension in SUPPORTED_EXTENSIONS)
 
 # Called after each stored batch with the fraction of the file read (0–1) and the tenders
 # stored so far, for a progress bar.
 ImportProgress = Callable[[float, int], None]
+
+
+class TenderImporter(Protocol):
+    """storage.tenders.TenderRepository has it."""
+
+    def import_tenders(
+        self, tenders: Sequence[Tender], source_file: str | None = None
+    ) -> ImportCounts: ...
 
 
 def allow_import(actor: Actor, audit: AuditLog | None, target: str = "tenders") -> None:
@@ -45,7 +53,7 @@ def record_import(audit: AuditLog | None, actor: Actor, summary: ImportSummary) 
     note(audit, actor, AuditAction.IMPORT, target=f"file {summary.filename}", detail=detail)
 
 
-def store_parsed(tenders: TenderRepository, parsed: ParsedFile) -> ImportSummary:
+def store_parsed(tenders: TenderImporter, parsed: ParsedFile) -> ImportSummary:
     counts = tenders.import_tenders(parsed.tenders, source_file=parsed.filename)
     return ImportSummary(
         filename=parsed.filename,
@@ -58,7 +66,7 @@ def store_parsed(tenders: TenderRepository, parsed: ParsedFile) -> ImportSummary
 
 
 def import_bytes(
-    tenders: TenderRepository,
+    tenders: TenderImporter,
     filename: str,
     data: bytes,
     *,
@@ -79,7 +87,7 @@ def import_bytes(
 
 
 def import_content(
-    tenders: TenderRepository, content: Content, progress: ImportProgress | None = None
+    tenders: TenderImporter, content: Content, progress: ImportProgress | None = None
 ) -> ImportSummary:
     """Parse and store one file (no role check: callers check it once for all their files)."""
     counts = ImportCounts()
@@ -118,7 +126,7 @@ def _stopped(filename: str, counts: ImportCounts, exc: ImportFileError) -> Impor
 
 
 def import_paths(
-    tenders: TenderRepository,
+    tenders: TenderImporter,
     paths: Iterable[Path],
     *,
     actor: Actor,
@@ -137,7 +145,7 @@ def import_paths(
     return summaries
 
 
-def _import_path(tenders: TenderRepository, path: Path) -> Iterator[ImportSummary]:
+def _import_path(tenders: TenderImporter, path: Path) -> Iterator[ImportSummary]:
     files = files_in(path) if path.is_dir() else [path]
     if not files:
         yield ImportSummary(
@@ -164,7 +172,7 @@ def files_in(folder: Path) -> list[Path]:
 
 
 def load_demo(
-    tenders: TenderRepository,
+    tenders: TenderImporter,
     *,
     actor: Actor,
     audit: AuditLog | None = None,

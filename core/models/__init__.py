@@ -20,6 +20,7 @@ from core.models.base import LongText, Score, ShortText, utcnow
 from core.models.bids import BidConflict, BidStatus, BidVersion
 from core.models.imports import ImportCounts, ImportSummary, ParsedFile, RowError
 from core.models.pipeline import Claim, StageOutcome, TenderState
+from core.models.queries import KpiRow, TenderQuery
 from core.models.review import Decision, DecisionAction, DecisionConflict, Proposal, ReviewStage
 from core.models.tender import (
     CLAIMABLE_STATUSES,
@@ -59,6 +60,7 @@ __all__ = [
     "FilterResult",
     "ImportCounts",
     "ImportSummary",
+    "KpiRow",
     "LLMUsage",
     "LongText",
     "Lot",
@@ -75,6 +77,7 @@ __all__ = [
     "ShortText",
     "StageOutcome",
     "Tender",
+    "TenderQuery",
     "TenderState",
     "TenderStatus",
     "TenderVersion",

@@ -65,15 +65,15 @@ def pipeline_status(ctx: AppContext) -> PipelineStatus:
     throughput = finished / max(span_s, MIN_SPAN_S) if finished else 0.0
     waiting = sum(by_status[s.value] for s in ACTIVE_STATUSES)
     eta = waiting / throughput if throughput > 0 and waiting else (0.0 if not waiting else None)
-    down = ctx.unavailable()
+    down = ctx.controls().unavailable()
     return PipelineStatus(
         tenders=sum(counts.values()),
         by_status=by_status,
         review_queue=by_status[TenderStatus.NEEDS_REVIEW.value],
         bids=ctx.tenders.count_bids(),
         errors=by_status[TenderStatus.ERROR.value],
-        analyst=ctx.analyst_name(),
-        paused=ctx.is_paused(),
+        analyst=ctx.analyst_settings().analyst_name(),
+        paused=ctx.controls().is_paused(),
         unavailable=(down or {}).get("reason"),
         unavailable_since=(down or {}).get("since"),
         throughput_per_s=round(throughput, 2),

@@ -19,7 +19,6 @@ from core.pipeline.stages import BatchReport, Pipeline, PipelineStore
 
 log = logging.getLogger(__name__)
 
-PAUSED_KEY = "worker_paused"
 # How long to wait before asking an unavailable analyst again: doubling up to a minute.
 FIRST_RECOVERY_WAIT_S = 5.0
 MAX_RECOVERY_WAIT_S = 60.0

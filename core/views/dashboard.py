@@ -9,16 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
 from core.bootstrap import AppContext
 from core.export.table import TableFormat, table_bytes
-from core.models import Recommendation, TenderState, TenderStatus, utcnow
+from core.models import (
+    KpiRow,
+    Recommendation,
+    TenderQuery,
+    TenderState,
+    TenderStatus,
+    utcnow,
+)
 from core.profile.company import CompanyProfile
 from core.views.describe import days_left
-from storage.analytics import AnalyticsRepository, TenderQuery
 
 SCATTER_CAP = 1_500
 TABLE_CAP = 5_000
@@ -147,10 +154,30 @@ class FilterOptions(BaseModel):
     latest_deadline: date | None
 
 
+class Analytics(Protocol):
+    """The dashboard's aggregates, computed by the database (storage.analytics has them)."""
+
+    def kpis(self, query: TenderQuery) -> KpiRow: ...
+    def relevant_value_by_currency(self, query: TenderQuery) -> pd.DataFrame: ...
+    def next_deadlines(self, query: TenderQuery, now: datetime, limit: int = 5) -> pd.DataFrame: ...
+    def score_points(self, query: TenderQuery, limit: int) -> pd.DataFrame: ...
+    def score_histogram(self, query: TenderQuery) -> pd.DataFrame: ...
+    def funnel(self, query: TenderQuery, min_bid_score: float) -> tuple[int, int, int, int]: ...
+    def counts_by_status(self, query: TenderQuery) -> dict[str, int]: ...
+    def category_counts(self, query: TenderQuery) -> pd.DataFrame: ...
+    def deadlines_per_week(self, query: TenderQuery, now: datetime, weeks: int) -> pd.DataFrame: ...
+    def table(self, query: TenderQuery, limit: int) -> pd.DataFrame: ...
+    def count(self, query: TenderQuery) -> int: ...
+    def count_rated(self, query: TenderQuery) -> int: ...
+    def known_categories(self) -> list[str]: ...
+    def deadline_range(self) -> tuple[datetime | None, datetime | None]: ...
+    def tender_choices(self, search: str, limit: int) -> list[tuple[int, str, str | None]]: ...
+
+
 class DashboardService:
     def __init__(
         self,
-        analytics: AnalyticsRepository,
+        analytics: Analytics,
         profile: CompanyProfile,
         clock: Callable[[], datetime] = utcnow,
         states: Callable[[Sequence[int]], list[TenderState]] | None = None,
@@ -162,7 +189,7 @@ class DashboardService:
 
     @classmethod
     def from_context(cls, ctx: AppContext) -> DashboardService:
-        return cls(AnalyticsRepository(ctx.db), ctx.profile(), ctx.clock, states=ctx.tenders.states)
+        return cls(ctx.analytics, ctx.profile(), ctx.clock, states=ctx.tenders.states)
 
     # ------------------------------------------------------------- options
     def filter_options(self) -> FilterOptions:

@@ -14,14 +14,14 @@ from pydantic import ValidationError
 
 from core.access.audit import AuditAction
 from core.access.roles import ADMINS, Actor
-from core.bootstrap import LLM_SETTINGS, PREFILTER_KEY, AppContext
+from core.analysts.settings import LLM_SETTINGS
+from core.bootstrap import AppContext
 from core.llm.client import LLMClient
 from core.llm.endpoint import EndpointOverrides, display_url, resolve_endpoint
 from core.llm.prices import PriceTable
 from core.llm.probe import ProbeReport, probe_endpoint
 from core.views.describe import describe_analyst, plural
 from core.views.operations import latency_text, reason_sentence
-from storage.llm import CapabilityRepository
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,8 @@ def _env_value(ctx: AppContext, name: str) -> Any:
 
 def endpoint_form(ctx: AppContext) -> EndpointForm:
     """The endpoint settings in force and where each comes from."""
-    overrides = ctx.endpoint_overrides()
+    chosen = ctx.analyst_settings()
+    overrides = chosen.endpoint_overrides()
     from_env = ctx.settings.model_fields_set
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -114,14 +115,14 @@ def endpoint_form(ctx: AppContext) -> EndpointForm:
         else:
             sources[name] = "main model" if name.startswith("model_") else "default"
     values = {k: ("" if v is None and k not in ("rpm", "tpm") else v) for k, v in values.items()}
-    sources["prefilter"] = "default" if ctx.state.get(PREFILTER_KEY) is None else "saved here"
-    endpoint = ctx.endpoint()
+    sources["prefilter"] = "saved here" if chosen.prefilter_saved() else "default"
+    endpoint = chosen.endpoint()
     return EndpointForm(
-        values=EndpointFormValues(**values, prefilter=ctx.prefilter_enabled()),
+        values=EndpointFormValues(**values, prefilter=chosen.prefilter_enabled()),
         sources=sources,
         api_key_set=ctx.settings.llm_api_key is not None,
         active=endpoint is not None,
-        analyst=describe_analyst(ctx.analyst_name()),
+        analyst=describe_analyst(chosen.analyst_name()),
     )
 
 
@@ -154,14 +155,15 @@ def save_endpoint_form(ctx: AppContext, values: EndpointFormValues, *, actor: Ac
         return _one_sentence(exc)
     # A value equal to the environment's is not an override: it follows the environment.
     same = {n: None for n in OVERRIDE_FIELDS if getattr(overrides, n) == _env_value(ctx, n)}
-    ctx.save_endpoint_overrides(overrides.model_copy(update=same), actor=actor)
-    ctx.set_prefilter(values.prefilter, actor=actor)
+    chosen = ctx.analyst_settings()
+    chosen.save_endpoint_overrides(overrides.model_copy(update=same), actor=actor)
+    chosen.set_prefilter(values.prefilter, actor=actor)
     return None
 
 
 def probe_connection(ctx: AppContext, base_url: str, model: str) -> ProbeReport:
     """Probe the form's URL and model with the current limits; failures are one sentence."""
-    current = ctx.endpoint_overrides().model_dump()
+    current = ctx.analyst_settings().endpoint_overrides().model_dump()
     try:
         overrides = _validated({**current, "base_url": base_url, "model": model})
     except ValidationError as exc:
@@ -205,12 +207,12 @@ class Refusal:
 
 def remembered_refusals(ctx: AppContext) -> list[Refusal]:
     """Output modes and parameters the endpoint in force refused, for any model."""
-    endpoint = ctx.endpoint()
+    endpoint = ctx.analyst_settings().endpoint()
     if endpoint is None:
         return []
     return [
         Refusal(r["model"], r["feature"], r["reason"] or "", r["refused_at"])
-        for r in CapabilityRepository(ctx.db).all()
+        for r in ctx.capability_store.all()
         if r["base_url"] == endpoint.base_url
     ]
 
@@ -219,7 +221,7 @@ def forget_refusals(ctx: AppContext, *, actor: Actor) -> int:
     """Forget what the endpoint refused, so the next call tries json_schema again (admins)."""
     audit = ctx.audit()
     audit.require(actor, ADMINS, "change settings", target=LLM_SETTINGS)
-    endpoint = ctx.endpoint()
+    endpoint = ctx.analyst_settings().endpoint()
     if endpoint is None:
         return 0
     refusals = remembered_refusals(ctx)

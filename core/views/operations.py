@@ -106,7 +106,7 @@ def _running_limiter(ctx: AppContext, endpoint: Endpoint) -> LimiterSnapshot | N
 
 def live_llm_stats(ctx: AppContext, now: datetime | None = None) -> LLMLiveStats | None:
     """Calls/s against the limit, tokens, cost, retries and errors; None without an endpoint."""
-    endpoint = ctx.endpoint()
+    endpoint = ctx.analyst_settings().endpoint()
     if endpoint is None:
         return None
     minute = ctx.llm_usage.window(LIVE_WINDOW_S)

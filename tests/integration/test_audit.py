@@ -113,9 +113,13 @@ def test_endpoint_changes_name_the_fields_never_their_values(ctx: AppContext) ->
     from core.llm.endpoint import EndpointOverrides
 
     secret_url = "https://user:s3cret-pass@llm.example/v1"
-    ctx.save_endpoint_overrides(EndpointOverrides(base_url=secret_url, rpm=60), actor=ANN)
-    ctx.save_endpoint_overrides(EndpointOverrides(base_url=secret_url, rpm=60), actor=ANN)
-    ctx.set_prefilter(False, actor=ANN)
+    ctx.analyst_settings().save_endpoint_overrides(
+        EndpointOverrides(base_url=secret_url, rpm=60), actor=ANN
+    )
+    ctx.analyst_settings().save_endpoint_overrides(
+        EndpointOverrides(base_url=secret_url, rpm=60), actor=ANN
+    )
+    ctx.analyst_settings().set_prefilter(False, actor=ANN)
     events = rows(ctx)
     assert [e.detail for e in events] == ["rules prefilter off", "changed base_url, rpm"]
     assert all("s3cret" not in e.detail and "s3cret" not in e.target for e in events)
@@ -180,8 +184,8 @@ def test_bid_edits_are_rows(ctx: AppContext) -> None:
 def test_reanalyse_and_retry_are_rows(ctx: AppContext) -> None:
     analyse_demo(ctx)
     tender_id = ctx.review().queue()[0].tender_id
-    assert ctx.reanalyse([tender_id], actor=CAROL) == 1
-    assert ctx.retry_errors(actor=CAROL) == 0, "nothing in error: no row"
+    assert ctx.controls().reanalyse([tender_id], actor=CAROL) == 1
+    assert ctx.controls().retry_errors(actor=CAROL) == 0, "nothing in error: no row"
     [event] = rows(ctx, action=AuditAction.REANALYSE)
     assert (event.actor, event.target, event.detail) == (
         "carol",

@@ -77,7 +77,9 @@ def test_no_live_numbers_without_an_endpoint(ctx: AppContext) -> None:
 
 
 def test_live_numbers_against_the_limit(ctx: AppContext) -> None:
-    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL, rpm=480), actor=CLI_ACTOR)
+    ctx.analyst_settings().save_endpoint_overrides(
+        EndpointOverrides(base_url=BASE_URL, rpm=480), actor=CLI_ACTOR
+    )
     _seed_minute(ctx)
     stats = llm_ops.live_llm_stats(ctx)
     assert stats is not None
@@ -94,7 +96,9 @@ def test_live_numbers_against_the_limit(ctx: AppContext) -> None:
 
 
 def test_live_numbers_without_a_limit_say_so(ctx: AppContext) -> None:
-    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL), actor=CLI_ACTOR)
+    ctx.analyst_settings().save_endpoint_overrides(
+        EndpointOverrides(base_url=BASE_URL), actor=CLI_ACTOR
+    )
     stats = llm_ops.live_llm_stats(ctx)
     assert stats is not None
     assert stats.rate_text == "0.0 calls/s (no limit set)"
@@ -102,10 +106,10 @@ def test_live_numbers_without_a_limit_say_so(ctx: AppContext) -> None:
 
 
 def test_limiter_is_read_from_the_running_client(ctx: AppContext) -> None:
-    ctx.save_endpoint_overrides(
+    ctx.analyst_settings().save_endpoint_overrides(
         EndpointOverrides(base_url=BASE_URL, rpm=120, max_concurrency=3), actor=CLI_ACTOR
     )
-    endpoint = ctx.endpoint()
+    endpoint = ctx.analyst_settings().endpoint()
     assert endpoint is not None
     ctx.llm_client(endpoint)
     stats = llm_ops.live_llm_stats(ctx)
@@ -220,17 +224,17 @@ def test_save_keeps_only_what_differs_from_the_environment(ctx: AppContext) -> N
     values.rpm = 30
     values.prefilter = False
     assert llm_settings.save_endpoint_form(ctx, values, actor=CLI_ACTOR) is None
-    saved = ctx.endpoint_overrides()
+    saved = ctx.analyst_settings().endpoint_overrides()
     assert saved.base_url == "http://localhost:11434/v1"
     assert saved.model is None  # equal to the environment's: it keeps following it
     assert (saved.model_rate, saved.rpm) == ("big-model", 30)
-    assert not ctx.prefilter_enabled()
+    assert not ctx.analyst_settings().prefilter_enabled()
     form = llm_settings.endpoint_form(ctx)
     assert form.active
     assert form.sources["base_url"] == "saved here"
     assert form.sources["model"] == "environment"
     assert form.sources["prefilter"] == "saved here"
-    endpoint = ctx.endpoint()
+    endpoint = ctx.analyst_settings().endpoint()
     assert endpoint is not None and endpoint.model_for("rate") == "big-model"
 
 
@@ -246,7 +250,7 @@ def test_bad_values_are_one_sentence_and_store_nothing(ctx: AppContext) -> None:
     message = llm_settings.save_endpoint_form(ctx, values, actor=CLI_ACTOR)
     assert message is not None and message.startswith("Max concurrency: ")
     assert message.count(".") == 1 and "\n" not in message
-    assert ctx.endpoint_overrides() == EndpointOverrides()
+    assert ctx.analyst_settings().endpoint_overrides() == EndpointOverrides()
 
 
 # ---------------------------------------------------------------------- test connection
@@ -266,7 +270,7 @@ def test_connection_lists_models_and_finds_the_modes_that_work(ctx: AppContext) 
         assert llm_settings.models_text(report).startswith("2 models listed in ")
         # the refusal is remembered, but only shown for the endpoint in force
         assert llm_settings.remembered_refusals(ctx) == []
-        ctx.save_endpoint_overrides(
+        ctx.analyst_settings().save_endpoint_overrides(
             EndpointOverrides(base_url=fake.base_url, model="fake-model"), actor=CLI_ACTOR
         )
         assert [(r.model, r.feature) for r in llm_settings.remembered_refusals(ctx)] == [
@@ -276,7 +280,7 @@ def test_connection_lists_models_and_finds_the_modes_that_work(ctx: AppContext) 
         assert llm_settings.remembered_refusals(ctx) == []
         assert ctx.capabilities.refused(fake.base_url, "fake-model") == set()
     # testing saves nothing of the form
-    assert ctx.endpoint_overrides().rpm is None
+    assert ctx.analyst_settings().endpoint_overrides().rpm is None
 
 
 def test_connection_rides_out_one_503_and_reports_modes_it_could_not_test(

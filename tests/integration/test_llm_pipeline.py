@@ -105,7 +105,7 @@ def run(ctx: AppContext, **kwargs: Any) -> BatchReport:
         ctx.make_pipeline,
         batch_size=50,
         lease_s=60.0,
-        on_unavailable=ctx.set_unavailable,
+        on_unavailable=ctx.controls().set_unavailable,
         **kwargs,
     )
 
@@ -166,7 +166,9 @@ def test_endpoint_down_mid_run_puts_tenders_back_and_resumes(bench):
 
     wait_until(lambda: len(server.requests) >= 30, 30, "the run to get going")
     server.stop()
-    wait_until(lambda: ctx.unavailable() is not None, 30, "the endpoint to count as down")
+    wait_until(
+        lambda: ctx.controls().unavailable() is not None, 30, "the endpoint to count as down"
+    )
 
     status = pipeline_status(ctx).contract_json()
     assert status["analyst_unavailable"], status
@@ -180,7 +182,7 @@ def test_endpoint_down_mid_run_puts_tenders_back_and_resumes(bench):
     assert not runner.is_alive(), "the run should finish once the endpoint is back"
     assert outcome["report"].unavailable is None
     assert busy(ctx) == {}
-    assert ctx.unavailable() is None
+    assert ctx.controls().unavailable() is None
     assert pipeline_status(ctx).contract_json()["analyst_unavailable"] is None
     assert len(back.requests) > 0
 

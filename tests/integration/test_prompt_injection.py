@@ -23,7 +23,8 @@ import pytest
 
 from core.access.roles import CLI_ACTOR, Actor
 from core.analysts.llm_context import tender_block
-from core.bootstrap import PREFILTER_KEY, AppContext, open_context
+from core.analysts.settings import PREFILTER_KEY
+from core.bootstrap import AppContext, open_context
 from core.config import Settings
 from core.imports.service import import_paths
 from core.llm.health import health_for

@@ -126,7 +126,7 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Analysed]:
             assert main(["--db", str(db), "import", str(csv_path)]) == 0
             # every verdict comes from the answerer: no rules prefilter before the LLM
             setup = open_context(db_path=db)
-            setup.set_prefilter(False, actor=CLI_ACTOR)
+            setup.analyst_settings().set_prefilter(False, actor=CLI_ACTOR)
             for name, role in (("alice", Role.APPROVER), ("bob", Role.APPROVER)):
                 setup.accounts().add(CLI_ACTOR, name, name.title(), role, PASSWORD)
             close_database(db)

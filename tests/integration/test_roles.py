@@ -18,7 +18,7 @@ from core.imports.preview import import_files
 from core.imports.service import import_bytes, import_paths, load_demo
 from core.llm.endpoint import EndpointOverrides
 from core.models import DecisionAction, Role
-from core.pipeline.worker import PAUSED_KEY
+from core.pipeline.controls import PAUSED_KEY
 from core.profile.form import form_from_profile, reset_profile, save_profile_form
 from core.review.policy import save_policy
 from core.review.service import Overrides
@@ -52,8 +52,8 @@ def snapshot(ctx: AppContext) -> tuple[object, ...]:
         ctx.tenders.counts_by_status(),
         ctx.state.profile_version(),
         ctx.state.load_profile_json(),
-        ctx.endpoint_overrides(),
-        ctx.prefilter_enabled(),
+        ctx.analyst_settings().endpoint_overrides(),
+        ctx.analyst_settings().prefilter_enabled(),
         ctx.state.get(PAUSED_KEY, False),
         ctx.decisions.count(),
     )
@@ -120,11 +120,29 @@ def test_without_an_audit_log_the_role_is_still_checked(ctx: AppContext) -> None
 def test_a_viewer_cannot_reanalyse_retry_or_pause(analysed: AppContext) -> None:
     tender_id = analysed.review().queue()[0].tender_id
     refused(
-        analysed, VERA, lambda: analysed.reanalyse([tender_id], actor=VERA), "re-analyse tenders"
+        analysed,
+        VERA,
+        lambda: analysed.controls().reanalyse([tender_id], actor=VERA),
+        "re-analyse tenders",
     )
-    refused(analysed, VERA, lambda: analysed.reanalyse(None, actor=VERA), "re-analyse tenders")
-    refused(analysed, VERA, lambda: analysed.retry_errors(actor=VERA), "retry tenders in error")
-    refused(analysed, VERA, lambda: analysed.set_paused(True, actor=VERA), "pause the analysis")
+    refused(
+        analysed,
+        VERA,
+        lambda: analysed.controls().reanalyse(None, actor=VERA),
+        "re-analyse tenders",
+    )
+    refused(
+        analysed,
+        VERA,
+        lambda: analysed.controls().retry_errors(actor=VERA),
+        "retry tenders in error",
+    )
+    refused(
+        analysed,
+        VERA,
+        lambda: analysed.controls().set_paused(True, actor=VERA),
+        "pause the analysis",
+    )
 
 
 def test_a_viewer_cannot_change_settings(ctx: AppContext) -> None:
@@ -134,8 +152,10 @@ def test_a_viewer_cannot_change_settings(ctx: AppContext) -> None:
         lambda: reset_profile(ctx.state, actor=VERA, audit=ctx.audit()),
         lambda: save_policy(ctx.state, actor=VERA, audit=ctx.audit(), **POLICY),
         lambda: save_endpoint_form(ctx, endpoint_values(), actor=VERA),
-        lambda: ctx.save_endpoint_overrides(EndpointOverrides(rpm=5), actor=VERA),
-        lambda: ctx.set_prefilter(False, actor=VERA),
+        lambda: ctx.analyst_settings().save_endpoint_overrides(
+            EndpointOverrides(rpm=5), actor=VERA
+        ),
+        lambda: ctx.analyst_settings().set_prefilter(False, actor=VERA),
         lambda: forget_refusals(ctx, actor=VERA),
     ):
         refused(ctx, VERA, attempt, "change settings")
@@ -193,10 +213,10 @@ def test_a_bid_manager_cannot_change_settings(ctx: AppContext) -> None:
 def test_a_bid_manager_may_import_and_reanalyse(ctx: AppContext) -> None:
     [summary] = import_paths(ctx.tenders, [CSV], actor=CAROL, audit=ctx.audit())
     assert summary.new > 0
-    ctx.reanalyse(None, actor=CAROL)
+    ctx.controls().reanalyse(None, actor=CAROL)
     assert ctx.audit().events(ANN, action=AuditAction.REANALYSE)[0].actor == "carol"
-    ctx.set_paused(True, actor=CAROL)
-    assert ctx.is_paused()
+    ctx.controls().set_paused(True, actor=CAROL)
+    assert ctx.controls().is_paused()
 
 
 # ------------------------------------------------------------------------------ admins
@@ -204,7 +224,7 @@ def test_an_admin_can_do_all_of_it(analysed: AppContext) -> None:
     ctx = analysed
     item = ctx.review().queue()[0]
     ctx.review().decide(item.tender_id, DecisionAction.NO_GO, ANN, "Not for us")
-    assert ctx.reanalyse(None, actor=ANN) >= 0
+    assert ctx.controls().reanalyse(None, actor=ANN) >= 0
     [summary] = import_paths(ctx.tenders, [CSV], actor=ANN, audit=ctx.audit())
     assert summary.ok
     version = ctx.state.profile_version()
@@ -213,8 +233,8 @@ def test_an_admin_can_do_all_of_it(analysed: AppContext) -> None:
     assert save_profile_form(ctx.state, form, actor=ANN, audit=ctx.audit()) == version + 2
     assert ctx.profile().company_name == "Admin Ltd"
     assert save_endpoint_form(ctx, endpoint_values(), actor=ANN) is None
-    assert ctx.endpoint_overrides().base_url == "http://127.0.0.1:9/v1"
-    assert ctx.prefilter_enabled() is False
+    assert ctx.analyst_settings().endpoint_overrides().base_url == "http://127.0.0.1:9/v1"
+    assert ctx.analyst_settings().prefilter_enabled() is False
     assert reset_profile(ctx.state, actor=ANN, audit=ctx.audit()) == version + 3
     assert not ctx.audit().events(ANN, action=AuditAction.REFUSED)
 

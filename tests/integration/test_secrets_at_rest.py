@@ -205,11 +205,11 @@ def test_settings_and_their_description_never_show_the_key(
     db = tmp_path / "tw.duckdb"
     ctx = open_context(settings, db)
     try:
-        endpoint = ctx.endpoint()
+        endpoint = ctx.analyst_settings().endpoint()
         assert endpoint is not None
         form = endpoint_form(ctx)
         shown += [repr(endpoint), endpoint.name, form.api_key_text, repr(form)]
-        shown += [json.dumps(form.source_rows()), ctx.analyst_name() or ""]
+        shown += [json.dumps(form.source_rows()), ctx.analyst_settings().analyst_name() or ""]
         assert form.api_key_set and "set" in form.api_key_text
     finally:
         close_database(db)

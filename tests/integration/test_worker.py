@@ -40,14 +40,14 @@ def test_worker_analyses_imports_in_the_background(ctx):
 
 def test_paused_worker_claims_nothing_until_resumed(ctx):
     load_demo(ctx.tenders, actor=CLI_ACTOR)
-    ctx.set_paused(True, actor=CLI_ACTOR)
+    ctx.controls().set_paused(True, actor=CLI_ACTOR)
     worker = ctx.make_worker()
     worker.poll_s = 0.05
     worker.start()
     try:
         time.sleep(0.5)
         assert ctx.tenders.counts_by_status() == {"pending": ctx.tenders.count()}
-        ctx.set_paused(False, actor=CLI_ACTOR)
+        ctx.controls().set_paused(False, actor=CLI_ACTOR)
         _wait_until(lambda: _all_resting(ctx))
     finally:
         worker.stop()

@@ -80,7 +80,7 @@ def test_selecting_a_row_opens_the_tender(
 def test_mid_analysis_has_no_charts_that_crash(
     open_page: Callable[[str], AppTest], ctx: AppContext
 ) -> None:
-    ctx.set_paused(True, actor=CLI_ACTOR)
+    ctx.controls().set_paused(True, actor=CLI_ACTOR)
     load_demo(ctx.tenders, actor=CLI_ACTOR)
     at = open_page("pages/dashboard.py")
     assert not at.exception

@@ -23,21 +23,21 @@ def test_pause_and_start_toggle_the_stored_flag(
     open_page: Callable[[str], AppTest], ctx: AppContext
 ) -> None:
     at = open_page("pages/pipeline.py")
-    assert not ctx.is_paused()
+    assert not ctx.controls().is_paused()
     at.button[0].click().run()  # "Pause analysis"
     assert not at.exception
-    assert ctx.is_paused()
+    assert ctx.controls().is_paused()
     assert at.button[0].label == "Start analysis"
     assert any("paused" in w.value for w in at.warning)
     at.button[0].click().run()
-    assert not ctx.is_paused()
+    assert not ctx.controls().is_paused()
     assert at.button[0].label == "Pause analysis"
 
 
 def test_mid_analysis_counts_come_from_the_database(
     open_page: Callable[[str], AppTest], ctx: AppContext
 ) -> None:
-    ctx.set_paused(True, actor=CLI_ACTOR)  # the worker leaves the tenders pending
+    ctx.controls().set_paused(True, actor=CLI_ACTOR)  # the worker leaves the tenders pending
     summary = load_demo(ctx.tenders, actor=CLI_ACTOR)
     at = open_page("pages/pipeline.py")
     assert not at.exception
@@ -53,7 +53,7 @@ def test_mid_analysis_counts_come_from_the_database(
 def test_retry_sends_tenders_in_error_back(
     open_page: Callable[[str], AppTest], ctx: AppContext
 ) -> None:
-    ctx.set_paused(True, actor=CLI_ACTOR)
+    ctx.controls().set_paused(True, actor=CLI_ACTOR)
     load_demo(ctx.tenders, actor=CLI_ACTOR)
     failed = ctx.tenders.claim(2, 60)
     ctx.tenders.save_outcomes(

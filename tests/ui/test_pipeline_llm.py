@@ -23,7 +23,9 @@ def _record(ctx: AppContext, **fields: object) -> None:
 
 
 def test_live_llm_numbers(open_page: Callable[[str], AppTest], ctx: AppContext) -> None:
-    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL, rpm=480), actor=CLI_ACTOR)
+    ctx.analyst_settings().save_endpoint_overrides(
+        EndpointOverrides(base_url=BASE_URL, rpm=480), actor=CLI_ACTOR
+    )
     for n in range(5):
         _record(ctx, call_id=f"c{n}")
     _record(
@@ -53,13 +55,15 @@ def test_live_llm_numbers(open_page: Callable[[str], AppTest], ctx: AppContext) 
 
 
 def test_unavailable_endpoint_banner(open_page: Callable[[str], AppTest], ctx: AppContext) -> None:
-    ctx.save_endpoint_overrides(EndpointOverrides(base_url=BASE_URL), actor=CLI_ACTOR)
+    ctx.analyst_settings().save_endpoint_overrides(
+        EndpointOverrides(base_url=BASE_URL), actor=CLI_ACTOR
+    )
     # the worker must not clear the flag by itself during the test
-    ctx.set_paused(True, actor=CLI_ACTOR)
-    ctx.set_unavailable("left over from a process that died while waiting")
+    ctx.controls().set_paused(True, actor=CLI_ACTOR)
+    ctx.controls().set_unavailable("left over from a process that died while waiting")
     at = open_page("pages/pipeline.py")
     assert not any("left over" in w.value for w in at.warning), "cleared when the worker starts"
-    ctx.set_unavailable(f"{BASE_URL} is not answering (connection refused)")
+    ctx.controls().set_unavailable(f"{BASE_URL} is not answering (connection refused)")
     at.run()
     assert not at.exception
     banner = [w.value.replace("\\", "") for w in at.warning if "not answering" in w.value]

@@ -58,7 +58,7 @@ def test_api_key_is_set_but_never_shown(
     open_page: Callable[[str], AppTest], ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LLM_API_KEY", SECRET_KEY)
-    ctx.save_endpoint_overrides(
+    ctx.analyst_settings().save_endpoint_overrides(
         EndpointOverrides(base_url="http://127.0.0.1:9/v1"), actor=CLI_ACTOR
     )
     at = open_page("pages/settings.py")
@@ -78,7 +78,7 @@ def test_save_stores_the_endpoint_and_says_where_values_come_from(
     _click(at, "Save endpoint")
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error
-    saved = ctx.endpoint_overrides()
+    saved = ctx.analyst_settings().endpoint_overrides()
     assert (saved.base_url, saved.model, saved.rpm) == (
         "http://localhost:11434/v1",
         "llama3.1",
@@ -100,7 +100,7 @@ def test_a_bad_url_is_one_error_and_stores_nothing(
     _click(at, "Save endpoint")
     assert not at.exception
     assert [e.value for e in at.error] == ["The base URL must start with http:// or https://."]
-    assert ctx.endpoint_overrides() == EndpointOverrides()
+    assert ctx.analyst_settings().endpoint_overrides() == EndpointOverrides()
 
 
 def test_test_connection_shows_models_and_modes_then_forget_refusals(
@@ -108,7 +108,7 @@ def test_test_connection_shows_models_and_modes_then_forget_refusals(
 ) -> None:
     config = FakeConfig(models=("fake-model",), refuse_modes=frozenset({"json_schema"}))
     with FakeOpenAI(config) as fake:
-        ctx.save_endpoint_overrides(
+        ctx.analyst_settings().save_endpoint_overrides(
             EndpointOverrides(base_url=fake.base_url, model="fake-model"), actor=CLI_ACTOR
         )
         at = open_page("pages/settings.py")
@@ -151,4 +151,4 @@ def test_test_connection_to_a_dead_endpoint_is_one_sentence(
     message = at.error[0].value.replace("\\", "")
     assert "127.0.0.1:9" in message and "Traceback" not in message and "\n" not in message
     # testing is not saving
-    assert ctx.endpoint_overrides() == EndpointOverrides()
+    assert ctx.analyst_settings().endpoint_overrides() == EndpointOverrides()

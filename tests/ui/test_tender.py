@@ -112,7 +112,7 @@ def test_reanalyse_queues_the_tender_again(
 ) -> None:
     tender_id = _first(demo_with_bids, TenderStatus.COMPLETE)
     # keep the worker from analysing it again during the test
-    demo_with_bids.set_paused(True, actor=CLI_ACTOR)
+    demo_with_bids.controls().set_paused(True, actor=CLI_ACTOR)
     at = app_test()
     at.run()
     at.session_state["tender_id"] = tender_id
