@@ -1,9 +1,10 @@
-"""Fakes with real behaviour for unit tests: an in-memory tender store and a scripted analyst."""
+"""Fakes with real behaviour for unit tests: in-memory stores (tenders, decisions, accounts,
+audit) that keep the storage layer's promises, and a scripted analyst."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,16 +13,23 @@ from core.access.roles import CLI_ACTOR
 from core.bootstrap import AppContext
 from core.imports.service import load_demo
 from core.models import (
+    Account,
+    AccountExists,
+    AuthSession,
     BidDocument,
     Claim,
+    Decision,
+    DecisionConflict,
     FilterResult,
     LLMUsage,
     RatingResult,
     Recommendation,
+    Role,
     StageOutcome,
     Tender,
     TenderState,
     TenderStatus,
+    utcnow,
 )
 from core.pipeline.worker import run_until_idle
 from core.profile.company import CompanyProfile, ProfileStore, current_profile, save_profile
@@ -83,6 +91,33 @@ class InMemoryTenderStore:
                     del self.claimed_from[tender_id]
                     released += 1
             return released
+
+    def get(self, tender_id: int) -> TenderState | None:
+        with self._lock:
+            state = self.states.get(tender_id)
+            return state.model_copy(deep=True) if state is not None else None
+
+    def review_queue(self) -> list[TenderState]:
+        with self._lock:
+            return [
+                s.model_copy(deep=True)
+                for s in self.states.values()
+                if s.status is TenderStatus.NEEDS_REVIEW
+            ]
+
+    def add_state(self, state: TenderState) -> int:
+        """Store an analysed tender as it stands (for review tests); returns its id."""
+        with self._lock:
+            tender_id = max(self.states, default=0) + 1
+            stored = state.model_copy(deep=True)
+            stored.tender = stored.tender.model_copy(update={"id": tender_id})
+            self.states[tender_id] = stored
+            return tender_id
+
+    def move(self, tender_id: int, status: TenderStatus) -> None:
+        """What the worker or another person does behind a decider's back."""
+        with self._lock:
+            self.states[tender_id].status = status
 
     def by_status(self) -> dict[TenderStatus, int]:
         counts: dict[TenderStatus, int] = {}
@@ -158,12 +193,19 @@ def open_deadline(days: int = 90) -> str:
     return (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
 
 
+# Open whenever the tests run: midnight UTC 45 days after the run started (one value per run,
+# so two tenders built apart still share it).
+DEFAULT_DEADLINE = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
+    days=45
+)
+
+
 def tender(title: str, **fields: object) -> Tender:
     base: dict[str, object] = {
         "source": "test",
         "title": title,
         "buyer": "Test Council",
-        "deadline": datetime(2027, 1, 15, tzinfo=UTC),
+        "deadline": DEFAULT_DEADLINE,
     }
     base.update(fields)
     return Tender.model_validate(base)
@@ -253,3 +295,141 @@ class InMemoryAuditStore:
             ]
         kept.sort(key=lambda row: (row["at"], row["id"]), reverse=True)
         return kept[:limit]
+
+
+class InMemoryDecisionStore:
+    """Implements core.review.service.DecisionStore over a list, as storage.decisions does:
+    append-only, and recording moves the tender in `tenders` only if it is still where the
+    decider saw it."""
+
+    def __init__(self, tenders: InMemoryTenderStore) -> None:
+        self.tenders = tenders
+        self.rows: list[Decision] = []
+        self._lock = threading.Lock()
+
+    def record(self, decision: Decision, allowed_from: Collection[TenderStatus]) -> Decision:
+        with self._lock, self.tenders._lock:
+            state = self.tenders.states.get(decision.tender_id)
+            if state is None or state.status not in allowed_from:
+                raise DecisionConflict(
+                    state.status if state else None, self._latest(decision.tender_id)
+                )
+            saved = decision.model_copy(
+                deep=True, update={"id": len(self.rows) + 1, "status_before": state.status}
+            )
+            self.rows.append(saved)
+            waits = saved.status_after is TenderStatus.NEEDS_REVIEW
+            state.status = saved.status_after
+            state.review_stage = saved.stage if waits else None
+            state.error = None
+            return saved.model_copy(deep=True)
+
+    def history(self, tender_id: int) -> list[Decision]:
+        with self._lock:
+            return [d.model_copy(deep=True) for d in self.rows if d.tender_id == tender_id]
+
+    def latest(self, tender_id: int) -> Decision | None:
+        with self._lock:
+            return self._latest(tender_id)
+
+    def _latest(self, tender_id: int) -> Decision | None:
+        mine = [d for d in self.rows if d.tender_id == tender_id]
+        return mine[-1].model_copy(deep=True) if mine else None
+
+
+class InMemoryAccountStore:
+    """Implements core.access.accounts.AccountStore over dicts, as storage.accounts does: a
+    taken username raises AccountExists; a disable or a new password ends open sessions."""
+
+    def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
+        self.accounts: dict[str, Account] = {}
+        self.sessions: dict[str, AuthSession] = {}
+        self.failures: list[tuple[str, datetime]] = []
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    def count(self) -> int:
+        return len(self.accounts)
+
+    def add(self, account: Account, *, only_if_none: bool = False) -> Account:
+        with self._lock:
+            if (only_if_none and self.accounts) or account.username in self.accounts:
+                raise AccountExists(account.username)
+            self.accounts[account.username] = account.model_copy()
+            return account
+
+    def get(self, username: str) -> Account | None:
+        account = self.accounts.get(username)
+        return account.model_copy() if account is not None else None
+
+    def by_email(self, email: str) -> Account | None:
+        found = [a for a in self.accounts.values() if a.email and a.email.lower() == email.lower()]
+        found.sort(key=lambda a: a.created_at)
+        return found[0].model_copy() if found else None
+
+    def all(self) -> list[Account]:
+        return [self.accounts[name].model_copy() for name in sorted(self.accounts)]
+
+    def count_enabled(self, role: Role) -> int:
+        return sum(a.role is role and a.enabled for a in self.accounts.values())
+
+    def update(self, username: str, **changes: object) -> Account | None:
+        with self._lock:
+            account = self.accounts.get(username)
+            if account is None:
+                return None
+            self.accounts[username] = account.model_copy(update=changes)
+            if changes.get("disabled_at") is not None or "password_hash" in changes:
+                for token, session in self.sessions.items():
+                    if session.username == username and session.revoked_at is None:
+                        self.sessions[token] = session.model_copy(
+                            update={"revoked_at": self._clock()}
+                        )
+            return self.accounts[username].model_copy()
+
+    def add_session(self, session: AuthSession) -> None:
+        self.sessions[session.token_hash] = session.model_copy()
+
+    def session(self, token_hash: str) -> AuthSession | None:
+        session = self.sessions.get(token_hash)
+        return session.model_copy() if session is not None else None
+
+    def touch_session(self, token_hash: str, at: datetime) -> None:
+        if token_hash in self.sessions:
+            self.sessions[token_hash] = self.sessions[token_hash].model_copy(
+                update={"last_seen_at": at}
+            )
+
+    def revoke_session(self, token_hash: str, at: datetime) -> bool:
+        session = self.sessions.get(token_hash)
+        if session is None or session.revoked_at is not None:
+            return False
+        self.sessions[token_hash] = session.model_copy(update={"revoked_at": at})
+        return True
+
+    def add_failure(self, username: str, at: datetime) -> None:
+        self.failures.append((username, at))
+
+    def failures_since(self, username: str, since: datetime) -> list[datetime]:
+        return sorted(at for name, at in self.failures if name == username and at > since)
+
+    def clear_failures(self, username: str, before: datetime | None = None) -> None:
+        self.failures = [
+            (name, at)
+            for name, at in self.failures
+            if name != username and (before is None or at >= before)
+        ]
+
+
+class Clock:
+    """A "now" that tests move by hand; starts at the real time, so nothing is pinned to a
+    calendar date."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

@@ -32,7 +32,8 @@ from core.models import (
 )
 from tests.fakes import tender
 
-NOW = datetime(2027, 1, 3, 9, 0, tzinfo=UTC)
+NOW = datetime(2027, 1, 3, 9, 0, tzinfo=UTC)  # the exporter's "now", injected
+DEADLINE = datetime(2027, 1, 15, tzinfo=UTC)
 SECTION_HEADINGS = [
     "Executive summary",
     "Technical approach",
@@ -75,6 +76,7 @@ def state(
     with_rating: bool = True,
     **tender_fields: object,
 ) -> TenderState:
+    tender_fields.setdefault("deadline", DEADLINE)
     return TenderState(
         tender=tender(title, id=tender_id, **tender_fields),
         status=TenderStatus.COMPLETE if with_bid else TenderStatus.RATED_LOW,
