@@ -137,7 +137,7 @@ class AuditLog:
     def require(
         self, actor: Actor, allowed: frozenset[Role], doing: str, *, target: str = ""
     ) -> None:
-        """core.roles.require, recording a refused event before re-raising NotAllowed."""
+        """core.access.roles.require, recording a refused event before re-raising NotAllowed."""
         try:
             require(actor, allowed, doing)
         except NotAllowed as exc:

@@ -43,7 +43,7 @@ CLI_ACTOR = Actor(name="cli", role=Role.ADMIN, display_name="command line")
 
 
 class Directory(Protocol):
-    """Looks users up by name (the accounts table, once sign-in exists)."""
+    """Looks users up by name (core.access.accounts.AccountDirectory, over the accounts table)."""
 
     def find(self, name: str) -> Actor | None: ...
 

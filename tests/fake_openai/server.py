@@ -667,6 +667,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client died mid-request (kill -9): nothing to answer
+            self._drop()
+            return
         self._send(self.server.fake.handle_post(self.path, self.headers, body))
 
     def log_message(self, format: str, *args: Any) -> None:
