@@ -6,8 +6,10 @@ Protocols it declares) and the one clock from here. It holds no rules of its own
 
 from __future__ import annotations
 
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +35,7 @@ from storage.analytics import AnalyticsRepository
 from storage.app_state import AppStateRepository
 from storage.audit import AuditRepository
 from storage.bids import BidRepository
-from storage.db import Database, open_database
+from storage.db import Database, close_database, open_database
 from storage.decisions import DecisionRepository
 from storage.llm import CapabilityRepository, LLMCacheRepository, LLMUsageRepository
 from storage.tenders import TenderRepository
@@ -192,3 +194,17 @@ def open_context(
         audit_log=AuditRepository(db),
         clock=clock,
     )
+
+
+@contextmanager
+def scratch_context(
+    settings: Settings, *, clock: Callable[[], datetime] = utcnow
+) -> Iterator[AppContext]:
+    """A context over a new database in a temporary folder, removed on exit (evaluations)."""
+    with tempfile.TemporaryDirectory(prefix="tenderwise-scratch-") as folder:
+        path = Path(folder) / "scratch.duckdb"
+        ctx = open_context(settings, db_path=path, clock=clock)
+        try:
+            yield ctx
+        finally:
+            close_database(path)
