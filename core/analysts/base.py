@@ -11,6 +11,9 @@ from core.profile.company import CompanyProfile
 class Analyst(Protocol):
     """Filter → rate → write. Implementations are thread-safe and never touch storage.
 
+    An analyst may also offer `prepare(tenders, profile)`, which the pipeline calls with each
+    batch before filtering it (the rules analyst reads the batch's wording together).
+
     An analyst that depends on a service raises `core.errors.AnalystUnavailable` when the
     service is down, and may offer `recover() -> str | None` (None: it works again), which
     the worker calls before resuming.

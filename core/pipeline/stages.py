@@ -178,6 +178,9 @@ class Pipeline:
         return self.save_each_stage
 
     def process(self, claims: Sequence[Claim]) -> list[StageOutcome]:
+        prepare = getattr(self.analyst, "prepare", None)  # an analyst that reads batches
+        if prepare is not None and claims:
+            prepare([claim.state.tender for claim in claims], self.profile)
         if self.concurrency == 1 or len(claims) <= 1:
             outcomes = [self._process_one(c) for c in claims]
         else:

@@ -71,9 +71,11 @@ class _Evidence(BaseModel):
 
 
 class Capability(_Evidence):
-    """A line of business: tenders matching its keywords or CPV prefixes are relevant."""
+    """A line of business: tenders matching its keywords or CPV prefixes, or reading like its
+    description, are relevant."""
 
     name: str = Field(min_length=1, max_length=80)
+    description: str = Field(default="", max_length=300)
 
 
 class Exclusions(_Evidence):
@@ -145,6 +147,11 @@ def default_profile() -> CompanyProfile:
         capabilities=[
             Capability(
                 name="Cybersecurity",
+                description=(
+                    "Information and cyber security services: penetration testing, security "
+                    "audits and assessments, security operations and monitoring, incident "
+                    "response, identity and access management."
+                ),
                 keywords=[
                     "cybersecurity",
                     "cyber security",
@@ -166,6 +173,10 @@ def default_profile() -> CompanyProfile:
             ),
             Capability(
                 name="AI & data",
+                description=(
+                    "Data and artificial intelligence: data platforms and analytics, business "
+                    "intelligence, machine learning models, data science and automation."
+                ),
                 keywords=[
                     "artificial intelligence",
                     "AI",
@@ -184,6 +195,10 @@ def default_profile() -> CompanyProfile:
             ),
             Capability(
                 name="Software development",
+                description=(
+                    "Design, development and support of software: websites, web and mobile "
+                    "applications, digital services, systems integration and cloud software."
+                ),
                 keywords=[
                     "software development",
                     "bespoke software",
@@ -199,6 +214,28 @@ def default_profile() -> CompanyProfile:
                     "system integration",
                 ],
                 cpv_prefixes=["72200000", "72230000", "72260000", "72400000", "72500000"],
+            ),
+            Capability(
+                name="IT services & cloud",
+                description=(
+                    "Information technology services and software: IT managed services and "
+                    "support, service desk, cloud hosting, networks and infrastructure, "
+                    "software licences and software as a service."
+                ),
+                keywords=[
+                    "IT services",
+                    "ICT",
+                    "service desk",
+                    "IT support",
+                    "cloud hosting",
+                    "SaaS",
+                    "software as a service",
+                    "software licences",
+                    "Microsoft 365",
+                    "network infrastructure",
+                    "data centre",
+                ],
+                cpv_prefixes=["72000000", "48000000"],
             ),
         ],
         exclusions=Exclusions(

@@ -43,6 +43,7 @@ class ProfileFormError(ValueError):
 
 class CapabilityRow(BaseModel):
     name: str = ""
+    description: str = ""
     keywords: str = ""
     cpv_prefixes: str = ""
 
@@ -93,6 +94,7 @@ def form_from_profile(profile: CompanyProfile) -> ProfileForm:
         capabilities=[
             CapabilityRow(
                 name=c.name,
+                description=c.description,
                 keywords=join_terms(c.keywords),
                 cpv_prefixes=join_terms(_cpv_codes(c.cpv_prefixes)),
             )
@@ -112,7 +114,7 @@ def capability_rows(records: list[dict[str, Any]]) -> list[CapabilityRow]:
     rows = []
     for record in records:
         row = CapabilityRow(
-            **{k: _text(record.get(k)) for k in ("name", "keywords", "cpv_prefixes")}
+            **{k: _text(record.get(k)) for k in ("name", "description", "keywords", "cpv_prefixes")}
         )
         if row.name or row.keywords or row.cpv_prefixes:
             rows.append(row)
@@ -139,6 +141,7 @@ def profile_from_form(form: ProfileForm, thresholds: Thresholds | None = None) -
             capabilities=[
                 Capability(
                     name=row.name.strip(),
+                    description=" ".join(row.description.split()),
                     keywords=split_terms(row.keywords),
                     cpv_prefixes=split_terms(row.cpv_prefixes),
                 )

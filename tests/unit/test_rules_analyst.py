@@ -100,16 +100,29 @@ def test_catering_tender_is_excluded_with_the_reason(analyst, profile) -> None:
     assert "excluded keyword 'catering' in title" in result.evidence
 
 
-def test_no_evidence_means_not_relevant_with_moderate_confidence(analyst, profile) -> None:
+def test_no_evidence_and_wording_far_from_our_work_is_a_confident_no(analyst, profile) -> None:
     result = analyst.filter(
         tender(title="Translation of leaflets", cpv_codes=["79530000-8"]), profile
     )
 
     assert not result.is_relevant
-    assert 0.7 <= result.confidence <= 0.85
+    assert result.confidence >= 0.9
     assert result.categories == []
-    assert result.evidence == []
+    assert len(result.evidence) == 1 and result.evidence[0].startswith("wording (-")
+    assert "79530000 Translation services" in result.evidence[0]
     assert "No CPV code or keyword" in result.reasoning
+    assert "reads like other work" in result.reasoning
+
+
+def test_wording_close_to_our_work_counts_without_a_keyword(analyst, profile) -> None:
+    # none of the default profile's keywords or CPV prefixes is in this notice
+    notice = tender(
+        title="Redesign of the council website and its content management",
+        description="A new site on a modern content management platform, with hosting.",
+    )
+    result = analyst.filter(notice, profile)
+    line = next(e for e in result.evidence if e.startswith("reads like"))
+    assert result.categories and line.startswith(f"reads like {result.categories[-1]} (+")
 
 
 def test_exclusion_beats_weak_keyword_evidence(analyst, profile) -> None:
@@ -214,7 +227,8 @@ def test_title_weighs_more_than_description(analyst, profile) -> None:
     in_title = analyst.filter(tender(title="Chatbot", description="For residents."), profile)
     in_description = analyst.filter(tender(title="Residents", description="A chatbot."), profile)
 
-    assert in_title.is_relevant and not in_description.is_relevant
+    assert in_title.is_relevant
+    assert not in_description.is_relevant or in_title.confidence > in_description.confidence
 
 
 # --- CPV codes ---------------------------------------------------------------------------
@@ -541,4 +555,6 @@ def test_a_notice_in_another_language_leans_on_its_cpv_codes(profile: CompanyPro
     assert "in German: the verdict rests on its CPV codes" in verdict.reasoning
 
     english = unmatched.model_copy(update={"language": "en"})
-    assert analyst.filter(english, profile).confidence == 0.8, "English: absence is evidence"
+    read = analyst.filter(english, profile)  # English: its wording is read, it says no more
+    assert "in German" not in read.reasoning
+    assert any(e.startswith(("wording", "reads like")) for e in read.evidence)

@@ -72,6 +72,13 @@ def render_profile(ctx: AppContext, wake_worker: Callable[[], None], actor: Acto
             hide_index=True,
             column_config={
                 "name": st.column_config.TextColumn("Capability", width="small", required=True),
+                "description": st.column_config.TextColumn(
+                    "What we do (plain words)",
+                    width="large",
+                    max_chars=300,
+                    help="A sentence or two in the words a buyer would use; the analyst "
+                    "recognises tenders that read like it, even without a keyword.",
+                ),
                 "keywords": st.column_config.TextColumn("Keywords", width="large"),
                 "cpv_prefixes": st.column_config.TextColumn("CPV prefixes", width="medium"),
             },
@@ -159,6 +166,7 @@ def _read_only(form: ProfileForm) -> None:
         hide_index=True,
         column_config={
             "name": st.column_config.TextColumn("Capability", width="small"),
+            "description": st.column_config.TextColumn("What we do", width="large"),
             "keywords": st.column_config.TextColumn("Keywords", width="large"),
             "cpv_prefixes": st.column_config.TextColumn("CPV prefixes", width="medium"),
         },

@@ -5,7 +5,7 @@ Same inputs give the same outputs; only days-to-deadline depend on `now`, which 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from core.analysts.bid_writer import write_bid
@@ -26,6 +26,10 @@ class RulesAnalyst:
 
     def __init__(self, now: Callable[[], datetime] = utcnow) -> None:
         self._now = now
+
+    def prepare(self, tenders: Sequence[Tender], profile: CompanyProfile) -> None:
+        """Read a batch's wording together before it is filtered one by one (much faster)."""
+        matcher_for(profile).read_ahead(tenders)
 
     def filter(self, tender: Tender, profile: CompanyProfile) -> FilterResult:
         match = matcher_for(profile).match(tender)

@@ -7,10 +7,12 @@ tender's text and codes, because filter, rate and write each ask for the same ma
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from core.analysts.rules.cpv import CpvHit, PrefixIndex, normalise_cpv
+from core.analysts.rules.semantic import Reading, SemanticReader, reader_for
 from core.analysts.rules.text import KeywordHit, KeywordIndex, keyword_hits, keyword_rule
 from core.models import Tender
 from core.profile.company import CompanyProfile
@@ -19,6 +21,15 @@ from core.profile.company import CompanyProfile
 EXTRA_CPV_WEIGHT = 0.5
 MAX_EXTRA_CPV_WEIGHT = 1.0
 EXCLUSIONS = -1
+# What a tender's wording is worth, by how much closer it reads to our work than to other work
+# (core.analysts.rules.semantic): strong enough alone, enough with one keyword, a hint.
+READING_WEIGHTS = ((0.05, 2.0), (0.0, 1.0), (-0.08, 0.5))
+
+
+def reading_weight(reading: Reading | None) -> float:
+    if reading is None:
+        return 0.0
+    return next((weight for margin, weight in READING_WEIGHTS if reading.margin >= margin), 0.0)
 
 
 # Not slotted: cached_property needs an instance dict, and each match is read several times.
@@ -58,10 +69,19 @@ class TenderMatch:
     exclusion: Evidence
     positive: float
     negative: float
+    reading: Reading | None = None  # how the wording reads (None: not read, e.g. other language)
+    reads_like: str | None = None  # the capability the closest wording of our work belongs to
+
+    @property
+    def reading_weight(self) -> float:
+        return reading_weight(self.reading)
 
     @property
     def category_names(self) -> list[str]:
-        return [capability.name for capability in self.capabilities]
+        names = [capability.name for capability in self.capabilities]
+        if self.reads_like and self.reading_weight and self.reads_like not in names:
+            names.append(self.reads_like)
+        return names
 
     @cached_property
     def has_cpv_match(self) -> bool:
@@ -96,11 +116,46 @@ class ProfileMatcher:
                 owners.setdefault(prefix, []).append(owner)
         self._capability_prefixes = PrefixIndex(owners)
         self._exclusion_prefixes = PrefixIndex({p: [0] for p in profile.exclusions.cpv_prefixes})
+        self.languages = frozenset(profile.languages)
+        self._ours = tuple(dict.fromkeys(p for c in profile.capabilities for p in c.cpv_prefixes))
+        self._not_ours = tuple(profile.exclusions.cpv_prefixes)
+        self._own_words: dict[str, int] = {}
+        for owner, capability in enumerate(profile.capabilities):
+            for text in (capability.description, *capability.keywords):
+                if text:
+                    self._own_words.setdefault(text, owner)
+        self._excluded_words = tuple(profile.exclusions.keywords)
+
+    @property
+    def reader(self) -> SemanticReader:
+        """Trained on first use: the CPV vocabulary and this profile's own words."""
+        return reader_for(self._ours, self._not_ours, tuple(self._own_words), self._excluded_words)
+
+    def read_ahead(self, tenders: Sequence[Tender]) -> None:
+        """Read the wording of many tenders at once (a batch costs about one matrix product)."""
+        texts = [(t.title, t.description) for t in tenders if self.reads_in_working_language(t)]
+        texts = [text for text in dict.fromkeys(texts) if (text[0] or text[1]).strip()]
+        if texts and self.reader.ready:
+            self.reader.read_many(texts)
+
+    def reads_in_working_language(self, tender: Tender) -> bool:
+        return tender.language is None or tender.language in self.languages
+
+    def _owner_of(self, wording: str) -> str | None:
+        code = wording.split(" ", 1)[0]
+        if code.isdigit():
+            hit = self._capability_prefixes.lookup(code)
+            return self.names[self._capability_prefixes.owners(hit.prefix)[0]] if hit else None
+        owner = self._own_words.get(wording.strip("“”"))
+        return self.names[owner] if owner is not None else None
 
     def match(self, tender: Tender) -> TenderMatch:
-        return _cached_match(self, tender.title, tender.description, tuple(tender.cpv_codes))
+        read = self.reads_in_working_language(tender)
+        return _cached_match(self, tender.title, tender.description, tuple(tender.cpv_codes), read)
 
-    def match_text(self, title: str, description: str, cpv_codes: tuple[str, ...]) -> TenderMatch:
+    def match_text(
+        self, title: str, description: str, cpv_codes: tuple[str, ...], read: bool = True
+    ) -> TenderMatch:
         cpv: list[list[CpvHit]] = [[] for _ in self.names]
         excluded: list[CpvHit] = []
         for code in dict.fromkeys(normalise_cpv(code) for code in cpv_codes):
@@ -122,15 +177,17 @@ class ProfileMatcher:
         ]
         capabilities = tuple(sorted((c for c in found if c), key=lambda c: -c.score))
         exclusion = Evidence("exclusions", tuple(excluded), tuple(excluded_words))
-        positive = sum(capability.score for capability in capabilities)
-        return TenderMatch(capabilities, exclusion, positive, exclusion.score)
+        reading = self.reader.read(title, description) if read else None
+        reads_like = self._owner_of(reading.ours) if reading else None
+        positive = sum(capability.score for capability in capabilities) + reading_weight(reading)
+        return TenderMatch(capabilities, exclusion, positive, exclusion.score, reading, reads_like)
 
 
 @lru_cache(maxsize=1024)
 def _cached_match(
-    matcher: ProfileMatcher, title: str, description: str, cpv_codes: tuple[str, ...]
+    matcher: ProfileMatcher, title: str, description: str, cpv_codes: tuple[str, ...], read: bool
 ) -> TenderMatch:
-    return matcher.match_text(title, description, cpv_codes)
+    return matcher.match_text(title, description, cpv_codes, read)
 
 
 @lru_cache(maxsize=16)

@@ -11,8 +11,12 @@ from core.analysts.rules.match import Evidence, TenderMatch
 # Net evidence needed to call a tender relevant: one title keyword or one CPV code, not a
 # passing mention such as "submit through the portal" in the description.
 MIN_NET_EVIDENCE = 1.5
-# How sure we are that a tender with no evidence at all is not for us.
+# How sure we are that a tender with no evidence at all is not for us, when its wording was
+# not read; with a reading, the further it reads from our work the surer (up to the maximum).
 NO_EVIDENCE_CONFIDENCE = 0.8
+NO_EVIDENCE_BASE = 0.55
+NO_EVIDENCE_PER_MARGIN = 2.0
+NO_EVIDENCE_MAX = 0.95
 # …and with no evidence in a notice whose language our keywords cannot match: a weak "no".
 FOREIGN_NO_EVIDENCE_CONFIDENCE = 0.6
 # Evidence margin at which confidence has covered ~63% of the way from 0.5 to 1.
@@ -36,6 +40,8 @@ def decide(match: TenderMatch, foreign_language: str | None = None) -> Verdict:
     match it (core.analysts.rules.signals.foreign_language)."""
     positive, negative = match.positive, match.negative
     evidence = _positive_evidence(match) + _exclusion_evidence(match.exclusion)
+    if match.reading is not None:
+        evidence.append(_reading_line(match))
     if positive == 0 and negative == 0:
         if foreign_language:
             reason = (
@@ -44,8 +50,12 @@ def decide(match: TenderMatch, foreign_language: str | None = None) -> Verdict:
                 "look before it is set aside."
             )
             return Verdict(False, FOREIGN_NO_EVIDENCE_CONFIDENCE, reason, evidence)
-        reason = "No CPV code or keyword from the profile matches the notice."
-        return Verdict(False, NO_EVIDENCE_CONFIDENCE, reason, evidence)
+        reason = "No CPV code or keyword from the profile matches the notice"
+        if match.reading is None:
+            return Verdict(False, NO_EVIDENCE_CONFIDENCE, reason + ".", evidence)
+        sure = NO_EVIDENCE_BASE + NO_EVIDENCE_PER_MARGIN * max(-match.reading.margin, 0.0)
+        reason += f", and it reads like other work: {_reading_text(match)}."
+        return Verdict(False, round(min(sure, NO_EVIDENCE_MAX), 3), reason, evidence)
     reasoning = _reasoning(match)
     if foreign_language and not match.keywords:
         reasoning += f" The notice is in {foreign_language}: the verdict rests on its CPV codes."
@@ -63,6 +73,23 @@ def confidence(positive: float, negative: float) -> float:
     if positive and negative:
         value -= CONFLICT_PENALTY * min(positive, negative) / max(positive, negative)
     return round(min(max(value, 0.05), 0.99), 3)
+
+
+def _reading_text(match: TenderMatch) -> str:
+    reading = match.reading
+    assert reading is not None
+    return (
+        f"closest to {reading.ours} ({reading.ours_similarity:.2f}) against "
+        f"{reading.other} ({reading.other_similarity:.2f})"
+    )
+
+
+def _reading_line(match: TenderMatch) -> str:
+    reading = match.reading
+    assert reading is not None
+    if match.reading_weight and match.reads_like:
+        return f"reads like {match.reads_like} ({reading.margin:+.2f}): {_reading_text(match)}"
+    return f"wording ({reading.margin:+.2f}): {_reading_text(match)}"
 
 
 def _positive_evidence(match: TenderMatch) -> list[str]:
@@ -88,6 +115,9 @@ def _positive_summary(match: TenderMatch) -> str:
     keywords = match.keywords
     if keywords:
         parts.append("keywords: " + ", ".join(keywords[:MAX_REASON_KEYWORDS]))
+    if match.reading_weight and match.reading is not None:
+        like = f" {match.reads_like}" if match.reads_like else " our work"
+        parts.append(f"reads like{like} ({match.reading.ours})")
     return "; ".join(parts)
 
 

@@ -1,0 +1,153 @@
+"""Reading a tender's wording: does it sound like the work the profile names, or like other work?
+
+The CPV vocabulary (9,455 labels, shipped in data/) says what every kind of public work is
+called. For a profile, the labels under its capabilities' CPV prefixes, its capability
+descriptions and its keywords are "our work"; the rest of the vocabulary and the exclusions are
+"other work". A tender's title and description are compared with both in static word
+embeddings (wordllama's bundled 256-dimension model: CPU only, nothing downloaded). The
+margin between the closest of our work and the closest other work is the evidence, and the
+two closest wordings say why. Same profile and text, same answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+CPV_FILE = Path(__file__).with_name("data") / "cpv_2008_en.csv"
+# How many of the closest wordings on each side are averaged (one odd label weighs less).
+NEAREST = 3
+TITLE_REPEAT = 2  # the title says most about the work; the description adds to it
+MAX_TEXT_CHARS = 2_000
+# Readings kept per reader, so that filter, rate and write (and a batch read ahead) share one.
+CACHE_SIZE = 20_000
+
+_lock = threading.Lock()
+Vectors = NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How a tender reads: closer to our work (margin > 0) or to other work (margin < 0)."""
+
+    margin: float
+    ours: str  # the closest wording of our work ("72413000 Website design services")
+    ours_similarity: float
+    other: str  # the closest wording of other work
+    other_similarity: float
+
+
+@lru_cache(maxsize=1)
+def _model():  # type: ignore[no-untyped-def]
+    """wordllama's bundled model, loaded from the installed package (never the network)."""
+    import wordllama
+    from wordllama import WordLlama
+
+    return WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+
+
+def embed(texts: list[str]) -> Vectors:
+    with _lock:  # the tokenizer is not documented as thread-safe
+        return np.asarray(_model().embed(texts, norm=True), dtype=np.float32)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> tuple[tuple[str, ...], tuple[str, ...], Vectors]:
+    """(codes, labels, unit vectors) of the whole CPV vocabulary."""
+    with CPV_FILE.open(encoding="utf-8") as handle:
+        rows = [(r["code"], r["label"]) for r in csv.DictReader(handle)]
+    codes, labels = zip(*rows, strict=True)
+    return codes, labels, embed(list(labels))
+
+
+def cpv_labels() -> dict[str, str]:
+    codes, labels, _ = vocabulary()
+    return dict(zip(codes, labels, strict=True))
+
+
+def under(code: str, prefixes: tuple[str, ...]) -> bool:
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
+class SemanticReader:
+    """A profile's notion of "our work" against the rest of the CPV vocabulary."""
+
+    def __init__(
+        self,
+        ours: tuple[str, ...],
+        not_ours: tuple[str, ...],
+        own_words: tuple[str, ...] = (),
+        excluded_words: tuple[str, ...] = (),
+    ) -> None:
+        codes, labels, vectors = vocabulary()
+        inside = np.array([under(c, ours) and not under(c, not_ours) for c in codes], dtype=bool)
+        named = [f"{code} {label}" for code, label in zip(codes, labels, strict=True)]
+        own = embed(list(own_words)) if own_words else np.zeros((0, vectors.shape[1]), np.float32)
+        excluded = (
+            embed(list(excluded_words))
+            if excluded_words
+            else np.zeros((0, vectors.shape[1]), np.float32)
+        )
+        self._ours = np.vstack([vectors[inside], own])
+        self._ours_names = [n for n, keep in zip(named, inside, strict=True) if keep]
+        self._ours_names += [f"“{word}”" for word in own_words]
+        self._other = np.vstack([vectors[~inside], excluded])
+        self._other_names = [n for n, keep in zip(named, inside, strict=True) if not keep]
+        self._other_names += [f"“{word}”" for word in excluded_words]
+        self.ready = len(self._ours_names) >= NEAREST and len(self._other_names) >= NEAREST
+        self._cache: dict[tuple[str, str], Reading] = {}
+
+    def read(self, title: str, description: str) -> Reading | None:
+        if not self.ready or not (title or description).strip():
+            return None
+        cached = self._cache.get((title, description))
+        return cached if cached is not None else self.read_many([(title, description)])[0]
+
+    def read_many(self, texts: list[tuple[str, str]]) -> list[Reading]:
+        """Readings of (title, description) pairs, computed together (what a batch costs is
+        mostly one matrix product) and remembered for `read`."""
+        if not texts:
+            return []
+        joined = [" ".join([t] * TITLE_REPEAT + [d])[:MAX_TEXT_CHARS] for t, d in texts]
+        vectors = embed(joined)
+        ours, other = vectors @ self._ours.T, vectors @ self._other.T
+        best_ours, best_other = ours.argmax(axis=1), other.argmax(axis=1)
+        margins = _nearest_mean(ours) - _nearest_mean(other)
+        readings = []
+        for row, key in enumerate(texts):
+            i, j = int(best_ours[row]), int(best_other[row])
+            reading = Reading(
+                margin=round(float(margins[row]), 3),
+                ours=self._ours_names[i],
+                ours_similarity=round(float(ours[row, i]), 2),
+                other=self._other_names[j],
+                other_similarity=round(float(other[row, j]), 2),
+            )
+            readings.append(reading)
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = reading
+        return readings
+
+
+def _nearest_mean(similarities: Vectors) -> NDArray[np.float64]:
+    """Per row, the mean of the NEAREST highest similarities."""
+    top = np.partition(similarities, -NEAREST, axis=1)[:, -NEAREST:]
+    return top.mean(axis=1, dtype=np.float64)
+
+
+@lru_cache(maxsize=16)
+def reader_for(
+    ours: tuple[str, ...],
+    not_ours: tuple[str, ...],
+    own_words: tuple[str, ...],
+    excluded_words: tuple[str, ...],
+) -> SemanticReader:
+    """One reader per distinct profile evidence (the vocabulary is embedded once a process)."""
+    return SemanticReader(ours, not_ours, own_words, excluded_words)
