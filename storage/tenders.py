@@ -91,6 +91,18 @@ class TenderRepository(WorkQueue):
         row = self._db.cursor().execute("SELECT count(*) FROM tenders").fetchone()
         return int(row[0]) if row else 0
 
+    def waiting_for_bid(self) -> int:
+        """Approved tenders whose bid is not written yet, those being written included."""
+        row = (
+            self._db.cursor()
+            .execute(
+                "SELECT count(*) FROM tenders WHERE status = 'approved' "
+                "OR (status = 'processing' AND claimed_from = 'approved')"
+            )
+            .fetchone()
+        )
+        return int(row[0]) if row else 0
+
     def counts_by_status(self) -> dict[str, int]:
         rows = (
             self._db.cursor()

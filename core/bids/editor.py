@@ -27,7 +27,6 @@ from core.models import (
     Role,
     Tender,
     TenderState,
-    TenderStatus,
     utcnow,
 )
 from core.profile.company import CompanyProfile
@@ -58,7 +57,7 @@ class BidStore(Protocol):
     def latest(self, tender_id: int) -> BidVersion | None: ...
     def version(self, tender_id: int, version: int) -> BidVersion | None: ...
     def all_latest(self, statuses: Sequence[BidStatus] | None = None) -> list[BidVersion]: ...
-    def counts_by_status(self) -> dict[str, int]: ...
+    def waiting_for_bid(self) -> int: ...
     def add_version(
         self,
         tender_id: int,
@@ -145,8 +144,9 @@ class BidEditor:
         return self._bids.versions(tender_id)
 
     def waiting_for_bid(self) -> int:
-        """Tenders a person said go to whose bid the analyst has not written yet."""
-        return self._tenders.counts_by_status().get(TenderStatus.APPROVED.value, 0)
+        """Tenders a person said go to whose bid the analyst has not written yet (also while
+        the worker writes it, so the Bids page keeps watching until it lands)."""
+        return self._tenders.waiting_for_bid()
 
     # ---------------------------------------------------------------- changes
     def save_sections(

@@ -14,6 +14,7 @@ from functools import cached_property, lru_cache
 from core.analysts.rules.cpv import CpvHit, PrefixIndex, normalise_cpv
 from core.analysts.rules.semantic import Reading, SemanticReader, reader_for
 from core.analysts.rules.text import KeywordHit, KeywordIndex, keyword_hits, keyword_rule
+from core.analysts.wording import language_code, same_language
 from core.models import Tender
 from core.profile.company import CompanyProfile
 
@@ -24,6 +25,7 @@ EXCLUSIONS = -1
 # What a tender's wording is worth, by how much closer it reads to our work than to other work
 # (core.analysts.rules.semantic): strong enough alone, enough with one keyword, a hint.
 READING_WEIGHTS = ((0.05, 2.0), (0.0, 1.0), (-0.08, 0.5))
+READ_LANGUAGES = ("en",)
 
 
 def reading_weight(reading: Reading | None) -> float:
@@ -116,7 +118,8 @@ class ProfileMatcher:
                 owners.setdefault(prefix, []).append(owner)
         self._capability_prefixes = PrefixIndex(owners)
         self._exclusion_prefixes = PrefixIndex({p: [0] for p in profile.exclusions.cpv_prefixes})
-        self.languages = frozenset(profile.languages)
+        self.languages = tuple(profile.languages)
+        self.first_language = profile.languages[0]
         self._ours = tuple(dict.fromkeys(p for c in profile.capabilities for p in c.cpv_prefixes))
         self._not_ours = tuple(profile.exclusions.cpv_prefixes)
         self._own_words: dict[str, int] = {}
@@ -139,7 +142,10 @@ class ProfileMatcher:
             self.reader.read_many(texts)
 
     def reads_in_working_language(self, tender: Tender) -> bool:
-        return tender.language is None or tender.language in self.languages
+        """The embeddings and the CPV vocabulary are English: only English wording is read
+        (a notice that does not say is in the profile's first working language)."""
+        code = language_code(tender.language) or self.first_language
+        return same_language(code, READ_LANGUAGES) and same_language(code, self.languages)
 
     def _owner_of(self, wording: str) -> str | None:
         code = wording.split(" ", 1)[0]
