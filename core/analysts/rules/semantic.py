@@ -24,7 +24,7 @@ CPV_FILE = Path(__file__).with_name("data") / "cpv_2008_en.csv"
 # How many of the closest wordings on each side are averaged (one odd label weighs less).
 NEAREST = 3
 TITLE_REPEAT = 2  # the title says most about the work; the description adds to it
-MAX_TEXT_CHARS = 2_000
+MAX_TEXT_CHARS = 1_000  # the title and the description's opening say what the work is
 # Readings kept per reader, so that filter, rate and write (and a batch read ahead) share one.
 CACHE_SIZE = 20_000
 
@@ -117,17 +117,19 @@ class SemanticReader:
         joined = [" ".join([t] * TITLE_REPEAT + [d])[:MAX_TEXT_CHARS] for t, d in texts]
         vectors = embed(joined)
         ours, other = vectors @ self._ours.T, vectors @ self._other.T
+        rows = np.arange(len(texts))
         best_ours, best_other = ours.argmax(axis=1), other.argmax(axis=1)
-        margins = _nearest_mean(ours) - _nearest_mean(other)
+        margins = (_nearest_mean(ours) - _nearest_mean(other)).tolist()
+        ours_best = ours[rows, best_ours].tolist()
+        other_best = other[rows, best_other].tolist()
         readings = []
         for row, key in enumerate(texts):
-            i, j = int(best_ours[row]), int(best_other[row])
             reading = Reading(
-                margin=round(float(margins[row]), 3),
-                ours=self._ours_names[i],
-                ours_similarity=round(float(ours[row, i]), 2),
-                other=self._other_names[j],
-                other_similarity=round(float(other[row, j]), 2),
+                margin=round(margins[row], 3),
+                ours=self._ours_names[best_ours[row]],
+                ours_similarity=round(ours_best[row], 2),
+                other=self._other_names[best_other[row]],
+                other_similarity=round(other_best[row], 2),
             )
             readings.append(reading)
             if len(self._cache) >= CACHE_SIZE:
