@@ -10,12 +10,13 @@ from pydantic import ValidationError
 
 from core.access.audit import AuditAction, AuditLog, check, note
 from core.access.roles import ADMINS, Actor
-from core.analysts.rules.cpv import cpv_label
 from core.profile.company import CompanyProfile, ProfileStore, save_profile, stored_or_default
 from core.profile.form import (
     PROFILE_SETTINGS,
     ProfileFormError,
+    join_terms,
     languages_text,
+    shown_cpv_codes,
     validation_sentence,
 )
 
@@ -80,10 +81,10 @@ def profile_text(profile: CompanyProfile, version: int) -> str:
         lines.append(profile.summary)
     for capability in profile.capabilities:
         lines.append(f"- {capability.name}: {capability.description or '(no description)'}")
-        lines.append(f"    keywords: {', '.join(capability.keywords) or 'none'}")
+        lines.append(f"    keywords: {join_terms(capability.keywords) or 'none'}")
         lines.append(f"    CPV prefixes: {_codes(capability.cpv_prefixes)}")
     exclusions = profile.exclusions
-    lines.append(f"Not for us: keywords {', '.join(exclusions.keywords) or 'none'}")
+    lines.append(f"Not for us: keywords {join_terms(exclusions.keywords) or 'none'}")
     lines.append(f"    CPV prefixes: {_codes(exclusions.cpv_prefixes)}")
     t = profile.thresholds
     lines.append(
@@ -96,7 +97,7 @@ def profile_text(profile: CompanyProfile, version: int) -> str:
 
 
 def _codes(prefixes: list[str]) -> str:
-    return ", ".join(cpv_label(prefix) for prefix in prefixes) or "none"
+    return join_terms(shown_cpv_codes(prefixes)) or "none"
 
 
 def _line(exc: ValueError) -> int:

@@ -73,7 +73,7 @@ def languages_text(codes: list[str]) -> str:
     return join_words(language_name(code) or code for code in codes)
 
 
-def _cpv_codes(prefixes: list[str]) -> list[str]:
+def shown_cpv_codes(prefixes: list[str]) -> list[str]:
     """Stored prefixes ('7221273') shown as the 8-digit codes bid teams type ('72212730')."""
     return [cpv_label(prefix) for prefix in prefixes]
 
@@ -96,12 +96,12 @@ def form_from_profile(profile: CompanyProfile) -> ProfileForm:
                 name=c.name,
                 description=c.description,
                 keywords=join_terms(c.keywords),
-                cpv_prefixes=join_terms(_cpv_codes(c.cpv_prefixes)),
+                cpv_prefixes=join_terms(shown_cpv_codes(c.cpv_prefixes)),
             )
             for c in profile.capabilities
         ],
         exclusion_keywords="\n".join(profile.exclusions.keywords),
-        exclusion_cpv_prefixes="\n".join(_cpv_codes(profile.exclusions.cpv_prefixes)),
+        exclusion_cpv_prefixes="\n".join(shown_cpv_codes(profile.exclusions.cpv_prefixes)),
         languages=list(profile.languages),
         currency=profile.currency,
         value_min=profile.value_min,

@@ -11,9 +11,7 @@ import streamlit as st
 
 from core.access.audit import AuditLog, audited
 from core.access.roles import Actor
-from core.bids.editor import (
-    BidRow,
-)
+from core.bids.editor import BidRow
 from core.bootstrap import AppContext
 from core.export.bids import bid_docx, bid_filename, bid_markdown
 from core.models import BID_SECTIONS, BidVersion, TenderState

@@ -129,9 +129,9 @@ class ProfileMatcher:
                     self._own_words.setdefault(text, owner)
         self._excluded_words = tuple(profile.exclusions.keywords)
 
-    @property
+    @cached_property
     def reader(self) -> SemanticReader:
-        """Trained on first use: the CPV vocabulary and this profile's own words."""
+        """Built on first use: the CPV vocabulary and this profile's own words."""
         return reader_for(self._ours, self._not_ours, tuple(self._own_words), self._excluded_words)
 
     def read_ahead(self, tenders: Sequence[Tender]) -> None:

@@ -88,12 +88,7 @@ class SemanticReader:
         codes, labels, vectors = vocabulary()
         inside = np.array([under(c, ours) and not under(c, not_ours) for c in codes], dtype=bool)
         named = [f"{code} {label}" for code, label in zip(codes, labels, strict=True)]
-        own = embed(list(own_words)) if own_words else np.zeros((0, vectors.shape[1]), np.float32)
-        excluded = (
-            embed(list(excluded_words))
-            if excluded_words
-            else np.zeros((0, vectors.shape[1]), np.float32)
-        )
+        own, excluded = _embedded(own_words, vectors), _embedded(excluded_words, vectors)
         self._ours = np.vstack([vectors[inside], own])
         self._ours_names = [n for n, keep in zip(named, inside, strict=True) if keep]
         self._ours_names += [f"“{word}”" for word in own_words]
@@ -136,6 +131,11 @@ class SemanticReader:
                 self._cache.clear()
             self._cache[key] = reading
         return readings
+
+
+def _embedded(words: tuple[str, ...], like: Vectors) -> Vectors:
+    """The words' vectors, or no rows (of the vocabulary's width) when there are none."""
+    return embed(list(words)) if words else np.zeros((0, like.shape[1]), np.float32)
 
 
 def _nearest_mean(similarities: Vectors) -> NDArray[np.float64]:
