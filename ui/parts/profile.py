@@ -63,7 +63,8 @@ def render_profile(ctx: AppContext, wake_worker: Callable[[], None], actor: Acto
         st.subheader("Capabilities")
         st.caption(
             "One row per line of business. Keywords and CPV prefixes are comma-separated; "
-            "a tender matching either is relevant. Add or delete rows at the bottom of the table."
+            "a tender matching either counts as relevant, and so does one whose wording reads "
+            "like what we do. Add or delete rows at the bottom of the table."
         )
         capabilities = st.data_editor(
             pd.DataFrame([row.model_dump() for row in form.capabilities]),
