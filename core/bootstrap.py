@@ -16,6 +16,7 @@ from pathlib import Path
 
 from core.access.accounts import AccountService
 from core.access.audit import AuditLog
+from core.access.roles import WORKER_ACTOR
 from core.access.sessions import load_session_key
 from core.analysts.factory import AnalystChoice, choose_analyst
 from core.analysts.settings import AnalystSettings
@@ -29,6 +30,9 @@ from core.pipeline.controls import PipelineControls
 from core.pipeline.stages import Pipeline
 from core.pipeline.worker import Worker
 from core.profile.company import CompanyProfile, current_profile
+from core.quality.summary import QualityService
+from core.quality.team import TeamLearner
+from core.review.feedback import FeedbackService
 from core.review.service import ReviewService
 from storage.accounts import AccountRepository
 from storage.analytics import AnalyticsRepository
@@ -37,6 +41,7 @@ from storage.audit import AuditRepository
 from storage.bids import BidRepository
 from storage.db import Database, close_database, open_database
 from storage.decisions import DecisionRepository
+from storage.learning import EvaluationRepository, TeamModelRepository
 from storage.llm import CapabilityRepository, LLMCacheRepository, LLMUsageRepository
 from storage.tenders import TenderRepository
 
@@ -54,6 +59,8 @@ class AppContext:
     bids: BidRepository
     analytics: AnalyticsRepository
     capability_store: CapabilityRepository
+    team_models: TeamModelRepository
+    evaluations: EvaluationRepository
     audit_log: AuditRepository | None = None
     #: "now" for every service of this context: deadlines, queue order, sessions, audit times
     clock: Callable[[], datetime] = utcnow
@@ -100,6 +107,33 @@ class AppContext:
             audit=self.audit(),
         )
 
+    def feedback(self) -> FeedbackService:
+        """A person's word on relevance, on any tender (core.review.feedback)."""
+        return FeedbackService(self.tenders, self.decisions, self.clock, audit=self.audit())
+
+    def learner(self) -> TeamLearner:
+        """The team model, trained on the team's labels (core.quality.team)."""
+        return TeamLearner(
+            self.tenders,
+            self.decisions,
+            self.team_models,
+            self.profile,
+            self.state.profile_version,
+            self.clock,
+            audit=self.audit(),
+        )
+
+    def quality(self) -> QualityService:
+        """What people and the analyst agree on; the suggested auto-accept level."""
+        return QualityService(
+            self.decisions,
+            self.team_models,
+            self.analytics,
+            self.profile,
+            self.state,
+            audit=self.audit(),
+        )
+
     def analyst_settings(self) -> AnalystSettings:
         """The LLM endpoint in force and the rules prefilter (core.analysts.settings)."""
         return AnalystSettings(self.settings, self.state, self.audit())
@@ -132,7 +166,11 @@ class AppContext:
     def analyst(self) -> AnalystChoice:
         chosen = self.analyst_settings()
         return choose_analyst(
-            chosen.endpoint(), self.llm_client, prefilter=chosen.prefilter_enabled(), now=self.clock
+            chosen.endpoint(),
+            self.llm_client,
+            prefilter=chosen.prefilter_enabled(),
+            now=self.clock,
+            team=self.learner().current(),
         )
 
     # ------------------------------------------------------------------ worker
@@ -149,7 +187,13 @@ class AppContext:
     def config_version(self) -> tuple[object, ...]:
         """Changes whenever a setting the running analysis depends on is edited."""
         chosen = self.analyst_settings()
-        return (chosen.endpoint(), chosen.prefilter_enabled(), self.state.profile_version())
+        team = self.team_models.in_use()
+        return (
+            chosen.endpoint(),
+            chosen.prefilter_enabled(),
+            self.state.profile_version(),
+            team.id if team else None,
+        )
 
     def make_worker(self) -> Worker:
         controls = self.controls()
@@ -162,7 +206,11 @@ class AppContext:
             batch_size=self.settings.worker_batch_size,
             lease_s=self.settings.worker_lease_s,
             poll_s=self.settings.worker_poll_s,
+            on_idle=self._learn_if_due,
         )
+
+    def _learn_if_due(self) -> None:
+        self.learner().learn_if_due(WORKER_ACTOR)
 
 
 def open_context(
@@ -191,6 +239,8 @@ def open_context(
         bids=BidRepository(db),
         analytics=AnalyticsRepository(db),
         capability_store=capability_store,
+        team_models=TeamModelRepository(db),
+        evaluations=EvaluationRepository(db),
         audit_log=AuditRepository(db),
         clock=clock,
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from core.models import KpiRow, TenderQuery
+from core.models import NOTICE_ANALYST, PERSON_ANALYST, KpiRow, TenderQuery
 from storage.db import Database
 
 # A tender is "relevant" when the filter said so and it was not filtered out afterwards
@@ -299,3 +299,17 @@ class AnalyticsRepository:
             .fetchall()
         )
         return [(int(i), str(title), buyer) for i, title, buyer in rows]
+
+    def verdict_confidences(self) -> list[float]:
+        """The analyst's relevance confidence on every analysed tender (people's own verdicts
+        and notices nobody can bid for are left out): what an auto-accept level would cut."""
+        rows = (
+            self._db.cursor()
+            .execute(
+                "SELECT confidence FROM filter_results "
+                "WHERE analyst NOT IN (?, ?) ORDER BY confidence",
+                [PERSON_ANALYST, NOTICE_ANALYST],
+            )
+            .fetchall()
+        )
+        return [float(r[0]) for r in rows]

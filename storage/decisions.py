@@ -12,9 +12,9 @@ from typing import Any
 
 import duckdb
 
-from core.models import Decision, DecisionConflict, TenderStatus
+from core.models import Decision, DecisionConflict, FilterResult, TenderStatus
 from storage.db import Database
-from storage.tender_rows import RESTING_SQL
+from storage.tender_rows import RESTING_SQL, filters_to_arrow, insert_or_replace
 
 _COLUMNS = (
     "tender_id",
@@ -36,6 +36,7 @@ _COLUMNS = (
     "overrides",
     "policy",
     "profile_version",
+    "relevant",
 )
 
 
@@ -86,6 +87,52 @@ class DecisionRepository:
         saved = self.get(new_id)
         assert saved is not None
         return saved
+
+    def record_feedback(self, decision: Decision, verdict: FilterResult | None) -> Decision:
+        """Append a person's feedback; with `verdict` (the tender was undecided), it replaces
+        the analyst's relevance, the rating is dropped and the tender moves to
+        `status_after`, in one transaction, while the tender is still `status_before`."""
+
+        def write(cur: duckdb.DuckDBPyConnection) -> int:
+            row = cur.execute(
+                "SELECT status FROM tenders WHERE id = ?", [decision.tender_id]
+            ).fetchone()
+            if row is None or str(row[0]) != decision.status_before.value:
+                status = TenderStatus(str(row[0])) if row else None
+                raise DecisionConflict(status, _latest(cur, decision.tender_id))
+            placeholders = ", ".join("?" for _ in _COLUMNS)
+            new_id = cur.execute(
+                f"INSERT INTO decisions (id, {', '.join(_COLUMNS)}) "
+                f"VALUES (nextval('decision_id_seq'), {placeholders}) RETURNING id",
+                _values(decision),
+            ).fetchone()
+            if verdict is not None:
+                insert_or_replace(
+                    cur, "filter_results", filters_to_arrow([(decision.tender_id, verdict)])
+                )
+                cur.execute("DELETE FROM ratings WHERE tender_id = ?", [decision.tender_id])
+                cur.execute(
+                    f"""
+                    UPDATE tenders SET status = ?, review_stage = NULL, error = NULL,
+                        status_at = now(),
+                        finished_at = CASE WHEN ? IN {RESTING_SQL} THEN now() ELSE NULL END
+                    WHERE id = ?
+                    """,
+                    [decision.status_after.value, decision.status_after.value, decision.tender_id],
+                )
+            return int(new_id[0]) if new_id else 0
+
+        saved = self.get(self._db.write(write))
+        assert saved is not None
+        return saved
+
+    def labelled(self) -> dict[int, Decision]:
+        """Per tender, the newest entry that says whether it is relevant (Decision.label)."""
+        return {d.tender_id: d for d in self.all() if d.label is not None}
+
+    def all(self) -> list[Decision]:
+        """Every entry, oldest first (the quality summary reads them all)."""
+        return _decisions(self._db.cursor(), "SELECT * FROM decisions ORDER BY id", [])
 
     def get(self, decision_id: int) -> Decision | None:
         rows = _decisions(self._db.cursor(), "SELECT * FROM decisions WHERE id = ?", [decision_id])

@@ -281,3 +281,15 @@ def load_states(cur: duckdb.DuckDBPyConnection, tender_ids: Sequence[int]) -> li
         [list(tender_ids)],
     )
     return [row_to_state(row) for row in dict_rows(result)]
+
+
+def insert_or_replace(cur: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    """Insert `rows` into `table`, replacing rows with the same key."""
+    cur.register("incoming_results", rows)
+    try:
+        columns = ", ".join(rows.column_names)
+        cur.execute(
+            f"INSERT OR REPLACE INTO {table} ({columns}) SELECT {columns} FROM incoming_results"
+        )
+    finally:
+        cur.unregister("incoming_results")

@@ -14,16 +14,18 @@ from storage.db import Database
 from storage.tender_rows import (
     RESTING_SQL,
     filters_to_arrow,
+    insert_or_replace,
     load_states,
     provenance,
     ratings_to_arrow,
 )
 
-# Tenders whose newest decision is a person's go or no-go: re-analysis must not undo it.
+# Tenders whose newest decision is a person's go, no-go or word on relevance (feedback):
+# re-analysis must not undo it.
 _STANDING_DECISIONS = """
 SELECT tender_id FROM decisions
 QUALIFY row_number() OVER (PARTITION BY tender_id ORDER BY id DESC) = 1
-    AND action IN ('go', 'no_go')
+    AND action IN ('go', 'no_go', 'feedback')
 """
 
 
@@ -106,8 +108,8 @@ class WorkQueue:
         """Forget the relevance and rating of these tenders (all when None) and queue them.
 
         Bid drafts are kept (a tender that has one is not written again). Tenders being
-        processed, and tenders a person said go or no-go to, are left alone (reopen those
-        first). Unchanged tenders are answered from the LLM cache.
+        processed, and tenders a person said go, no-go or relevant or not to, are left alone
+        (reopen those first). Unchanged tenders are answered from the LLM cache.
         """
         ids = None if tender_ids is None else list(tender_ids)
         where = f"status <> 'processing' AND id NOT IN ({_STANDING_DECISIONS})" + (
@@ -151,26 +153,15 @@ class WorkQueue:
 
         def save(cur: duckdb.DuckDBPyConnection) -> None:
             if filters:
-                _insert_or_replace(cur, "filter_results", filters_to_arrow(filters))
+                insert_or_replace(cur, "filter_results", filters_to_arrow(filters))
             if ratings:
-                _insert_or_replace(cur, "ratings", ratings_to_arrow(ratings))
+                insert_or_replace(cur, "ratings", ratings_to_arrow(ratings))
             if bids:
                 _insert_bids(cur, bids)
             if statuses:
                 _update_statuses(cur, statuses)
 
         self._db.write(save)
-
-
-def _insert_or_replace(cur: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
-    cur.register("incoming_results", rows)
-    try:
-        columns = ", ".join(rows.column_names)
-        cur.execute(
-            f"INSERT OR REPLACE INTO {table} ({columns}) SELECT {columns} FROM incoming_results"
-        )
-    finally:
-        cur.unregister("incoming_results")
 
 
 def _insert_bids(cur: duckdb.DuckDBPyConnection, bids: Sequence[tuple[int, BidDocument]]) -> None:

@@ -45,6 +45,9 @@ class AuditAction(StrEnum):
     SETTINGS_CHANGED = "settings_changed"
     IMPORT = "import"
     REANALYSE = "reanalyse"
+    FEEDBACK = "feedback"
+    MODEL_TRAINED = "model_trained"
+    EVALUATION = "evaluation"
     REFUSED = "refused"
 
     @property

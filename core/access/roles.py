@@ -40,6 +40,8 @@ class Actor(BaseModel):
 
 # The operator at the terminal is trusted: CLI commands without --by act as this admin.
 CLI_ACTOR = Actor(name="cli", role=Role.ADMIN, display_name="command line")
+# The background worker's own chores (retraining the team model) are done as this user.
+WORKER_ACTOR = Actor(name="worker", role=Role.BID_MANAGER, display_name="background worker")
 
 
 class Directory(Protocol):

@@ -12,6 +12,7 @@ from core.analysts.rules.analyst import RulesAnalyst
 from core.llm.client import LLMClient
 from core.llm.endpoint import Endpoint
 from core.models import utcnow
+from core.quality.learn import TeamModel
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,12 @@ def choose_analyst(
     *,
     prefilter: bool = True,
     now: Callable[[], datetime] = utcnow,
+    team: TeamModel | None = None,
 ) -> AnalystChoice:
+    """`team`: the model learned from the team's decisions, used by the rules analyst."""
     if endpoint is None:
-        return AnalystChoice(RulesAnalyst(now=now), concurrency=1, save_each_stage=False)
+        analyst = RulesAnalyst(now=now, team=team)
+        return AnalystChoice(analyst, concurrency=1, save_each_stage=False)
     return AnalystChoice(
         LLMAnalyst(client_for(endpoint), prefilter=prefilter, now=now),
         # enough threads to keep the limiter's in-flight cap busy while others wait on it

@@ -21,6 +21,7 @@ from core.analysts.llm_context import (
     today_text,
     value_range_text,
 )
+from core.analysts.rules.analyst import RulesAnalyst
 from core.analysts.rules.match import matcher_for
 from core.analysts.rules.relevance import decide
 from core.llm.client import LLMClient
@@ -52,6 +53,7 @@ class LLMAnalyst:
         self.prefilter = prefilter
         self.name = client.endpoint.name
         self._now = now
+        self._rules = RulesAnalyst(now=now)
 
     def recover(self) -> str | None:
         """None once the endpoint answers again (and calls may flow); else why not."""
@@ -59,6 +61,10 @@ class LLMAnalyst:
         if reason is None:
             self.client.health.clear()
         return reason
+
+    def screen(self, tender: Tender, profile: CompanyProfile) -> FilterResult:
+        """The free offline verdict, for notices nobody can bid for (no LLM call)."""
+        return self._rules.filter(tender, profile)
 
     # ------------------------------------------------------------------ filter
     def filter(self, tender: Tender, profile: CompanyProfile) -> FilterResult:

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.access.roles import CLI_ACTOR
 from core.cli.common import EXIT_ERROR, EXIT_FILE_FAILED, EXIT_OK, Commands
-from core.quality.evaluate import Evaluation, EvaluationError, evaluate
+from core.quality.evaluate import Evaluation, EvaluationError, evaluate, remember
 from core.quality.labels import LabelError, read_labels
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ def cmd_evaluate(ctx: AppContext, args: argparse.Namespace) -> int:
     except EvaluationError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
+    remember(ctx.evaluations, result, CLI_ACTOR, ctx.clock(), ctx.audit())
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:

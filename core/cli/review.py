@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from core.access.roles import NotAllowed, resolve_actor
-from core.cli.common import EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE, Commands
+from core.cli.common import EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE, Commands, yes_no
 from core.models import (
     Decision,
     DecisionAction,
@@ -26,14 +26,6 @@ def _score(text: str) -> float:
     if not 0 <= value <= 10:
         raise argparse.ArgumentTypeError("a score is between 0 and 10")
     return value
-
-
-def _yes_no(text: str) -> bool:
-    if text.lower() in ("yes", "true", "1"):
-        return True
-    if text.lower() in ("no", "false", "0"):
-        return False
-    raise argparse.ArgumentTypeError("say yes or no")
 
 
 def _decision_line(d: Decision) -> str:
@@ -154,7 +146,7 @@ def add_commands(commands: Commands) -> None:
         action.add_argument(flag, dest="action", action="store_const", const=value, help=text)
     p.add_argument("--by", required=True, metavar="USER", help="who decides")
     p.add_argument("--reason", metavar="TEXT", help="why (required for --go and --no-go)")
-    p.add_argument("--relevant", type=_yes_no, metavar="yes|no", help="override relevance")
+    p.add_argument("--relevant", type=yes_no, metavar="yes|no", help="override relevance")
     for flag, dest, text in (
         ("--overall", "overall", "overall score"),
         ("--fit", "fit", "strategic fit"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from core.models.access import Account, AccountExists, AuthSession, Role
 from core.models.analysis import (
     BID_SECTIONS,
+    NOTICE_ANALYST,
+    PERSON_ANALYST,
     AnalysisProvenance,
     BidDocument,
     FilterResult,
@@ -19,6 +21,7 @@ from core.models.analysis import (
 from core.models.base import LongText, Score, ShortText, utcnow
 from core.models.bids import BidConflict, BidStatus, BidVersion
 from core.models.imports import ImportCounts, ImportSummary, ParsedFile, RowError
+from core.models.learning import EvaluationRecord, TeamModelRecord
 from core.models.pipeline import Claim, StageOutcome, TenderState
 from core.models.queries import KpiRow, TenderQuery
 from core.models.review import Decision, DecisionAction, DecisionConflict, Proposal, ReviewStage
@@ -41,6 +44,8 @@ __all__ = [
     "BID_SECTIONS",
     "CLAIMABLE_STATUSES",
     "MERGED_FIELDS",
+    "NOTICE_ANALYST",
+    "PERSON_ANALYST",
     "RESTING_STATUSES",
     "SUBSTANTIVE_FIELDS",
     "VERSIONED_FIELDS",
@@ -57,6 +62,7 @@ __all__ = [
     "Decision",
     "DecisionAction",
     "DecisionConflict",
+    "EvaluationRecord",
     "FilterResult",
     "ImportCounts",
     "ImportSummary",
@@ -76,6 +82,7 @@ __all__ = [
     "Score",
     "ShortText",
     "StageOutcome",
+    "TeamModelRecord",
     "Tender",
     "TenderQuery",
     "TenderState",

@@ -12,6 +12,11 @@ from pydantic import BaseModel, Field
 
 from core.models.base import LongText, Score, ShortText, utcnow
 
+# Verdicts no analyst made: a person's word (core.review.feedback), and notices nobody can bid
+# for (core.pipeline.stages.not_biddable).
+PERSON_ANALYST = "person"
+NOTICE_ANALYST = "notice type"
+
 
 class AnalysisProvenance(BaseModel):
     """Which analyst produced a result, and when."""

@@ -47,10 +47,22 @@ class DecisionAction(StrEnum):
     GO = "go"  # override: bid
     NO_GO = "no_go"  # override: do not bid
     REOPEN = "reopen"  # put a decided tender back in the review queue
+    FEEDBACK = "feedback"  # a person's word on relevance, on a tender in any status
 
     @property
     def label(self) -> str:
-        return {"accept": "Accept", "go": "Go", "no_go": "No-go", "reopen": "Reopen"}[self.value]
+        return {
+            "accept": "Accept",
+            "go": "Go",
+            "no_go": "No-go",
+            "reopen": "Reopen",
+            "feedback": "Feedback",
+        }[self.value]
+
+    @property
+    def decides(self) -> bool:
+        """Accept, go and no-go settle a tender; reopen and feedback do not."""
+        return self in (DecisionAction.ACCEPT, DecisionAction.GO, DecisionAction.NO_GO)
 
 
 class Decision(BaseModel):
@@ -78,6 +90,27 @@ class Decision(BaseModel):
     #: the routing thresholds in force when the decision was made
     policy: dict[str, Any] = Field(default_factory=dict)
     profile_version: int | None = None
+    #: feedback: the person's word on relevance (core.review.feedback)
+    relevant: bool | None = None
+
+    @property
+    def label(self) -> bool | None:
+        """What this entry says about relevance, as a label to learn from (None: nothing).
+
+        Feedback says it outright; a relevance override says it; accepting a relevance
+        verdict agrees with the analyst; a go means the tender is worth a bid, so relevant.
+        A no-go without a relevance override may be about the score, so it says nothing.
+        """
+        if self.action is DecisionAction.FEEDBACK:
+            return self.relevant
+        override = self.overrides.get("is_relevant")
+        if override is not None:
+            return bool(override["reviewer"])
+        if self.action is DecisionAction.ACCEPT and self.stage is ReviewStage.RELEVANCE:
+            return self.ai_relevant
+        if self.action is DecisionAction.GO:
+            return True
+        return None
 
 
 class DecisionConflict(Exception):

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from core.analysts.base import Analyst
 from core.errors import AnalystUnavailable
-from core.models import Claim, FilterResult, StageOutcome, Tender, TenderStatus
+from core.models import NOTICE_ANALYST, Claim, FilterResult, StageOutcome, Tender, TenderStatus
 from core.profile.company import CompanyProfile
 from core.review import policy as review
 
@@ -79,8 +79,12 @@ def _run_stages(
     approved = claim.claimed_from is TenderStatus.APPROVED
     relevance = state.filter
     if relevance is None and not state.tender.notice_type.biddable:
-        # Award, planning and other notices are kept for the record, never sent to an analyst.
-        record(filter=not_biddable(state.tender))
+        # Award, planning and other notices are kept for the record and never rated; whether
+        # the work is ours is still worth knowing (who won what), so the free offline screen
+        # says so when the analyst has one (never a paid call).
+        screen = getattr(analyst, "screen", None)
+        verdict = screen(state.tender, profile) if screen is not None else None
+        record(filter=not_biddable(state.tender, verdict))
         outcome.status = TenderStatus.FILTERED_OUT
         return
     if relevance is None:
@@ -109,19 +113,29 @@ def _run_stages(
     outcome.status = TenderStatus.COMPLETE
 
 
-NOTICE_ANALYST = "notice type"
-
-
-def not_biddable(tender: Tender) -> FilterResult:
-    """The verdict on a notice nobody can bid for (an award, a planning notice…)."""
-    return FilterResult(
-        analyst=NOTICE_ANALYST,
-        is_relevant=False,
-        confidence=1.0,
-        reasoning=f"{tender.notice_type.label}: there is nothing to bid for, so it was not "
-        "analysed. It is kept for the record and for later notices of the same procedure.",
-        evidence=[f"notice type: {tender.notice_type.value}"]
-        + ([f"form: {tender.form_type}"] if tender.form_type else []),
+def not_biddable(tender: Tender, screened: FilterResult | None = None) -> FilterResult:
+    """The verdict on a notice nobody can bid for (an award, a planning notice…): filtered
+    out whatever it says; with `screened` (the offline screen), whether the work is ours."""
+    kept = (
+        f"{tender.notice_type.label}: there is nothing to bid for, so it was not rated. It is "
+        "kept for the record and for later notices of the same procedure."
+    )
+    evidence = [f"notice type: {tender.notice_type.value}"]
+    evidence += [f"form: {tender.form_type}"] if tender.form_type else []
+    if screened is None:
+        return FilterResult(
+            analyst=NOTICE_ANALYST,
+            is_relevant=False,
+            confidence=1.0,
+            reasoning=kept,
+            evidence=evidence,
+        )
+    work = "The work is ours" if screened.is_relevant else "The work is not ours"
+    return screened.model_copy(
+        update={
+            "reasoning": f"{kept} {work}: {screened.reasoning}",
+            "evidence": evidence + list(screened.evidence),
+        }
     )
 
 

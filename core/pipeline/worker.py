@@ -58,8 +58,10 @@ class Worker:
         poll_s: float = 1.0,
         recovery_wait_s: float = FIRST_RECOVERY_WAIT_S,
         config_version: Callable[[], object] = lambda: None,
+        on_idle: Callable[[], None] = lambda: None,
     ) -> None:
         self._store = store
+        self._on_idle = on_idle  # background chores when the queue is empty (team model)
         self._config_version = config_version
         self._make_pipeline = make_pipeline
         self._is_paused = is_paused
@@ -111,8 +113,15 @@ class Worker:
                 self.stats.last_error = f"{type(exc).__name__}: {exc}"
                 worked = False
             if not worked:
+                self._idle()
                 self._wake.wait(self.poll_s)
                 self._wake.clear()
+
+    def _idle(self) -> None:
+        try:
+            self._on_idle()
+        except Exception:  # a chore must not stop the worker
+            log.exception("worker: idle step failed")
 
     def _step(self) -> bool:
         if self._is_paused():

@@ -6,17 +6,20 @@ the LLM calls made for them live in a temporary database that is removed afterwa
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
 
-from core.access.roles import CLI_ACTOR
+from core.access.audit import AuditAction, AuditLog, check, note
+from core.access.roles import CLI_ACTOR, DECIDERS, Actor
 from core.analysts.settings import ENDPOINT_KEY, PREFILTER_KEY
 from core.imports.service import TenderImporter, import_paths
 from core.models import (
+    EvaluationRecord,
     ImportCounts,
     ImportSummary,
     ReviewStage,
@@ -26,6 +29,7 @@ from core.models import (
 )
 from core.pipeline.worker import run_until_idle
 from core.profile.company import save_profile, stored_or_default
+from core.quality.labels import LabelError, parse_labels
 from core.quality.metrics import Scored, Scores, score
 
 if TYPE_CHECKING:
@@ -71,6 +75,40 @@ class Evaluation(BaseModel):
         return data
 
 
+class EvaluationLog(Protocol):
+    """storage.learning.EvaluationRepository has it."""
+
+    def add(self, record: EvaluationRecord) -> EvaluationRecord: ...
+    def recent(self, limit: int = 50) -> list[EvaluationRecord]: ...
+
+
+def remember(
+    log: EvaluationLog,
+    result: Evaluation,
+    actor: Actor,
+    now: datetime,
+    audit: AuditLog | None = None,
+) -> EvaluationRecord:
+    """Keep an evaluation in the history the Quality page shows (and audit who ran it)."""
+    record = log.add(
+        EvaluationRecord(
+            created_at=now,
+            created_by=actor.name,
+            files=", ".join(result.files)[:500],
+            hide_cpv=result.hide_cpv,
+            analyst=result.analyst,
+            result=result.to_json(),
+        )
+    )
+    s = result.scores
+    detail = (
+        f"{record.files}: n {s.n}, precision {s.precision:.3f}, recall {s.recall:.3f}, "
+        f"F1 {s.f1:.3f}" + (", text only" if result.hide_cpv else "")
+    )
+    note(audit, actor, AuditAction.EVALUATION, target=f"evaluation {record.id}", detail=detail)
+    return record
+
+
 class WithoutCodes:
     """A TenderImporter that stores tenders with every classification dropped (--hide-cpv)."""
 
@@ -105,6 +143,9 @@ def evaluate(
         for key in (ENDPOINT_KEY, PREFILTER_KEY):
             if ctx.state.get(key) is not None:
                 scratch.state.set(key, ctx.state.get(key))
+        team = ctx.team_models.in_use()  # the team model is part of the configured analyst
+        if team is not None:
+            scratch.team_models.add(team.model_copy(update={"id": None}))
         importer = WithoutCodes(scratch.tenders) if hide_cpv else scratch.tenders
         _refuse_failed(import_paths(importer, files, actor=CLI_ACTOR))
         report = run_until_idle(
@@ -119,7 +160,8 @@ def evaluate(
                 f"The analyst stopped answering ({report.unavailable}); "
                 "check the LLM endpoint and run the evaluation again."
             )
-        rows, unlabelled = _scored(scratch.tenders.all_states(), labels)
+        floor = scratch.profile().thresholds.min_relevance_confidence
+        rows, unlabelled = _scored(scratch.tenders.all_states(), labels, floor)
         if not rows:
             raise EvaluationError(
                 "None of the labels names a notice in these files; the labels' ids must be "
@@ -140,6 +182,37 @@ def evaluate(
     )
 
 
+def evaluate_uploads(
+    ctx: AppContext,
+    files: Sequence[tuple[str, bytes]],
+    labels_file: tuple[str, bytes],
+    *,
+    actor: Actor,
+    hide_cpv: bool = False,
+) -> tuple[Evaluation, EvaluationRecord]:
+    """The Quality page's evaluation of uploaded files: approvers and admins; kept in the
+    history. Raises LabelError or EvaluationError with one sentence."""
+    check(ctx.audit(), actor, DECIDERS, "evaluate the analyst", target="evaluation")
+    if not files:
+        raise EvaluationError("Upload at least one file of tenders to evaluate.")
+    name, data = labels_file
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LabelError(f"{name} is not UTF-8 text; save the labels as a CSV file.") from exc
+    labels = parse_labels(text, name)
+    with tempfile.TemporaryDirectory(prefix="tenderwise-evaluation-") as folder:
+        paths = []
+        for index, (filename, content) in enumerate(files):
+            # Only the name's last part, so an upload cannot point outside the folder.
+            path = Path(folder) / f"{index:03d}-{Path(filename).name or 'upload'}"
+            path.write_bytes(content)
+            paths.append(path)
+        result = evaluate(ctx, paths, labels, hide_cpv=hide_cpv)
+    result = result.model_copy(update={"files": [Path(f).name for f, _ in files]})
+    return result, remember(ctx.evaluations, result, actor, ctx.clock(), ctx.audit())
+
+
 def _refuse_failed(summaries: Sequence[ImportSummary]) -> None:
     failed = [s for s in summaries if s.failed]
     if failed:
@@ -147,7 +220,12 @@ def _refuse_failed(summaries: Sequence[ImportSummary]) -> None:
         raise EvaluationError(f"{first.filename} could not be imported: {first.failed}")
 
 
-def _scored(states: Sequence[TenderState], labels: dict[str, bool]) -> tuple[list[Scored], int]:
+def _scored(
+    states: Sequence[TenderState], labels: dict[str, bool], floor: float
+) -> tuple[list[Scored], int]:
+    """The labelled tenders' verdicts. A verdict counts as relevant as `tenders --json` shows it
+    (is_relevant), unless its confidence is under the policy's minimum (`floor`); notices
+    nobody can bid for count by what the offline screen said of their work."""
     rows, unlabelled = [], 0
     for state in sorted(states, key=lambda s: s.tender.id or 0):
         notice_id = state.tender.source_id or ""
@@ -160,7 +238,7 @@ def _scored(states: Sequence[TenderState], labels: dict[str, bool]) -> tuple[lis
             Scored(
                 notice_id=notice_id,
                 relevant=label,
-                predicted=verdict.is_relevant and state.status is not TenderStatus.FILTERED_OUT,
+                predicted=verdict.is_relevant and verdict.confidence >= floor,
                 verdict=verdict.is_relevant,
                 confidence=verdict.confidence,
                 review=state.status is TenderStatus.NEEDS_REVIEW

@@ -47,6 +47,14 @@ def _ratio(a: float, b: float) -> float:
     return round(a / b, 4) if b else 0.0
 
 
+def f1_score(labels: Sequence[bool], predicted: Sequence[bool]) -> float:
+    """F1 of `predicted` against `labels` (0 when nothing is relevant on either side)."""
+    tp = sum(p and y for p, y in zip(predicted, labels, strict=True))
+    fp = sum(p and not y for p, y in zip(predicted, labels, strict=True))
+    fn = sum(y and not p for p, y in zip(predicted, labels, strict=True))
+    return _ratio(2 * tp, 2 * tp + fp + fn)
+
+
 def score(rows: Sequence[Scored]) -> Scores:
     tp = sum(r.predicted and r.relevant for r in rows)
     fp = sum(r.predicted and not r.relevant for r in rows)

@@ -130,15 +130,18 @@ def test_importing_again_changes_nothing_when_notices_share_a_date(
     assert state.tender.value_amount == 240_000.0
 
 
-def test_an_award_for_the_procedure_closes_it_without_analysis(ctx: AppContext):
+def test_an_award_for_the_procedure_closes_it_without_rating(ctx: AppContext):
     ctx.tenders.import_tenders([notice()])
     analyse(ctx)
     award = notice(day=40, notice_type=NoticeType.AWARD, form_type="award")
     assert ctx.tenders.import_tenders([award]).updated == 1
     analyse(ctx)
     (state,) = ctx.tenders.all_states()
-    assert state.status is TenderStatus.FILTERED_OUT
-    assert state.filter is not None and state.filter.analyst == "notice type"
+    assert state.status is TenderStatus.FILTERED_OUT and state.rating is None
+    # Nothing to bid for, but the offline screen still says whose work it is.
+    assert state.filter is not None and state.filter.analyst == "rules"
+    assert state.filter.is_relevant and "notice type: award" in state.filter.evidence
+    assert state.filter.reasoning.startswith("Award notice: there is nothing to bid for")
 
 
 def test_other_sources_and_procedures_stay_apart(ctx: AppContext):

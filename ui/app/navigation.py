@@ -19,7 +19,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from core.access.roles import ADMINS, Actor
+from core.access.roles import ADMINS, DECIDERS, Actor
+from core.models import Role
 from core.views.markup import escape_markdown
 from ui.app.session import sign_out, signed_in_actor
 
@@ -39,7 +40,7 @@ class _PageSpec:
     title: str
     icon: str
     url_path: str = ""  # "" for Home, the default page
-    admins_only: bool = False
+    only_for: frozenset[Role] | None = None  # listed for these roles only (None: everyone)
 
 
 # The signed-in app's pages, in sidebar order.
@@ -51,10 +52,11 @@ _APP_PAGES = (
     _PageSpec("Work", "review.py", "Review", ":material/fact_check:", "review"),
     _PageSpec("Work", "tender.py", "Tenders", ":material/description:", "tenders"),
     _PageSpec("Work", "bids.py", "Bids", ":material/edit_document:", "bids"),
+    _PageSpec("Work", "quality.py", "Quality", ":material/verified:", "quality", DECIDERS),
     _PageSpec("Admin", "settings.py", "Settings", ":material/tune:", "settings"),
     _PageSpec("Admin", "operations.py", "Operations", ":material/speed:", "operations"),
-    _PageSpec("Admin", "users.py", "Users", ":material/group:", "users", admins_only=True),
-    _PageSpec("Admin", "audit.py", "Audit log", ":material/policy:", "audit", admins_only=True),
+    _PageSpec("Admin", "users.py", "Users", ":material/group:", "users", ADMINS),
+    _PageSpec("Admin", "audit.py", "Audit log", ":material/policy:", "audit", ADMINS),
 )
 # Every page path of the signed-in app; signed out, each of them shows the sign-in page.
 APP_PATHS = tuple(spec.url_path for spec in _APP_PAGES if spec.url_path)
@@ -73,7 +75,7 @@ def app_navigation(actor: Actor) -> StreamlitPage:
     """Register the pages this person may open (st.navigation) and return the one to run."""
     sections: dict[str, list[StreamlitPage]] = {}
     for spec in _APP_PAGES:
-        if spec.admins_only and not actor.can(ADMINS):
+        if spec.only_for is not None and not actor.can(spec.only_for):
             continue
         page = st.Page(
             f"pages/{spec.script}",

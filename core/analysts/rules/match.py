@@ -24,7 +24,7 @@ MAX_EXTRA_CPV_WEIGHT = 1.0
 EXCLUSIONS = -1
 # What a tender's wording is worth, by how much closer it reads to our work than to other work
 # (core.analysts.rules.semantic): strong enough alone, enough with one keyword, a hint.
-READING_WEIGHTS = ((0.05, 2.0), (0.0, 1.0), (-0.08, 0.5))
+READING_WEIGHTS = ((0.05, 2.0), (0.0, 1.0), (-0.04, 0.5))
 READ_LANGUAGES = ("en",)
 
 

@@ -109,8 +109,7 @@ class SemanticReader:
         mostly one matrix product) and remembered for `read`."""
         if not texts:
             return []
-        joined = [" ".join([t] * TITLE_REPEAT + [d])[:MAX_TEXT_CHARS] for t, d in texts]
-        vectors = embed(joined)
+        vectors = embed([joined(title, description) for title, description in texts])
         ours, other = vectors @ self._ours.T, vectors @ self._other.T
         rows = np.arange(len(texts))
         best_ours, best_other = ours.argmax(axis=1), other.argmax(axis=1)
@@ -131,6 +130,11 @@ class SemanticReader:
                 self._cache.clear()
             self._cache[key] = reading
         return readings
+
+
+def joined(title: str, description: str) -> str:
+    """The text a tender is read by: its title (twice) and the opening of its description."""
+    return " ".join([title] * TITLE_REPEAT + [description])[:MAX_TEXT_CHARS]
 
 
 def _embedded(words: tuple[str, ...], like: Vectors) -> Vectors:

@@ -96,6 +96,15 @@ class KeywordIndex:
         }
 
 
+def _found(index: KeywordIndex, text: str) -> set[int]:
+    """The rules matching `text`; in shouted text ("FOSSE PRIMARY SCHOOL IT SUITE"), acronyms
+    are only capitals like every other word, so they do not count."""
+    found = index.found(text_words(text))
+    if found and shouted(text):
+        found = {n for n in found if not index.rules[n].case_sensitive}
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class KeywordHit:
     keyword: str
@@ -116,10 +125,34 @@ class KeywordHit:
         return "title" if self.in_title else "description"
 
 
+# Sentences about how to take part, not about the work: links, e-mail addresses, portals to
+# register on, how to submit. Their words ("portal", "website", "helpdesk") say nothing of
+# what is bought, so description keywords are looked for in the other sentences only.
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+|(?<=\w)rn(?=[A-Z])")
+_HOW_TO_TAKE_PART = re.compile(
+    r"https?://|www\.|\S@\S|\b(?:register|registered|registration|log ?in|sign ?in|"
+    r"submit|submitted|submission|e-?tender|tender documents?|tender portal|"
+    r"procurement portal|clarifications?|expressions? of interest|to access this)\b",
+    re.IGNORECASE,
+)
+SHOUTED = 0.6  # a text with more upper-case letters than this is shouted: acronyms mean nothing
+
+
+def about_the_work(description: str) -> str:
+    """The description without its sentences on how to take part."""
+    sentences = _SENTENCE.split(description)
+    return " ".join(s for s in sentences if s and not _HOW_TO_TAKE_PART.search(s))
+
+
+def shouted(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) > SHOUTED * len(letters)
+
+
 def keyword_hits(index: KeywordIndex, title: str, description: str) -> list[tuple[int, KeywordHit]]:
     """(owner, hit) for every keyword found, in profile order."""
-    in_title = index.found(text_words(title))
-    in_description = index.found(text_words(description)) if description else set()
+    in_title = _found(index, title)
+    in_description = _found(index, about_the_work(description)) if description else set()
     return [
         (
             index.rules[number].owner,

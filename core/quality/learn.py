@@ -1,0 +1,199 @@
+"""The team model: what the team's own words on relevance teach the offline analyst.
+
+Every person's word on relevance is a label (core.models.Decision.label). The labelled tenders
+become examples: a new tender is compared, in the same static embeddings the rules analyst
+reads with, with the examples the team marked relevant and those it marked not relevant. That
+comparison and the rules analyst's own evidence go into a small logistic regression, trained
+and judged by cross-validation on the team's labels, and used only while it beats the rules
+alone on them. Few features, so a few dozen labels are enough; deterministic, so the same
+labels give the same model; explainable, since the closest examples can be named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.analysts.rules.match import TenderMatch
+from core.analysts.rules.relevance import Verdict
+from core.analysts.rules.semantic import embed, joined
+from core.models import Tender
+from core.quality.metrics import f1_score
+
+Matrix = NDArray[np.float64]
+MIN_LABELS = 30  # labels before a model is trained…
+MIN_EACH = 5  # …with at least this many of each kind
+FOLDS = 5
+L2 = 10.0  # ridge penalty on the standardised features
+NEWTON_STEPS = 25
+NEAREST = 3  # examples averaged on each side
+FEATURES = ("wording margin", "rules verdict", "evidence for", "evidence against", "team examples")
+TITLE_CHARS = 80
+
+
+def evidence_features(match: TenderMatch, verdict: Verdict) -> list[float]:
+    """The rules analyst's own reading of the tender, as numbers."""
+    signed = verdict.confidence if verdict.is_relevant else -verdict.confidence
+    margin = match.reading.margin if match.reading is not None else 0.0
+    return [margin, signed, match.positive, match.negative]
+
+
+def wording_vectors(tenders: Sequence[Tender]) -> Matrix:
+    """The tenders' wording, embedded as the rules analyst reads it."""
+    texts = [joined(t.title, t.description) or " " for t in tenders]
+    return np.asarray(embed(texts), dtype=np.float64)
+
+
+def example_margin(
+    vectors: Matrix, examples: Matrix, relevant: NDArray[np.bool_], *, leave_out: bool = False
+) -> tuple[Matrix, NDArray[np.intp]]:
+    """How much closer each tender reads to the examples marked relevant than to the others
+    (mean of the NEAREST on each side), and its closest relevant example. `leave_out`: the
+    tenders are the examples themselves, so each is not compared with itself."""
+    similarity = vectors @ examples.T
+    if leave_out:
+        np.fill_diagonal(similarity, -np.inf)
+    ours, other = similarity[:, relevant], similarity[:, ~relevant]
+    closest = np.flatnonzero(relevant)[ours.argmax(axis=1)]
+    return _nearest(ours) - _nearest(other), closest
+
+
+def _nearest(similarity: Matrix) -> Matrix:
+    k = min(NEAREST, similarity.shape[1])
+    top = np.partition(similarity, -k, axis=1)[:, -k:]
+    top = np.where(np.isfinite(top), top, np.nan)
+    return np.nan_to_num(np.nanmean(top, axis=1))
+
+
+@dataclass(frozen=True)
+class TeamModel:
+    """A logistic regression over the rules' evidence and the team's examples."""
+
+    weights: Matrix
+    bias: float
+    mean: Matrix
+    scale: Matrix
+    examples: Matrix  # the labelled tenders' wording
+    relevant: NDArray[np.bool_]  # their labels
+    titles: tuple[str, ...]  # their titles, to name the closest one
+    model_id: int | None = None
+
+    @property
+    def labels(self) -> int:
+        return len(self.relevant)
+
+    @property
+    def name(self) -> str:
+        return f"team model {self.model_id}" if self.model_id else "team model"
+
+    def features(self, vectors: Matrix, evidence: Matrix, *, leave_out: bool = False) -> Matrix:
+        margin, _ = example_margin(vectors, self.examples, self.relevant, leave_out=leave_out)
+        return np.column_stack([evidence, margin])
+
+    def probability(self, vectors: Matrix, evidence: Matrix) -> Matrix:
+        return self._probability(self.features(vectors, evidence))
+
+    def closest_relevant(self, vector: Matrix) -> str:
+        _, closest = example_margin(vector[None, :], self.examples, self.relevant)
+        return self.titles[int(closest[0])]
+
+    def _probability(self, features: Matrix) -> Matrix:
+        z = ((features - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(FEATURES),
+            "weights": self.weights.round(6).tolist(),
+            "bias": round(self.bias, 6),
+            "mean": self.mean.round(6).tolist(),
+            "scale": self.scale.round(6).tolist(),
+            "examples": self.examples.round(4).tolist(),
+            "relevant": self.relevant.tolist(),
+            "titles": list(self.titles),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], model_id: int | None = None) -> TeamModel:
+        return cls(
+            weights=np.asarray(data["weights"], dtype=np.float64),
+            bias=float(data["bias"]),
+            mean=np.asarray(data["mean"], dtype=np.float64),
+            scale=np.asarray(data["scale"], dtype=np.float64),
+            examples=np.asarray(data["examples"], dtype=np.float64),
+            relevant=np.asarray(data["relevant"], dtype=bool),
+            titles=tuple(data["titles"]),
+            model_id=model_id,
+        )
+
+
+def fit(
+    vectors: Matrix,
+    evidence: Matrix,
+    labels: Sequence[bool],
+    titles: Sequence[str] = (),
+    l2: float = L2,
+) -> TeamModel:
+    """Train on labelled tenders: each is compared with the other examples (never itself),
+    then an L2-regularised logistic regression, classes weighted equally, by Newton's method."""
+    y = np.asarray(labels, dtype=bool)
+    margin, _ = example_margin(vectors, vectors, y, leave_out=True)
+    features = np.column_stack([evidence, margin])
+    weights, bias, mean, scale = _logistic(features, y.astype(np.float64), l2)
+    names = tuple(t[:TITLE_CHARS] for t in titles) or tuple("" for _ in labels)
+    return TeamModel(weights, bias, mean, scale, vectors, y, names)
+
+
+def _logistic(features: Matrix, y: Matrix, l2: float) -> tuple[Matrix, float, Matrix, Matrix]:
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    x = np.hstack([(features - mean) / scale, np.ones((len(y), 1))])
+    positives = max(y.sum(), 1.0)
+    negatives = max(len(y) - y.sum(), 1.0)
+    sample = np.where(y > 0, len(y) / (2 * positives), len(y) / (2 * negatives))
+    penalty = np.full(x.shape[1], l2)
+    penalty[-1] = 0.0  # the intercept is not shrunk
+    w = np.zeros(x.shape[1])
+    for _ in range(NEWTON_STEPS):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
+        gradient = x.T @ (sample * (p - y)) + penalty * w
+        hessian = (x * (sample * p * (1 - p))[:, None]).T @ x + np.diag(penalty)
+        step = np.linalg.solve(hessian + 1e-9 * np.eye(len(w)), gradient)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return w[:-1], float(w[-1]), mean, scale
+
+
+def folds(labels: Sequence[bool], k: int = FOLDS) -> list[int]:
+    """A fold per label, each class dealt round-robin (deterministic, stratified)."""
+    assigned, seen = [], {True: 0, False: 0}
+    for label in labels:
+        assigned.append(seen[bool(label)] % k)
+        seen[bool(label)] += 1
+    return assigned
+
+
+def cross_validated_f1(vectors: Matrix, evidence: Matrix, labels: Sequence[bool]) -> float:
+    """F1 of the learned model on labels it was not trained on (k folds): each fold's tenders
+    are compared with the other folds' examples only."""
+    y = np.asarray(labels, dtype=bool)
+    fold_of = np.asarray(folds(labels))
+    predicted = np.zeros(len(y), dtype=bool)
+    for fold in range(FOLDS):
+        test = fold_of == fold
+        if not test.any() or len(set(y[~test].tolist())) < 2:
+            continue
+        model = fit(vectors[~test], evidence[~test], y[~test].tolist())
+        predicted[test] = model.probability(vectors[test], evidence[test]) >= 0.5
+    return f1_score(y.tolist(), predicted.tolist())
+
+
+def enough(labels: Sequence[bool]) -> bool:
+    relevant = sum(labels)
+    return len(labels) >= MIN_LABELS and min(relevant, len(labels) - relevant) >= MIN_EACH

@@ -1,0 +1,41 @@
+"""Where keywords are looked for: the work, not how to take part; no acronyms in shouted text."""
+
+from __future__ import annotations
+
+from core.analysts.rules.text import (
+    KeywordIndex,
+    about_the_work,
+    keyword_hits,
+    keyword_rule,
+    shouted,
+)
+
+INDEX = KeywordIndex([keyword_rule(word, 0) for word in ("portal", "website", "IT", "software")])
+
+
+def found(title: str, description: str) -> set[str]:
+    return {hit.keyword for _, hit in keyword_hits(INDEX, title, description)}
+
+
+def test_sentences_on_how_to_take_part_are_not_about_the_work() -> None:
+    description = (
+        "Replacement of the school boiler. Documents are on our website www.example.org. "
+        "Bids must be submitted through the portal by noon. Register at https://e.example "
+        "to access this competition."
+    )
+    assert about_the_work(description) == "Replacement of the school boiler."
+    assert found("Boiler replacement", description) == set()
+
+
+def test_the_work_itself_still_counts() -> None:
+    description = "A new citizen portal and website for the council, with a software support."
+    assert found("Digital services", description) == {"portal", "website", "software"}
+    assert found("Website redesign", "Visit www.example.org to register.") == {"website"}
+
+
+def test_acronyms_do_not_count_in_shouted_text() -> None:
+    assert shouted("FOSSE PRIMARY SCHOOL IT SUITE REFURBISHMENT")
+    assert not shouted("IT support for the council")
+    assert not shouted("IT")  # too short to tell
+    assert found("FOSSE PRIMARY SCHOOL IT SUITE REFURBISHMENT", "") == set()
+    assert found("IT support for the council", "") == {"IT"}
