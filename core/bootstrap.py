@@ -171,6 +171,7 @@ class AppContext:
             prefilter=chosen.prefilter_enabled(),
             now=self.clock,
             team=self.learner().current(),
+            cascade_level=chosen.cascade_level(),
         )
 
     # ------------------------------------------------------------------ worker
@@ -191,6 +192,7 @@ class AppContext:
         return (
             chosen.endpoint(),
             chosen.prefilter_enabled(),
+            chosen.cascade_level(),
             self.state.profile_version(),
             team.id if team else None,
         )

@@ -5,13 +5,21 @@ from __future__ import annotations
 import streamlit as st
 
 from core.access.audit import audited
+from core.access.roles import BID_EDITORS
 from core.views.dashboard import DashboardService
 from ui.app.acting_user import current_actor
 from ui.app.navigation import ensure_app_navigation
 from ui.app.runtime import get_context
 from ui.parts.dashboard import filter_sidebar, kpi_tiles, next_deadlines, tender_table
+from ui.parts.feedback import NOTICE_KEY as FEEDBACK_NOTICE
+from ui.parts.feedback import feedback_form
 from ui.widgets import charts
-from ui.widgets.components import PAGE_TENDER, analysis_progress_note, require_tenders
+from ui.widgets.components import (
+    PAGE_TENDER,
+    analysis_progress_note,
+    require_tenders,
+    show_notice,
+)
 
 ensure_app_navigation()
 st.title("Dashboard")
@@ -77,6 +85,15 @@ st.caption(
     else f"{page.total:,} tenders. Select a row to open the tender."
 )
 selected = tender_table(page, key="tender_table")
+show_notice(FEEDBACK_NOTICE)
+if actor.can(BID_EDITORS) and not page.rows.empty:
+    with st.expander("Feedback on relevance: tell the analyst which of these are for us"):
+        titles = dict(zip(page.rows["id"], page.rows["title"], strict=True))
+        picked = st.selectbox(
+            "Tender", list(titles), format_func=lambda i: str(titles[i])[:120], key="fb_tender"
+        )
+        if picked is not None:
+            feedback_form(ctx, int(picked), actor, key="dashboard")
 downloads = st.columns([1, 1, 3])
 for column, fmt, mime in (
     (downloads[0], "csv", "text/csv"),

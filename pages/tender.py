@@ -13,6 +13,8 @@ from ui.app.acting_user import current_actor
 from ui.app.navigation import ensure_app_navigation
 from ui.app.runtime import get_context, get_runtime
 from ui.parts.bid_versions import bid_downloads
+from ui.parts.feedback import NOTICE_KEY as FEEDBACK_NOTICE
+from ui.parts.feedback import feedback_form
 from ui.parts.review import decision_history, error_text
 from ui.parts.tender import llm_calls, version_history
 from ui.widgets.components import (
@@ -107,6 +109,7 @@ notice_parts(tender)
 version_history(view.changes(chosen))
 
 st.subheader("Relevance")
+show_notice(FEEDBACK_NOTICE)
 relevance = state.filter
 if relevance is None:
     st.caption("Not analysed yet; it is in the queue.")
@@ -115,6 +118,7 @@ else:
     st.text(f"{verdict} · confidence {relevance.confidence:.0%}")
     relevance_details(relevance)
     analyst_caption(relevance, "Filtered")
+feedback_form(ctx, chosen, actor, key="tender")
 
 st.subheader("Rating")
 rating = state.rating

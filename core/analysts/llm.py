@@ -6,7 +6,7 @@ out with high confidence never reaches the LLM, and its result says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -22,18 +22,17 @@ from core.analysts.llm_context import (
     value_range_text,
 )
 from core.analysts.rules.analyst import RulesAnalyst
-from core.analysts.rules.match import matcher_for
-from core.analysts.rules.relevance import decide
+from core.analysts.settings import DEFAULT_CASCADE_LEVEL
 from core.llm.client import LLMClient
 from core.models import BidDocument, FilterResult, RatingResult, Recommendation, Tender, utcnow
 from core.profile.company import CompanyProfile
 from core.prompts import load_prompt
+from core.quality.learn import TeamModel
 
 FILTER_TEMPERATURE = 0.1
 RATE_TEMPERATURE = 0.1
 WRITE_TEMPERATURE = 0.7
 # The rules must be at least this sure, from exclusion evidence alone, to skip the LLM.
-PREFILTER_MIN_CONFIDENCE = 0.75
 PREFILTER_ANALYST = "rules (prefilter)"
 
 Answer = TypeVar("Answer", bound=BaseModel)
@@ -47,13 +46,16 @@ class LLMAnalyst:
         client: LLMClient,
         *,
         prefilter: bool = True,
+        cascade_level: float = DEFAULT_CASCADE_LEVEL,
         now: Callable[[], datetime] = utcnow,
+        team: TeamModel | None = None,
     ) -> None:
         self.client = client
-        self.prefilter = prefilter
+        self.prefilter = prefilter  # the cascade: the rules settle what they are sure of
+        self.cascade_level = cascade_level
         self.name = client.endpoint.name
         self._now = now
-        self._rules = RulesAnalyst(now=now)
+        self._rules = RulesAnalyst(now=now, team=team)
 
     def recover(self) -> str | None:
         """None once the endpoint answers again (and calls may flow); else why not."""
@@ -62,15 +64,20 @@ class LLMAnalyst:
             self.client.health.clear()
         return reason
 
+    def prepare(self, tenders: Sequence[Tender], profile: CompanyProfile) -> None:
+        """Let the rules read a batch's wording at once (the cascade's first tier)."""
+        if self.prefilter:
+            self._rules.prepare(tenders, profile)
+
     def screen(self, tender: Tender, profile: CompanyProfile) -> FilterResult:
         """The free offline verdict, for notices nobody can bid for (no LLM call)."""
         return self._rules.filter(tender, profile)
 
     # ------------------------------------------------------------------ filter
     def filter(self, tender: Tender, profile: CompanyProfile) -> FilterResult:
-        ruled_out = self._ruled_out(tender, profile) if self.prefilter else None
-        if ruled_out is not None:
-            return ruled_out
+        settled = self.settled(tender, profile) if self.prefilter else None
+        if settled is not None:
+            return settled
         model_cls = filter_answer_model(tuple(profile.category_names))
         answer, provenance = self._ask(
             "filter", self._values(tender, profile), model_cls, tender, FILTER_TEMPERATURE, 800
@@ -83,22 +90,21 @@ class LLMAnalyst:
             reasoning=answer.reasoning,
         )
 
-    def _ruled_out(self, tender: Tender, profile: CompanyProfile) -> FilterResult | None:
-        match = matcher_for(profile).match(tender)
-        verdict = decide(match)
-        # Only verdicts that route themselves (above the review band) skip the LLM.
-        floor = max(PREFILTER_MIN_CONFIDENCE, profile.thresholds.auto_accept_confidence)
-        sure = verdict.confidence >= floor
-        if verdict.is_relevant or not match.negative or match.positive or not sure:
+    def settled(self, tender: Tender, profile: CompanyProfile) -> FilterResult | None:
+        """The cascade's first tier: the offline rules' verdict when it is at least
+        `cascade_level` sure, either way (no LLM call); None sends the tender to the LLM."""
+        verdict = self._rules.filter(tender, profile)
+        if verdict.confidence < self.cascade_level:
             return None
-        return FilterResult(
-            analyst=PREFILTER_ANALYST,
-            created_at=self._now(),
-            is_relevant=False,
-            confidence=verdict.confidence,
-            reasoning=f"Ruled out by the profile's exclusions before any LLM call. "
-            f"{verdict.reasoning}",
-            evidence=verdict.evidence,
+        said = "relevant" if verdict.is_relevant else "not relevant"
+        return verdict.model_copy(
+            update={
+                "analyst": PREFILTER_ANALYST,
+                "created_at": self._now(),
+                "reasoning": f"Settled by the offline rules without an LLM call ({said} at "
+                f"{verdict.confidence:.0%}; only verdicts below {self.cascade_level:.0%} go to "
+                f"the LLM). {verdict.reasoning}",
+            }
         )
 
     # ------------------------------------------------------------------ rate

@@ -15,6 +15,13 @@ from core.pipeline.controls import Settable
 ENDPOINT_KEY = "llm_endpoint"
 LLM_SETTINGS = "settings: LLM endpoint"
 PREFILTER_KEY = "llm_rules_prefilter"
+CASCADE_KEY = "llm_cascade_level"
+DEFAULT_CASCADE_LEVEL = 0.9  # core.analysts.llm: rules verdicts this sure skip the LLM
+MIN_CASCADE_LEVEL = 0.5
+
+
+class CascadeLevelError(ValueError):
+    """A cascade level the settings cannot take; the message says what to enter."""
 
 
 class AnalystSettings:
@@ -67,6 +74,32 @@ class AnalystSettings:
                 AuditAction.SETTINGS_CHANGED,
                 target=LLM_SETTINGS,
                 detail=f"rules prefilter {'on' if enabled else 'off'}",
+            )
+
+    def cascade_saved(self) -> bool:
+        return self._state.get(CASCADE_KEY) is not None
+
+    def cascade_level(self) -> float:
+        """From which confidence the rules' verdict stands without asking the LLM."""
+        value = self._state.get(CASCADE_KEY)
+        return float(value) if isinstance(value, int | float) else DEFAULT_CASCADE_LEVEL
+
+    def set_cascade_level(self, level: float, *, actor: Actor) -> None:
+        """Set the cascade band's top (admins only; audited when it changes)."""
+        self._audit.require(actor, ADMINS, "change settings", target=LLM_SETTINGS)
+        if not MIN_CASCADE_LEVEL <= level <= 1.0:
+            raise CascadeLevelError(
+                f"The cascade level is a confidence between {MIN_CASCADE_LEVEL:.0%} and 100%; "
+                f"{level:.0%} is not."
+            )
+        before = self.cascade_level()
+        self._state.set(CASCADE_KEY, round(level, 3))
+        if abs(before - level) >= 0.0005:
+            self._audit.record_actor(
+                actor,
+                AuditAction.SETTINGS_CHANGED,
+                target=LLM_SETTINGS,
+                detail=f"cascade: the rules settle verdicts from {level:.0%} (was {before:.0%})",
             )
 
     def analyst_name(self) -> str:

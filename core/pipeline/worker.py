@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 # How long to wait before asking an unavailable analyst again: doubling up to a minute.
 FIRST_RECOVERY_WAIT_S = 5.0
 MAX_RECOVERY_WAIT_S = 60.0
+IDLE_EVERY_S = 30.0  # how often an idle worker does its chores (retraining the team model)
 
 
 def recover(analyst: Analyst) -> str | None:
@@ -59,9 +60,12 @@ class Worker:
         recovery_wait_s: float = FIRST_RECOVERY_WAIT_S,
         config_version: Callable[[], object] = lambda: None,
         on_idle: Callable[[], None] = lambda: None,
+        idle_every_s: float = IDLE_EVERY_S,
     ) -> None:
         self._store = store
         self._on_idle = on_idle  # background chores when the queue is empty (team model)
+        self.idle_every_s = idle_every_s
+        self._idle_at = 0.0
         self._config_version = config_version
         self._make_pipeline = make_pipeline
         self._is_paused = is_paused
@@ -118,6 +122,10 @@ class Worker:
                 self._wake.clear()
 
     def _idle(self) -> None:
+        """The idle chore, at most once every `idle_every_s`."""
+        if time.monotonic() - self._idle_at < self.idle_every_s:
+            return
+        self._idle_at = time.monotonic()
         try:
             self._on_idle()
         except Exception:  # a chore must not stop the worker

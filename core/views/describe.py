@@ -10,7 +10,8 @@ from core.pipeline.status import PipelineStatus
 
 _ANALYST_DESCRIPTIONS = {
     "rules": "rules: offline CPV + keyword analyst",
-    "rules (prefilter)": "rules prefilter: the profile's exclusions ruled it out before the LLM",
+    "rules (prefilter)": "rules prefilter: the offline rules were sure enough, so the LLM was "
+    "not asked",
     "notice type": "notice type: not a call for tenders, so not analysed",
 }
 

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from core.access.audit import AuditAction
 from core.access.roles import ADMINS, Actor
-from core.analysts.settings import LLM_SETTINGS
+from core.analysts.settings import DEFAULT_CASCADE_LEVEL, LLM_SETTINGS, MIN_CASCADE_LEVEL
 from core.bootstrap import AppContext
 from core.llm.client import LLMClient
 from core.llm.endpoint import EndpointOverrides, display_url, resolve_endpoint
@@ -39,6 +39,7 @@ FIELD_LABELS: dict[str, str] = {
     "timeout_s": "Timeout (s)",
     "max_retries": "Max retries",
     "prefilter": "Rules prefilter",
+    "cascade_level": "Rules settle verdicts from",
 }
 
 
@@ -58,6 +59,7 @@ class EndpointFormValues:
     timeout_s: float = 60.0
     max_retries: int = 5
     prefilter: bool = True
+    cascade_level: float = DEFAULT_CASCADE_LEVEL  # rules verdicts this sure skip the LLM
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class EndpointForm:
                 shown = "on" if value else "off"
             elif name == "base_url" and not value:
                 shown = "not set: the rules analyst works alone"
+            elif name == "cascade_level":
+                shown = f"{value:.0%} confidence (only less sure verdicts go to the LLM)"
             elif value in (None, ""):
                 shown = "same as Model" if name.startswith("model_") else "no limit"
             else:
@@ -116,9 +120,14 @@ def endpoint_form(ctx: AppContext) -> EndpointForm:
             sources[name] = "main model" if name.startswith("model_") else "default"
     values = {k: ("" if v is None and k not in ("rpm", "tpm") else v) for k, v in values.items()}
     sources["prefilter"] = "saved here" if chosen.prefilter_saved() else "default"
+    sources["cascade_level"] = "saved here" if chosen.cascade_saved() else "default"
     endpoint = chosen.endpoint()
     return EndpointForm(
-        values=EndpointFormValues(**values, prefilter=chosen.prefilter_enabled()),
+        values=EndpointFormValues(
+            **values,
+            prefilter=chosen.prefilter_enabled(),
+            cascade_level=chosen.cascade_level(),
+        ),
         sources=sources,
         api_key_set=ctx.settings.llm_api_key is not None,
         active=endpoint is not None,
@@ -156,8 +165,14 @@ def save_endpoint_form(ctx: AppContext, values: EndpointFormValues, *, actor: Ac
     # A value equal to the environment's is not an override: it follows the environment.
     same = {n: None for n in OVERRIDE_FIELDS if getattr(overrides, n) == _env_value(ctx, n)}
     chosen = ctx.analyst_settings()
+    if not MIN_CASCADE_LEVEL <= values.cascade_level <= 1.0:
+        return (
+            f"{FIELD_LABELS['cascade_level']}: a confidence between {MIN_CASCADE_LEVEL:.0%} "
+            "and 100%."
+        )
     chosen.save_endpoint_overrides(overrides.model_copy(update=same), actor=actor)
     chosen.set_prefilter(values.prefilter, actor=actor)
+    chosen.set_cascade_level(values.cascade_level, actor=actor)
     return None
 
 

@@ -20,6 +20,7 @@ PAGES = [
     "/review",
     "/tenders",
     "/bids",
+    "/quality",
     "/settings",
     "/operations",
 ]
@@ -51,6 +52,7 @@ def test_every_page_renders_without_exception(app_server, page: Page):
         "Review",
         "Tenders",
         "Bids",
+        "Quality",
         "Settings",
         "Operations",
         "Users",

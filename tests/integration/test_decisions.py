@@ -26,6 +26,7 @@ from core.models import (
 )
 from core.pipeline.stages import BatchReport
 from core.pipeline.worker import run_until_idle
+from core.profile.company import default_profile, save_profile
 from core.review import policy as review
 from core.review.service import AlreadyDecided, Overrides, ReviewError, ReviewItem, format_when
 from storage import decisions as decision_storage
@@ -49,7 +50,11 @@ def run(ctx: AppContext) -> BatchReport:
 
 @pytest.fixture
 def analysed(ctx: AppContext) -> AppContext:
-    """The demo tenders analysed by the rules analyst under the default policy."""
+    """The demo tenders analysed by the rules analyst, auto-accepting from 90% confidence (so
+    that unsure verdicts of both kinds wait for review)."""
+    profile = default_profile()
+    strict = profile.thresholds.model_copy(update={"auto_accept_confidence": 0.9})
+    save_profile(ctx.state, profile.model_copy(update={"thresholds": strict}))
     load_demo(ctx.tenders, actor=CLI_ACTOR)
     run(ctx)
     assert ctx.tenders.counts_by_status().get("needs_review", 0) >= 10

@@ -17,6 +17,7 @@ from core.cli.main import main
 from core.imports.service import load_demo
 from core.models import PERSON_ANALYST, DecisionAction, Role, TenderState, TenderStatus
 from core.pipeline.worker import run_until_idle
+from core.profile.company import default_profile, save_profile
 from core.quality.team import NotEnoughLabels
 from core.review.service import Overrides, ReviewError
 
@@ -36,6 +37,10 @@ def run(ctx: AppContext) -> None:
 
 @pytest.fixture
 def analysed(ctx: AppContext) -> AppContext:
+    """The demo analysed auto-accepting from 90%, so unsure verdicts of both kinds wait."""
+    profile = default_profile()
+    strict = profile.thresholds.model_copy(update={"auto_accept_confidence": 0.9})
+    save_profile(ctx.state, profile.model_copy(update={"thresholds": strict}))
     load_demo(ctx.tenders, actor=CLI_ACTOR)
     run(ctx)
     return ctx
@@ -163,3 +168,18 @@ def test_learn_on_the_command_line_says_what_is_missing(
 ) -> None:
     assert main(["--db", str(db_path), "learn"]) == 1
     assert "there are 0 (0 relevant, 0 not). Give feedback" in capsys.readouterr().err
+
+
+def test_the_idle_worker_trains_the_team_model_once_enough_labels_came_in(
+    analysed: AppContext,
+) -> None:
+    from core.access.roles import WORKER_ACTOR
+
+    learner = analysed.learner()
+    assert learner.learn_if_due(WORKER_ACTOR) is None  # no labels yet
+    for state in analysed.tenders.all_states():
+        if state.filter is not None:
+            analysed.feedback().give(state.tender.id or 0, state.filter.is_relevant, BEA)
+    record = learner.learn_if_due(WORKER_ACTOR)
+    assert record is not None and record.trained_by == "worker" and record.labels == 40
+    assert learner.learn_if_due(WORKER_ACTOR) is None  # nothing new since

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.access.roles import Actor
 from core.bootstrap import AppContext
 from core.models import DecisionAction, Proposal, ReviewStage, Role, TenderStatus
+from core.profile.company import default_profile, save_profile
 from core.review import policy as routing
 from core.review.service import ReviewItem
+from tests.fakes import analyse_demo
 from tests.ui.helpers import app_test, metrics, texts
 
 PAGE = "pages/review.py"
@@ -172,10 +175,19 @@ def test_no_go_rejects(open_page: Callable[[str], AppTest], analysed_demo: AppCo
     assert recorded in texts(at)
 
 
+@pytest.fixture
+def strict_demo(ctx: AppContext) -> AppContext:
+    """The demo analysed auto-accepting from 90% only, so unsure "not relevant" verdicts wait."""
+    profile = default_profile()
+    strict = profile.thresholds.model_copy(update={"auto_accept_confidence": 0.9})
+    save_profile(ctx.state, profile.model_copy(update={"thresholds": strict}))
+    return analyse_demo(ctx)
+
+
 def test_override_form_records_the_changed_dimensions(
-    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+    open_page: Callable[[str], AppTest], strict_demo: AppContext
 ) -> None:
-    ctx = analysed_demo
+    ctx = strict_demo
     unsure = next(
         i
         for i in ctx.review().queue()

@@ -66,9 +66,19 @@ class FakeStructuredClient:
         return self.ping_reason
 
 
-def make(prefilter: bool = True) -> tuple[LLMAnalyst, FakeStructuredClient]:
+def make(
+    prefilter: bool = True, cascade_level: float = 1.0
+) -> tuple[LLMAnalyst, FakeStructuredClient]:
+    """An LLM analyst over the fake client; by default the rules settle nothing (level 1.0),
+    so every tender reaches the LLM."""
     client = FakeStructuredClient()
-    return LLMAnalyst(client, prefilter=prefilter, now=lambda: NOW), client  # type: ignore[arg-type]
+    analyst = LLMAnalyst(
+        client,  # type: ignore[arg-type]
+        prefilter=prefilter,
+        cascade_level=cascade_level,
+        now=lambda: NOW,
+    )
+    return analyst, client
 
 
 def pentest() -> Tender:
@@ -169,22 +179,26 @@ def test_write_uses_its_own_model_and_a_warmer_temperature():
     assert "Only twelve days to respond." in call["messages"][1]["content"]
 
 
-def test_prefilter_rules_out_excluded_tenders_without_a_call():
-    analyst, client = make(prefilter=True)
-    result = analyst.filter(catering(), default_profile())
+def test_the_cascade_settles_clear_cases_both_ways_without_a_call():
+    analyst, client = make(prefilter=True, cascade_level=0.9)
+    out = analyst.filter(catering(), default_profile())
+    fit = analyst.filter(pentest(), default_profile())
     assert client.calls == []
-    assert result.analyst == PREFILTER_ANALYST and not result.is_relevant
-    assert result.reasoning.startswith("Ruled out by the profile's exclusions")
-    assert result.evidence
+    assert out.analyst == fit.analyst == PREFILTER_ANALYST
+    assert not out.is_relevant and out.confidence >= 0.9 and fit.is_relevant
+    assert out.reasoning.startswith("Settled by the offline rules without an LLM call")
+    assert "only verdicts below 90% go to the LLM" in out.reasoning and out.evidence
 
 
-def test_prefilter_can_be_switched_off_and_never_rules_out_a_likely_fit():
-    analyst, client = make(prefilter=False)
+def test_unsure_verdicts_reach_the_llm_and_the_cascade_can_be_switched_off():
+    thin = pentest().model_copy(update={"title": "Chatbot", "description": "", "cpv_codes": []})
+    analyst, client = make(prefilter=True, cascade_level=0.9)
+    assert analyst.settled(thin, default_profile()) is None  # one title keyword: a coin toss
+    analyst.filter(thin, default_profile())
+    assert len(client.calls) == 1
+    analyst, client = make(prefilter=False, cascade_level=0.9)
     analyst.filter(catering(), default_profile())
     assert len(client.calls) == 1
-    analyst, client = make(prefilter=True)
-    analyst.filter(pentest(), default_profile())
-    assert len(client.calls) == 1, "a tender with capability evidence always reaches the LLM"
 
 
 def test_recover_clears_the_health_only_when_the_endpoint_answers():

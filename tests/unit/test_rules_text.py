@@ -39,3 +39,23 @@ def test_acronyms_do_not_count_in_shouted_text() -> None:
     assert not shouted("IT")  # too short to tell
     assert found("FOSSE PRIMARY SCHOOL IT SUITE REFURBISHMENT", "") == set()
     assert found("IT support for the council", "") == {"IT"}
+
+
+def test_confidence_is_monotone_in_the_evidence_and_never_below_a_coin_toss() -> None:
+    from core.analysts.rules.relevance import (
+        MIN_NET_EVIDENCE,
+        confidence,
+        no_evidence_confidence,
+        relevant_share,
+    )
+
+    nets = [n / 4 for n in range(-12, 32)]
+    shares = [relevant_share(n) for n in nets]
+    assert shares == sorted(shares)
+    for net in nets:
+        value = confidence(max(net, 0), max(-net, 0))
+        assert 0.5 <= value <= 0.98
+        if net >= MIN_NET_EVIDENCE:
+            assert value == round(max(relevant_share(net), 0.5), 3)
+    far, near = no_evidence_confidence(-0.3), no_evidence_confidence(-0.02)
+    assert far > near >= 0.85

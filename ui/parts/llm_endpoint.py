@@ -90,10 +90,23 @@ def _endpoint_form(
         max_retries = columns[4].number_input(
             "Max retries", min_value=0, max_value=20, value=current.max_retries, step=1
         )
-        prefilter = st.toggle(
+        cascade = st.columns([1, 1, 2], vertical_alignment="bottom")
+        prefilter = cascade[0].toggle(
             "Rules prefilter",
             current.prefilter,
-            help="Rule out tenders that match the profile's exclusions before any LLM call.",
+            help="The cascade: the free offline rules settle the verdicts they are sure of, "
+            "either way, and only the uncertain ones are sent to the LLM.",
+        )
+        cascade_level = cascade[1].number_input(
+            FIELD_LABELS["cascade_level"],
+            min_value=0.5,
+            max_value=1.0,
+            value=float(current.cascade_level),
+            step=0.01,
+            format="%.2f",
+            help="Rules verdicts at least this confident are not sent to the LLM's relevance "
+            "step; lower it to spend less, raise it to let the LLM see more. 1.00 sends "
+            "everything the rules are not certain of.",
         )
         buttons = st.columns([1, 1, 3])
         save_llm = buttons[0].form_submit_button(
@@ -117,6 +130,7 @@ def _endpoint_form(
                     timeout_s=timeout_s,
                     max_retries=max_retries,
                     prefilter=prefilter,
+                    cascade_level=float(cascade_level),
                 ),
                 actor=actor,
             )

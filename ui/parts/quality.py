@@ -16,6 +16,7 @@ from core.quality.labels import LabelError
 from core.quality.summary import QualitySummary
 from core.quality.team import NotEnoughLabels
 from core.views.markup import escape_markdown
+from ui.app.runtime import get_runtime
 from ui.widgets.components import md_escape
 
 NOTICE_KEY = "quality_notice"
@@ -49,7 +50,25 @@ def agreement(summary: QualitySummary) -> None:
 def team_model(ctx: AppContext, summary: QualitySummary, actor: Actor) -> str | None:
     """The model's state and a button to train it now; returns a notice after training."""
     st.write(escape_markdown(summary.model_state))
-    if not st.button("Train the team model now", icon=":material/model_training:"):
+    train, rescore = st.columns([1, 2])
+    if (
+        summary.model is not None
+        and summary.model.in_use
+        and rescore.button(
+            "Re-score tenders with it",
+            icon=":material/refresh:",
+            help="Re-analyse every tender nobody said go, no-go or relevant to (like "
+            "`reanalyse --all`); bid drafts are kept.",
+        )
+    ):
+        try:
+            queued = ctx.controls().reanalyse(None, actor=actor)
+        except NotAllowed as exc:
+            st.warning(md_escape(str(exc)))
+            return None
+        get_runtime().worker.wake()
+        return f"{queued:,} tenders are queued to be analysed again with the team model."
+    if not train.button("Train the team model now", icon=":material/model_training:"):
         return None
     try:
         record = ctx.learner().learn(actor)
