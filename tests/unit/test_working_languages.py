@@ -142,6 +142,14 @@ def test_with_english_only_a_german_notice_without_cpv_match_is_a_weak_no() -> N
     )
 
 
+def test_a_foreign_notice_whose_cpv_codes_are_none_of_ours_is_a_sure_no() -> None:
+    coded = german_notice().model_copy(update={"cpv_codes": ["71000000"]})  # architecture
+    verdict = RulesAnalyst(now=lambda: NOW).filter(coded, with_languages("en"))
+
+    assert not verdict.is_relevant and verdict.confidence == 0.9
+    assert "it has CPV codes and none of them is in the profile" in verdict.reasoning
+
+
 def test_a_team_working_in_german_matches_a_german_notice_by_its_keywords() -> None:
     profile = with_languages("en", "de", german_keyword=True)
     verdict = RulesAnalyst(now=lambda: NOW).filter(german_notice(), profile)

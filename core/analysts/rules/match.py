@@ -73,6 +73,7 @@ class TenderMatch:
     negative: float
     reading: Reading | None = None  # how the wording reads (None: not read, e.g. other language)
     reads_like: str | None = None  # the capability the closest wording of our work belongs to
+    coded: bool = False  # the tender has CPV codes (whether or not any is ours)
 
     @property
     def reading_weight(self) -> float:
@@ -186,7 +187,9 @@ class ProfileMatcher:
         reading = self.reader.read(title, description) if read else None
         reads_like = self._owner_of(reading.ours) if reading else None
         positive = sum(capability.score for capability in capabilities) + reading_weight(reading)
-        return TenderMatch(capabilities, exclusion, positive, exclusion.score, reading, reads_like)
+        return TenderMatch(
+            capabilities, exclusion, positive, exclusion.score, reading, reads_like, bool(cpv_codes)
+        )
 
 
 @lru_cache(maxsize=1024)

@@ -36,8 +36,11 @@ RELEVANT_SHARE = (
 NO_EVIDENCE_SURE = ((-0.15, 0.98), (-0.10, 0.97), (-0.05, 0.93), (-0.03, 0.90), (0.0, 0.85))
 # …and when the wording was not read at all.
 NO_EVIDENCE_CONFIDENCE = 0.8
-# …and with no evidence in a notice whose language our keywords cannot match: a weak "no".
+# …and with no evidence in a notice whose language our keywords cannot match: a weak "no",
+# unless it has CPV codes, none of them ours (codes do not depend on the language; right 93%
+# of the time in the same measurement).
 FOREIGN_NO_EVIDENCE_CONFIDENCE = 0.6
+FOREIGN_CODED_CONFIDENCE = 0.9
 # How far balanced, conflicting evidence pulls confidence down.
 CONFLICT_PENALTY = 0.15
 MAX_CONFIDENCE = 0.98
@@ -61,6 +64,12 @@ def decide(match: TenderMatch, foreign_language: str | None = None) -> Verdict:
     if match.reading is not None:
         evidence.append(_reading_line(match))
     if positive == 0 and negative == 0:
+        if foreign_language and match.coded:
+            reason = (
+                f"The notice is in {foreign_language}, so the profile's keywords cannot match "
+                "it, but it has CPV codes and none of them is in the profile."
+            )
+            return Verdict(False, FOREIGN_CODED_CONFIDENCE, reason, evidence)
         if foreign_language:
             reason = (
                 f"The notice is in {foreign_language}, so the profile's keywords cannot match "
