@@ -31,6 +31,7 @@ from core.models import (
     TenderStatus,
     utcnow,
 )
+from core.pipeline.stages import BatchReport
 from core.pipeline.worker import run_until_idle
 from core.profile.company import CompanyProfile, ProfileStore, current_profile, save_profile
 
@@ -252,15 +253,27 @@ def route_without_review(store: ProfileStore) -> None:
     save_profile(store, without_review(current_profile(store)))
 
 
-def analyse_demo(ctx: AppContext) -> AppContext:
-    """The built-in demo tenders, dated by the context's clock, analysed until every one rests."""
-    load_demo(ctx.tenders, actor=CLI_ACTOR, now=ctx.clock())
-    run_until_idle(
+def run_all(ctx: AppContext) -> BatchReport:
+    """Analyse every claimable tender of the context, as `run` does."""
+    return run_until_idle(
         ctx.tenders,
         ctx.make_pipeline,
         batch_size=ctx.settings.worker_batch_size,
         lease_s=ctx.settings.worker_lease_s,
     )
+
+
+def auto_accept_from(ctx: AppContext, level: float) -> None:
+    """Store the default profile with this auto-accept level (stricter: more waits for review)."""
+    profile = current_profile(ctx.state)
+    policy = profile.thresholds.model_copy(update={"auto_accept_confidence": level})
+    save_profile(ctx.state, profile.model_copy(update={"thresholds": policy}))
+
+
+def analyse_demo(ctx: AppContext) -> AppContext:
+    """The built-in demo tenders, dated by the context's clock, analysed until every one rests."""
+    load_demo(ctx.tenders, actor=CLI_ACTOR, now=ctx.clock())
+    run_all(ctx)
     return ctx
 
 

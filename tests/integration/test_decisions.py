@@ -25,12 +25,11 @@ from core.models import (
     TenderStatus,
 )
 from core.pipeline.stages import BatchReport
-from core.pipeline.worker import run_until_idle
-from core.profile.company import default_profile, save_profile
 from core.review import policy as review
 from core.review.service import AlreadyDecided, Overrides, ReviewError, ReviewItem, format_when
 from storage import decisions as decision_storage
 from storage.decisions import DecisionRepository
+from tests.fakes import auto_accept_from, run_all
 
 ALICE = Actor(name="alice", role=Role.APPROVER)
 BOB = Actor(name="bob", role=Role.APPROVER)
@@ -40,21 +39,14 @@ NO_BID_STATUSES = (TenderStatus.NEEDS_REVIEW, TenderStatus.REJECTED)
 
 # ------------------------------------------------------------------------------ helpers
 def run(ctx: AppContext) -> BatchReport:
-    return run_until_idle(
-        ctx.tenders,
-        ctx.make_pipeline,
-        batch_size=ctx.settings.worker_batch_size,
-        lease_s=ctx.settings.worker_lease_s,
-    )
+    return run_all(ctx)
 
 
 @pytest.fixture
 def analysed(ctx: AppContext) -> AppContext:
     """The demo tenders analysed by the rules analyst, auto-accepting from 90% confidence (so
     that unsure verdicts of both kinds wait for review)."""
-    profile = default_profile()
-    strict = profile.thresholds.model_copy(update={"auto_accept_confidence": 0.9})
-    save_profile(ctx.state, profile.model_copy(update={"thresholds": strict}))
+    auto_accept_from(ctx, 0.9)
     load_demo(ctx.tenders, actor=CLI_ACTOR)
     run(ctx)
     assert ctx.tenders.counts_by_status().get("needs_review", 0) >= 10

@@ -16,10 +16,9 @@ from core.bootstrap import AppContext, open_context
 from core.cli.main import main
 from core.imports.service import load_demo
 from core.models import PERSON_ANALYST, DecisionAction, Role, TenderState, TenderStatus
-from core.pipeline.worker import run_until_idle
-from core.profile.company import default_profile, save_profile
 from core.quality.team import NotEnoughLabels
 from core.review.service import Overrides, ReviewError
+from tests.fakes import auto_accept_from, run_all
 
 BEA = Actor(name="bea", role=Role.BID_MANAGER)
 ALICE = Actor(name="alice", role=Role.APPROVER)
@@ -27,20 +26,13 @@ VIC = Actor(name="vic", role=Role.VIEWER)
 
 
 def run(ctx: AppContext) -> None:
-    run_until_idle(
-        ctx.tenders,
-        ctx.make_pipeline,
-        batch_size=ctx.settings.worker_batch_size,
-        lease_s=ctx.settings.worker_lease_s,
-    )
+    run_all(ctx)
 
 
 @pytest.fixture
 def analysed(ctx: AppContext) -> AppContext:
     """The demo analysed auto-accepting from 90%, so unsure verdicts of both kinds wait."""
-    profile = default_profile()
-    strict = profile.thresholds.model_copy(update={"auto_accept_confidence": 0.9})
-    save_profile(ctx.state, profile.model_copy(update={"thresholds": strict}))
+    auto_accept_from(ctx, 0.9)
     load_demo(ctx.tenders, actor=CLI_ACTOR)
     run(ctx)
     return ctx

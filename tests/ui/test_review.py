@@ -10,10 +10,9 @@ from streamlit.testing.v1 import AppTest
 from core.access.roles import Actor
 from core.bootstrap import AppContext
 from core.models import DecisionAction, Proposal, ReviewStage, Role, TenderStatus
-from core.profile.company import default_profile, save_profile
 from core.review import policy as routing
 from core.review.service import ReviewItem
-from tests.fakes import analyse_demo
+from tests.fakes import analyse_demo, auto_accept_from
 from tests.ui.helpers import app_test, metrics, texts
 
 PAGE = "pages/review.py"
@@ -178,9 +177,7 @@ def test_no_go_rejects(open_page: Callable[[str], AppTest], analysed_demo: AppCo
 @pytest.fixture
 def strict_demo(ctx: AppContext) -> AppContext:
     """The demo analysed auto-accepting from 90% only, so unsure "not relevant" verdicts wait."""
-    profile = default_profile()
-    strict = profile.thresholds.model_copy(update={"auto_accept_confidence": 0.9})
-    save_profile(ctx.state, profile.model_copy(update={"thresholds": strict}))
+    auto_accept_from(ctx, 0.9)
     return analyse_demo(ctx)
 
 

@@ -59,3 +59,38 @@ def test_confidence_is_monotone_in_the_evidence_and_never_below_a_coin_toss() ->
             assert value == round(max(relevant_share(net), 0.5), 3)
     far, near = no_evidence_confidence(-0.3), no_evidence_confidence(-0.02)
     assert far > near >= 0.85
+
+
+def test_a_code_next_to_ours_in_the_cpv_tree_is_some_evidence() -> None:
+    from core.analysts.rules.analyst import RulesAnalyst
+    from core.models import Tender
+    from core.profile.company import Capability, default_profile
+
+    profile = default_profile().model_copy(
+        update={
+            "capabilities": [
+                Capability(
+                    name="Websites",
+                    keywords=["website"],
+                    cpv_prefixes=["72410000"],  # a class: 7241
+                    description="Website design and hosting.",
+                )
+            ]
+        }
+    )
+    rules = RulesAnalyst()
+
+    def verdict(code: str, description: str = ""):
+        tender = Tender(source="t", title="Framework agreement", description=description)
+        return rules.filter(tender.model_copy(update={"cpv_codes": [code]}), profile)
+
+    group = verdict("72420000", "Support for the council's new website.")  # 724: same group
+    assert group.is_relevant
+    assert any(
+        line.startswith("CPV 72420000 sits in 72400000")
+        and "next to our 72410000 (Websites)" in line
+        for line in group.evidence
+    )
+    assert not verdict("72420000").is_relevant  # alone, a neighbour is not enough
+    for elsewhere in ("72100000", "45000000"):  # the same division only; another division
+        assert not any("sits in" in line for line in verdict(elsewhere).evidence)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.analysts.rules.cpv import cpv_label, cpv_with_division
-from core.analysts.rules.match import Evidence, TenderMatch
+from core.analysts.rules.match import Evidence, NeighbourHit, TenderMatch
+from core.analysts.rules.semantic import cpv_labels
 
 # Net evidence needed to call a tender relevant: one title keyword or one CPV code, not a
 # passing mention such as "submit through the portal" in the description.
@@ -131,10 +132,20 @@ def _reading_line(match: TenderMatch) -> str:
     return f"wording ({reading.margin:+.2f}): {_reading_text(match)}"
 
 
+def _neighbour_line(hit: NeighbourHit, capability: str) -> str:
+    """'CPV 72413000 sits in 72400000 Internet services, next to our 72410000 (…)'."""
+    area = hit.code[: hit.shared].ljust(8, "0")
+    label = cpv_labels().get(area, "")
+    where = f"{area} {label}".strip()
+    ours = f"{cpv_label(hit.ours)} ({capability})"
+    return f"CPV {cpv_label(hit.code)} sits in {where}, next to our {ours}"
+
+
 def _positive_evidence(match: TenderMatch) -> list[str]:
     lines = []
     for capability in match.capabilities:
         lines += [f"CPV {cpv_label(hit.code)} → {capability.name}" for hit in capability.cpv_hits]
+        lines += [_neighbour_line(hit, capability.name) for hit in capability.neighbour_hits]
         lines += [f"keyword '{hit.keyword}' in {hit.where}" for hit in capability.keyword_hits]
     return lines
 
@@ -150,6 +161,11 @@ def _positive_summary(match: TenderMatch) -> str:
         f"CPV {cpv_label(hit.code)} matches {capability.name}"
         for capability in match.capabilities
         for hit in capability.cpv_hits
+    ]
+    parts += [
+        f"CPV {cpv_label(hit.code)} is next to {capability.name}"
+        for capability in match.capabilities
+        for hit in capability.neighbour_hits
     ]
     keywords = match.keywords
     if keywords:
