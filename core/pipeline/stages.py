@@ -91,7 +91,9 @@ def _run_stages(
         relevance = analyst.filter(state.tender, profile)
         record(filter=relevance)
 
-    if not approved and not review.needs_rating(relevance, policy):
+    if not approved and (
+        not state.tender.notice_type.biddable or not review.needs_rating(relevance, policy)
+    ):
         outcome.status = TenderStatus.FILTERED_OUT
         return
 

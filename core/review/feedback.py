@@ -97,7 +97,9 @@ class FeedbackService:
         reroute = self.undecided(state)
         after = state.status
         if reroute:
-            after = TenderStatus.PENDING if relevant else TenderStatus.FILTERED_OUT
+            # Nothing to bid for in an award or planning notice: the word is kept, not rated.
+            biddable = state.tender.notice_type.biddable
+            after = TenderStatus.PENDING if relevant and biddable else TenderStatus.FILTERED_OUT
         analysis = state.filter
         decision = Decision(
             tender_id=tender_id,

@@ -175,3 +175,24 @@ def test_the_idle_worker_trains_the_team_model_once_enough_labels_came_in(
     record = learner.learn_if_due(WORKER_ACTOR)
     assert record is not None and record.trained_by == "worker" and record.labels == 40
     assert learner.learn_if_due(WORKER_ACTOR) is None  # nothing new since
+
+
+def test_an_award_notice_marked_relevant_is_kept_but_never_rated(ctx: AppContext) -> None:
+    from core.models import NoticeType, Tender
+
+    award = Tender(
+        source="test",
+        source_id="award-1",
+        title="Cloud hosting contract awarded",
+        description="Award of a cloud hosting contract.",
+        notice_type=NoticeType.AWARD,
+    )
+    ctx.tenders.import_tenders([award])
+    run(ctx)
+    (state,) = ctx.tenders.all_states()
+    given = ctx.feedback().give(state.tender.id or 0, True, BEA, "we could have bid")
+    assert given.rerouted and given.decision.status_after is TenderStatus.FILTERED_OUT
+    run(ctx)
+    (after,) = ctx.tenders.all_states()
+    assert after.status is TenderStatus.FILTERED_OUT and after.rating is None
+    assert after.filter is not None and after.filter.is_relevant
