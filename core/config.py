@@ -88,6 +88,14 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("max_upload_mb", "tenderwise_max_upload_mb"),
     )
 
+    # Zip-based uploads (XLSX, DOCX) are checked before anything is unpacked: how many members,
+    # how large each may unpack, and how much larger than its packed size (a zip bomb unpacks a
+    # megabyte into gigabytes). A refused file is one sentence naming it.
+    zip_max_members: int = Field(default=10_000, ge=1)
+    zip_max_member_mb: int = Field(default=500, ge=1)
+    zip_max_total_mb: int = Field(default=1_000, ge=1)
+    zip_max_ratio: int = Field(default=100, ge=2)
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -19,7 +19,7 @@ from core.access.roles import ADMINS, CLI_ACTOR, Actor, NotAllowed, clean_name, 
 from core.models import Role, utcnow
 
 T = TypeVar("T")
-Outcome = Literal["ok", "refused"]
+Outcome = Literal["ok", "refused", "failed"]
 MAX_DETAIL_CHARS = 300
 MAX_TARGET_CHARS = 120
 CLI_NAME = "cli"
@@ -46,6 +46,7 @@ class AuditAction(StrEnum):
     IMPORT = "import"
     REANALYSE = "reanalyse"
     FEEDBACK = "feedback"
+    LLM_TEST = "llm_test"
     MODEL_TRAINED = "model_trained"
     EVALUATION = "evaluation"
     REFUSED = "refused"

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from core.bootstrap import AppContext, open_context
-from core.cli import audit, learning, pipeline, profile, quality, review, tenders, users
+from core.cli import audit, learning, llm, pipeline, profile, quality, review, tenders, users
 from core.cli.common import EXIT_ERROR
 from core.logging_setup import configure_logging
 from storage.db import StorageError, close_database
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", help="DuckDB file (default: DUCKDB_PATH or data/tenderwise.duckdb)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (tenders, pipeline, review, learning, quality, profile, audit, users):
+    for group in (tenders, pipeline, review, learning, quality, profile, llm, audit, users):
         group.add_commands(commands)
     return parser
 

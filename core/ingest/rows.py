@@ -21,6 +21,11 @@ from core.models import ParsedFile, RowError, Tender
 
 TITLE_LIMIT = 500
 DESCRIPTION_LIMIT = 20_000
+# The source payload kept with each tender (`raw`): enough for a reader to see what the source
+# said, never a whole cell of a bomb. Longer texts and lists are cut, and `raw` says so.
+RAW_TEXT_LIMIT = 20_000
+RAW_LIST_LIMIT = 1_000
+RAW_CUT_KEY = "_cut_by_tenderwise"
 SHORT_LIMIT = 500  # buyer: same ShortText limit as the title
 _QUOTE_LIMIT = 40
 
@@ -43,6 +48,47 @@ def _cap(text: str, limit: int, name: str, warnings: list[str]) -> str:
         return text
     warnings.append(f"{name} was {len(text):,} characters long; cut to {limit:,}")
     return text[: limit - 1].rstrip() + "…"
+
+
+def capped_raw(raw: dict[str, Any]) -> dict[str, Any]:
+    """`raw` with texts over RAW_TEXT_LIMIT characters and lists over RAW_LIST_LIMIT items cut,
+    and a note saying how many were (the same object when nothing was too long)."""
+    if not _too_long(raw):
+        return raw
+    cut = [0]
+    capped = _capped(raw, cut)
+    capped[RAW_CUT_KEY] = (
+        f"{cut[0]:,} values were longer than {RAW_TEXT_LIMIT:,} characters or "
+        f"{RAW_LIST_LIMIT:,} items and were cut when imported"
+    )
+    return capped
+
+
+def _too_long(value: Any) -> bool:
+    """Whether anything in `value` is over the limits (a walk that copies nothing)."""
+    if isinstance(value, str):
+        return len(value) > RAW_TEXT_LIMIT
+    if isinstance(value, dict):
+        return any(_too_long(item) for item in value.values())
+    if isinstance(value, list):
+        return len(value) > RAW_LIST_LIMIT or any(_too_long(item) for item in value)
+    return False
+
+
+def _capped(value: Any, cut: list[int]) -> Any:
+    if isinstance(value, str):
+        if len(value) <= RAW_TEXT_LIMIT:
+            return value
+        cut[0] += 1
+        return value[:RAW_TEXT_LIMIT] + f"… [{len(value) - RAW_TEXT_LIMIT:,} characters cut]"
+    if isinstance(value, dict):
+        return {key: _capped(item, cut) for key, item in value.items()}
+    if isinstance(value, list):
+        if len(value) > RAW_LIST_LIMIT:
+            cut[0] += 1
+            value = value[:RAW_LIST_LIMIT]
+        return [_capped(item, cut) for item in value]
+    return value
 
 
 def _web_address(value: Any, warnings: list[str]) -> str | None:
@@ -154,7 +200,7 @@ class TenderBuilder:
                 country=_line(get("country")) or None,
                 language=_line(get("language")) or None,
                 url=_web_address(url, warnings) if url else None,
-                raw=raw,
+                raw=capped_raw(raw),
                 **(extra or {}),
             )
         except ValidationError as exc:  # every field is checked above; this is a last guard

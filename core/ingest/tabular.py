@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from core.ingest.archive import check_archive
 from core.ingest.content import Content, text_lines
 from core.ingest.errors import ImportFileError
 from core.ingest.fields import TITLE_HINT, Columns, cell_text, match_headers, raw_keys, raw_value
@@ -118,6 +119,7 @@ def parse_xlsx(content: Content, source: str) -> ParsedFile:
     import openpyxl  # imported here: a slow import that CSV and JSON imports never need
 
     filename = content.filename
+    check_archive(content)  # before openpyxl unpacks anything
     try:
         workbook = openpyxl.load_workbook(content.open(), read_only=True, data_only=True)
     except Exception as exc:  # same reason as in _sheet_rows

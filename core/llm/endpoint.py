@@ -102,7 +102,7 @@ def resolve_endpoint(settings: Settings, overrides: EndpointOverrides | None) ->
         base_url=base_url.rstrip("/"),
         model=o.model or settings.llm_model,
         step_models={k: v for k, v in step_models.items() if v},
-        api_key=settings.llm_api_key,
+        api_key=settings.llm_api_key if key_allowed(settings, base_url) else None,
         rpm=o.rpm if o.rpm is not None else settings.llm_rpm,
         tpm=o.tpm if o.tpm is not None else settings.llm_tpm,
         max_concurrency=o.max_concurrency or settings.llm_max_concurrency,
@@ -111,6 +111,24 @@ def resolve_endpoint(settings: Settings, overrides: EndpointOverrides | None) ->
         retry_budget_s=settings.llm_retry_budget_s,
         max_reasks=settings.llm_max_reasks,
     )
+
+
+def host_of(url: str) -> str:
+    """'https://api.example.com:443/v1' → 'api.example.com:443' (lower-case, no user info)."""
+    netloc = urlsplit(url.strip()).netloc.rsplit("@", 1)[-1]
+    return netloc.lower()
+
+
+def key_host(settings: Settings) -> str | None:
+    """The host the configured key is for: LLM_BASE_URL's, set beside LLM_API_KEY (None when
+    no base URL is configured there, so the key goes wherever the Settings page points)."""
+    return host_of(settings.llm_base_url) if settings.llm_base_url else None
+
+
+def key_allowed(settings: Settings, base_url: str) -> bool:
+    """Whether the configured key may be sent to `base_url`: only to the host it was set for."""
+    allowed = key_host(settings)
+    return allowed is None or host_of(base_url) == allowed
 
 
 def display_url(url: str) -> str:

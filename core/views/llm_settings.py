@@ -6,18 +6,24 @@ No Streamlit here. The API key is only ever reported as set or not set.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
-from core.access.audit import AuditAction
+from core.access.audit import AuditAction, AuditLog
 from core.access.roles import ADMINS, Actor
 from core.analysts.settings import DEFAULT_CASCADE_LEVEL, LLM_SETTINGS, MIN_CASCADE_LEVEL
 from core.bootstrap import AppContext
 from core.llm.client import LLMClient
-from core.llm.endpoint import EndpointOverrides, display_url, resolve_endpoint
+from core.llm.endpoint import (
+    EndpointOverrides,
+    display_url,
+    host_of,
+    key_host,
+    resolve_endpoint,
+)
 from core.llm.prices import PriceTable
 from core.llm.probe import ProbeReport, probe_endpoint
 from core.views.describe import describe_analyst, plural
@@ -176,13 +182,37 @@ def save_endpoint_form(ctx: AppContext, values: EndpointFormValues, *, actor: Ac
     return None
 
 
-def probe_connection(ctx: AppContext, base_url: str, model: str) -> ProbeReport:
-    """Probe the form's URL and model with the current limits; failures are one sentence."""
+def probe_key_host(ctx: AppContext) -> str | None:
+    """The host the configured key was set for: LLM_BASE_URL's, else the saved base URL's."""
+    saved = ctx.analyst_settings().endpoint_overrides().base_url
+    return key_host(ctx.settings) or (host_of(saved) if saved else None)
+
+
+def probe_connection(
+    ctx: AppContext,
+    base_url: str,
+    model: str,
+    *,
+    actor: Actor,
+    api_key: str | None = None,
+) -> ProbeReport:
+    """Probe a URL and model with the current limits (admins only; every probe is audited with
+    who, which host and the outcome). The configured key goes only to the host it was set for;
+    another host is probed with `api_key` (typed for this test, never stored) or with none.
+    Failures are one sentence."""
+    audit = ctx.audit()
+    audit.require(actor, ADMINS, "test the LLM connection", target=LLM_SETTINGS)
     current = ctx.analyst_settings().endpoint_overrides().model_dump()
     try:
         overrides = _validated({**current, "base_url": base_url, "model": model})
     except ValidationError as exc:
-        return ProbeReport(base_url=base_url, model=model, message=_one_sentence(exc))
+        return _audited(
+            audit,
+            actor,
+            base_url,
+            "no key",
+            ProbeReport(base_url=base_url, model=model, message=_one_sentence(exc)),
+        )
     endpoint = resolve_endpoint(ctx.settings, overrides)
     if endpoint is None:
         return ProbeReport(
@@ -190,6 +220,15 @@ def probe_connection(ctx: AppContext, base_url: str, model: str) -> ProbeReport:
             model=model,
             message="Enter a base URL to test, e.g. http://localhost:11434/v1 for Ollama.",
         )
+    typed = (api_key or "").strip()
+    same_host = host_of(endpoint.base_url) == probe_key_host(ctx)
+    if typed:
+        endpoint, key_used = replace(endpoint, api_key=SecretStr(typed)), "the key typed for it"
+    elif same_host and ctx.settings.llm_api_key is not None:
+        endpoint = replace(endpoint, api_key=ctx.settings.llm_api_key)
+        key_used = "the configured key"
+    else:
+        endpoint, key_used = replace(endpoint, api_key=None), "no key"
     try:
         client = LLMClient(
             endpoint,
@@ -201,13 +240,34 @@ def probe_connection(ctx: AppContext, base_url: str, model: str) -> ProbeReport:
     except Exception as exc:  # the user's endpoint: whatever goes wrong is shown, not raised
         log.warning("test connection to %s failed", display_url(endpoint.base_url), exc_info=True)
         detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-        return ProbeReport(
+        report = ProbeReport(
             base_url=endpoint.base_url,
             model=endpoint.model,
             message=f"Could not test {display_url(endpoint.base_url)}: {detail.rstrip('.')}.",
         )
+        return _audited(audit, actor, endpoint.base_url, key_used, report)
     if not report.ok:
         report.message = reason_sentence(report.message)
+    if not same_host and not typed and ctx.settings.llm_api_key is not None:
+        report.message += (
+            " The configured key was not sent: it is only for "
+            f"{probe_key_host(ctx) or 'the configured host'}."
+        )
+    return _audited(audit, actor, endpoint.base_url, key_used, report)
+
+
+def _audited(
+    audit: AuditLog, actor: Actor, base_url: str, key_used: str, report: ProbeReport
+) -> ProbeReport:
+    host = host_of(base_url) or base_url[:80]
+    audit.record_actor(
+        actor,
+        AuditAction.LLM_TEST,
+        target=f"LLM endpoint {host}",
+        detail=f"test connection to {host} with {key_used}: "
+        + ("answered" if report.ok else report.message[:200]),
+        outcome="ok" if report.ok else "failed",
+    )
     return report
 
 

@@ -257,7 +257,7 @@ def test_bad_values_are_one_sentence_and_store_nothing(ctx: AppContext) -> None:
 def test_connection_lists_models_and_finds_the_modes_that_work(ctx: AppContext) -> None:
     config = FakeConfig(models=("fake-model", "other"), refuse_modes=frozenset({"json_schema"}))
     with FakeOpenAI(config) as fake:
-        report = llm_settings.probe_connection(ctx, fake.base_url, "fake-model")
+        report = llm_settings.probe_connection(ctx, fake.base_url, "fake-model", actor=CLI_ACTOR)
         assert report.ok, report.message
         assert report.models == ["fake-model", "other"]
         assert report.best_mode == "tool"
@@ -289,7 +289,7 @@ def test_connection_rides_out_one_503_and_reports_modes_it_could_not_test(
     # one 503 on the second mode is retried; two on the third leave it untested, and the
     # modes that answered still make the endpoint usable
     with ScriptedFake(faults=(None, "http_503", None, "http_503", "http_503")) as fake:
-        report = llm_settings.probe_connection(ctx, fake.base_url, "fake-model")
+        report = llm_settings.probe_connection(ctx, fake.base_url, "fake-model", actor=CLI_ACTOR)
     assert report.ok, report.message
     assert [(m.mode, m.works) for m in report.modes] == [
         ("json_schema", True),
@@ -305,7 +305,8 @@ def test_connection_to_a_dead_endpoint_is_one_sentence(ctx: AppContext) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     started = time.monotonic()
-    report = llm_settings.probe_connection(ctx, f"http://127.0.0.1:{port}/v1", "fake-model")
+    url = f"http://127.0.0.1:{port}/v1"
+    report = llm_settings.probe_connection(ctx, url, "fake-model", actor=CLI_ACTOR)
     assert time.monotonic() - started < 30
     assert not report.ok
     assert "127.0.0.1" in report.message
@@ -316,8 +317,8 @@ def test_connection_to_a_dead_endpoint_is_one_sentence(ctx: AppContext) -> None:
 
 
 def test_connection_refuses_a_bad_url_before_any_request(ctx: AppContext) -> None:
-    report = llm_settings.probe_connection(ctx, "ftp://example.test", "m")
+    report = llm_settings.probe_connection(ctx, "ftp://example.test", "m", actor=CLI_ACTOR)
     assert not report.ok
     assert report.message == "The base URL must start with http:// or https://."
-    blank = llm_settings.probe_connection(ctx, "", "m")
+    blank = llm_settings.probe_connection(ctx, "", "m", actor=CLI_ACTOR)
     assert blank.message.startswith("Enter a base URL to test")

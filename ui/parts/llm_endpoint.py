@@ -108,6 +108,13 @@ def _endpoint_form(
             "step; lower it to spend less, raise it to let the LLM see more. 1.00 sends "
             "everything the rules are not certain of.",
         )
+        test_key = st.text_input(
+            "API key for a test of another host (optional, never stored)",
+            type="password",
+            key="llm_test_key",
+            help="The configured key is only ever sent to the host it was set for; to test "
+            "another host with a key, type it here.",
+        )
         buttons = st.columns([1, 1, 3])
         save_llm = buttons[0].form_submit_button(
             "Save endpoint", type="primary", icon=":material/save:"
@@ -146,7 +153,12 @@ def _endpoint_form(
             st.rerun()
     if test_llm:
         with st.spinner("Testing the connection…"):
-            st.session_state["llm_probe"] = probe_connection(ctx, base_url, model)
+            try:
+                st.session_state["llm_probe"] = probe_connection(
+                    ctx, base_url, model, actor=actor, api_key=test_key or None
+                )
+            except NotAllowed as exc:
+                st.error(md_escape(str(exc)))
 
     probe: ProbeReport | None = st.session_state.get("llm_probe")
     if probe is not None:
