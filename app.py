@@ -7,8 +7,9 @@ two small routes that set and clear the session cookie (ui/app/auth_routes.py).
 from __future__ import annotations
 
 import streamlit as st
+from starlette.middleware import Middleware
 
-from ui.app.auth_routes import auth_routes
+from ui.app.auth_routes import BrowserCookieMiddleware, auth_routes
 
 
 def main() -> None:
@@ -35,4 +36,4 @@ def main() -> None:
 if __name__ == "__main__":  # each Streamlit script run
     main()
 else:  # imported by the server (`streamlit run` serves the app through this object)
-    app = st.App("app.py", routes=auth_routes())
+    app = st.App("app.py", routes=auth_routes(), middleware=[Middleware(BrowserCookieMiddleware)])

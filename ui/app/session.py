@@ -21,7 +21,14 @@ from core.access.roles import Actor
 from core.access.sessions import SignedIn
 from core.models import utcnow
 from ui.app.acting_user import SIGNED_IN_KEY
-from ui.app.auth_routes import COOKIE_NAME, HANDOFFS, SESSION_PATH, SIGN_OUT_PATH, safe_next
+from ui.app.auth_routes import (
+    BROWSER_COOKIE,
+    COOKIE_NAME,
+    HANDOFFS,
+    SESSION_PATH,
+    SIGN_OUT_PATH,
+    safe_next,
+)
 from ui.app.runtime import get_context
 
 COOKIE_KEY = "tw_cookie"  # the signed cookie value of this session, to revoke it on sign-out
@@ -89,7 +96,7 @@ def start_session(signed_in: SignedIn, next_path: str = "/") -> None:
     st.session_state[SIGNED_IN_KEY] = signed_in.actor
     st.session_state[COOKIE_KEY] = signed_in.cookie
     max_age = int((signed_in.expires_at - utcnow()).total_seconds())
-    code = HANDOFFS.issue(signed_in.cookie, max_age, next_path)
+    code = HANDOFFS.issue(signed_in.cookie, max_age, next_path, _browser_cookie(BROWSER_COOKIE))
     _redirect(f"{SESSION_PATH}?code={quote(code)}")
 
 
@@ -121,9 +128,9 @@ def client_label() -> str | None:
     return address if isinstance(address, str) else None
 
 
-def _browser_cookie() -> str | None:
+def _browser_cookie(name: str = COOKIE_NAME) -> str | None:
     try:
-        cookie = st.context.cookies.get(COOKIE_NAME)
+        cookie = st.context.cookies.get(name)
     except Exception:  # no request context
         return None
     return cookie if isinstance(cookie, str) else None  # AppTest hands back a mock
