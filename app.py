@@ -33,6 +33,18 @@ def main() -> None:
     app_navigation(actor).run()
 
 
+def storage_error_shown(exc: Exception) -> bool:
+    """A damaged database fails its first query wherever that is: one sentence, not a crash."""
+    from storage.db import storage_failure
+    from ui.app.runtime import configured_database
+
+    failure = storage_failure(exc, configured_database())
+    if failure is None:
+        return False
+    st.error(str(failure))
+    return True
+
+
 if __name__ == "__main__":  # each Streamlit script run
     main()
 else:  # imported by the server (`streamlit run` serves the app through this object)

@@ -37,6 +37,20 @@ class DatabaseLockedError(StorageError):
     pass
 
 
+def storage_failure(exc: BaseException, path: Path | str) -> StorageError | None:
+    """The one sentence for a DuckDB error a user can only fix by restoring the file (a file
+    cut short, damaged pages), or None when `exc` is not a DuckDB error."""
+    if not isinstance(exc, duckdb.Error):
+        return None
+    first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+    if isinstance(exc, duckdb.IOException):
+        return StorageError(
+            f"The database {path} is damaged or incomplete ({first}); restore it from a backup, "
+            "or point DUCKDB_PATH (or --db) at a new file."
+        )
+    return StorageError(f"The database {path} could not answer ({first}); nothing was changed.")
+
+
 class Database:
     """A DuckDB file opened read-write by this process. Threads each get their own cursor."""
 
@@ -47,8 +61,13 @@ class Database:
         self._lock = threading.Lock()
         self._closed = False
         self._conn = _connect(path)
-        self._conn.execute("SET TimeZone = 'UTC'")
-        self.schema_version = apply_migrations(self._conn)
+        _owner_only(path)
+        try:
+            self._conn.execute("SET TimeZone = 'UTC'")
+            self.schema_version = apply_migrations(self._conn)
+        except duckdb.Error as exc:
+            self._conn.close()
+            raise storage_failure(exc, path) or exc from exc
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """This thread's cursor (DuckDB connections must not be shared between threads)."""
@@ -121,6 +140,14 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
             f"Could not open the database {path}: {str(exc).splitlines()[0]}. "
             "If it was written by another DuckDB version, point DUCKDB_PATH at a new file."
         ) from exc
+
+
+def _owner_only(path: Path) -> None:
+    """The database holds password hashes: readable by its owner only (and its WAL too)."""
+    for file in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(OSError):
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
 
 
 _open: dict[Path, Database] = {}

@@ -11,7 +11,7 @@ from core.bootstrap import AppContext, open_context
 from core.cli import audit, learning, llm, pipeline, profile, quality, review, tenders, users
 from core.cli.common import EXIT_ERROR
 from core.logging_setup import configure_logging
-from storage.db import StorageError, close_database
+from storage.db import StorageError, close_database, storage_failure
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +35,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(ctx, args)
     except StorageError as exc:
         print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # a damaged file fails its first query, wherever that is
+        failure = storage_failure(exc, args.db or "in DUCKDB_PATH")
+        if failure is None:
+            raise
+        print(str(failure), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("Interrupted; finished work is saved and the rest stays queued.", file=sys.stderr)

@@ -53,6 +53,17 @@ def record_import(audit: AuditLog | None, actor: Actor, summary: ImportSummary) 
     note(audit, actor, AuditAction.IMPORT, target=f"file {summary.filename}", detail=detail)
 
 
+def record_import_start(audit: AuditLog | None, actor: Actor, filename: str) -> None:
+    """Before any row is stored: an import killed half-way still says who stored its rows."""
+    note(
+        audit,
+        actor,
+        AuditAction.IMPORT,
+        target=f"file {filename}",
+        detail="started: tenders are stored as the file is read",
+    )
+
+
 def store_parsed(tenders: TenderImporter, parsed: ParsedFile) -> ImportSummary:
     counts = tenders.import_tenders(parsed.tenders, source_file=parsed.filename)
     return ImportSummary(
@@ -81,6 +92,7 @@ def import_bytes(
     `progress(fraction read, tenders stored)` is called after each batch.
     """
     allow_import(actor, audit, f"file {filename}")
+    record_import_start(audit, actor, Content(data, filename).filename)
     summary = import_content(tenders, Content(data, filename), progress)
     record_import(audit, actor, summary)
     return summary
@@ -139,13 +151,17 @@ def import_paths(
     allow_import(actor, audit)
     summaries = []
     for path in paths:
-        for summary in _import_path(tenders, path):
+        for summary in _import_path(
+            tenders, path, lambda name: record_import_start(audit, actor, name)
+        ):
             record_import(audit, actor, summary)  # each file as soon as it is stored
             summaries.append(summary)
     return summaries
 
 
-def _import_path(tenders: TenderImporter, path: Path) -> Iterator[ImportSummary]:
+def _import_path(
+    tenders: TenderImporter, path: Path, starting: Callable[[str], None]
+) -> Iterator[ImportSummary]:
     files = files_in(path) if path.is_dir() else [path]
     if not files:
         yield ImportSummary(
@@ -155,6 +171,7 @@ def _import_path(tenders: TenderImporter, path: Path) -> Iterator[ImportSummary]
             "name the files to import, or the folder they are in.",
         )
     for file in files:
+        starting(file.name)
         yield import_content(tenders, Content.from_path(file))
 
 

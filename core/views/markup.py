@@ -3,6 +3,8 @@
 Only structure survives: headings become bold lines, list items stay list items, line breaks
 stay. Every other Markdown or HTML character is escaped, so links, images (which would load
 an outside URL), raw HTML, LaTeX and Streamlit's :colour[…] directives show as plain text.
+Bare addresses ("https://…", "www.…", "name@host") would still become live links (the
+renderer's autolinks ignore escapes), so an invisible word joiner breaks each pattern.
 """
 
 from __future__ import annotations
@@ -15,9 +17,14 @@ _BULLET = re.compile(r"^(?P<indent>\s*)[-*+•]\s+(?P<text>.*)$")
 _NUMBERED = re.compile(r"^(?P<indent>\s*)(?P<n>\d{1,3})[.)]\s+(?P<text>.*)$")
 
 
+_JOINER = "\u2060"  # WORD JOINER: invisible, and no autolink spans it
+_AUTOLINKS = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)")
+
+
 def escape_markdown(text: str) -> str:
-    """Every Markdown-significant character backslash-escaped: shown literally."""
-    return _SPECIALS.sub(r"\\\1", text)
+    """Every Markdown-significant character backslash-escaped, and bare addresses broken, so
+    the text shows literally and links nowhere."""
+    return _SPECIALS.sub(r"\\\1", _AUTOLINKS.sub(_JOINER, text))
 
 
 def safe_markdown(text: str) -> str:

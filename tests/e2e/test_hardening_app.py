@@ -96,3 +96,36 @@ def test_after_sign_out_a_copy_of_the_cookie_no_longer_works(
         expect(thief.get_by_role("heading", name="Sign in to Tenderwise")).to_be_visible()
     finally:
         other.close()
+
+
+def test_bare_addresses_in_tender_text_are_not_live_links(tmp_path, page: Page) -> None:
+    from core.bootstrap import open_context
+    from core.models import Tender
+    from storage.db import close_database
+    from tests.e2e.conftest import start_app, stop_app
+
+    db = tmp_path / "links.duckdb"
+    ctx = open_context(db_path=db)
+    ctx.tenders.import_tenders(
+        [
+            Tender(
+                source="test",
+                title="Portal at https://evil.example/login and www.evil.example",
+                description="Write to bids@evil.example or see https://evil.example/terms",
+            )
+        ]
+    )
+    close_database(db)
+    server, process = start_app(tmp_path, db_path=db)
+    try:
+        server.sign_in(page, "ann")
+        page.goto(server.url + "/tenders?id=1")
+        settled(page)
+        no_exception(page)
+        expect(page.get_by_text("evil", exact=False).first).to_be_visible()
+        links = page.locator("a[href*='evil.example']")
+        assert links.count() == 0, [
+            links.nth(i).get_attribute("href") for i in range(links.count())
+        ]
+    finally:
+        stop_app(process)

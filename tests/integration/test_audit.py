@@ -77,22 +77,24 @@ def test_a_reopen_is_a_decision_row(ctx: AppContext) -> None:
     assert newest.detail.startswith("reopen: rejected → needs_review")
 
 
-def test_an_import_is_one_row_per_file(ctx: AppContext) -> None:
+def test_an_import_is_a_start_and_an_outcome_per_file(ctx: AppContext) -> None:
     files = [FIXTURES / "tenders_basic.csv", FIXTURES / "tenders_partly_bad.csv"]
     summaries = import_paths(ctx.tenders, files, actor=CAROL, audit=ctx.audit())
 
     events = rows(ctx)
-    assert [e.target for e in reversed(events)] == [f"file {p.name}" for p in files]
+    assert [e.target for e in reversed(events)] == [f"file {p.name}" for p in files for _ in "ab"]
+    # the start is recorded before any row is stored: a killed import still says who
+    assert [e.detail.startswith("started:") for e in reversed(events)] == [True, False] * 2
     assert all(e.action is AuditAction.IMPORT and e.actor == "carol" for e in events)
     assert all(e.role is Role.BID_MANAGER and e.outcome == "ok" for e in events)
-    assert summaries[0].counts_text() in events[-1].detail
+    assert summaries[0].counts_text() in events[-2].detail
 
 
 def test_a_refused_file_is_recorded_with_its_reason(ctx: AppContext, tmp_path: Path) -> None:
     bad = tmp_path / "notes.pdf"
     bad.write_bytes(b"%PDF-1.4 not tenders")
     [summary] = import_paths(ctx.tenders, [bad], actor=CLI_ACTOR, audit=ctx.audit())
-    [event] = rows(ctx)
+    [event, _started] = rows(ctx)
     assert summary.failed and "file refused" in event.detail
     assert (event.actor, event.role, event.target) == ("cli", None, "file notes.pdf")
 
@@ -206,13 +208,14 @@ def test_cli_exports_and_imports_are_recorded_as_cli(tmp_path: Path, capsys) -> 
     assert [(e["actor"], e["role"], e["action"]) for e in listed] == [
         ("cli", None, "export"),
         ("cli", None, "import"),
+        ("cli", None, "import"),
     ]
     assert listed[0]["target"] == "tender table (csv)"
 
     assert main(["--db", str(db), "audit", "list", "--action", "import"]) == 0
     text = capsys.readouterr().out
     assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  cli  import  file tenders_basic.csv", text)
-    assert text.rstrip().endswith("1 events, newest first.")
+    assert text.rstrip().endswith("2 events, newest first.")
 
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d")
     assert main(["--db", str(db), "audit", "list", "--since", tomorrow]) == 0

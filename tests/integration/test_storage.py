@@ -190,3 +190,30 @@ def test_profile_versions(ctx):
     changed = profile.model_copy(update={"company_name": "Acme Cyber"})
     assert save_profile(ctx.state, changed) == 2
     assert ctx.profile().company_name == "Acme Cyber"
+
+
+def test_a_damaged_database_is_one_sentence_and_the_file_is_owner_only(tmp_path) -> None:
+    import os
+    import stat
+
+    from core.cli.main import main as cli
+
+    db = tmp_path / "damaged.duckdb"
+    assert cli(["--db", str(db), "demo"]) == 0
+    mode = stat.S_IMODE(os.stat(db).st_mode)
+    assert mode & 0o077 == 0, oct(mode)  # password hashes live here: owner only
+    size = db.stat().st_size
+    with db.open("r+b") as handle:
+        handle.truncate(size // 2)
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "core.cli", "--db", str(db), "tenders", "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().startswith(f"The database {db} is damaged or incomplete")
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -45,7 +45,7 @@ def app_test(user: str | None = "ann") -> AppTest:
 def texts(at: AppTest) -> list[str]:
     """Every plain text, markdown, caption and alert on the page."""
     elements = [*at.text, *at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success]
-    return [str(e.value).replace("\\", "") for e in elements]
+    return [str(e.value).replace("\\", "").replace("\u2060", "") for e in elements]
 
 
 def metrics(at: AppTest) -> dict[str, str]:

@@ -66,7 +66,11 @@ def test_unavailable_endpoint_banner(open_page: Callable[[str], AppTest], ctx: A
     ctx.controls().set_unavailable(f"{BASE_URL} is not answering (connection refused)")
     at.run()
     assert not at.exception
-    banner = [w.value.replace("\\", "") for w in at.warning if "not answering" in w.value]
+    banner = [
+        w.value.replace("\\", "").replace("\u2060", "")
+        for w in at.warning
+        if "not answering" in w.value
+    ]
     assert len(banner) == 1
     assert banner[0].startswith("The LLM endpoint is not answering (since ")
     assert f"{BASE_URL} is not answering (connection refused)." in banner[0]

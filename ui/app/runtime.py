@@ -45,9 +45,14 @@ def _runtime_for(db_path: str) -> Runtime:
     return runtime
 
 
+def configured_database() -> str:
+    """The DUCKDB_PATH in force, read afresh (so tests can point elsewhere)."""
+    return str(Path(Settings().duckdb_path).expanduser().resolve())
+
+
 def get_runtime() -> Runtime:
-    """The runtime for the configured DUCKDB_PATH (read afresh so tests can point elsewhere)."""
-    return _runtime_for(str(Path(Settings().duckdb_path).expanduser().resolve()))
+    """The runtime for the configured DUCKDB_PATH."""
+    return _runtime_for(configured_database())
 
 
 def get_context() -> AppContext:
