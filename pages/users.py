@@ -12,7 +12,7 @@ from core.views.describe import plural
 from ui.app.acting_user import current_actor
 from ui.app.navigation import ensure_app_navigation
 from ui.app.session import accounts
-from ui.widgets.components import new_password_input, show_notice
+from ui.widgets.components import md_escape, new_password_input, show_notice
 
 ensure_app_navigation()
 st.title("Users")
@@ -38,6 +38,24 @@ def _done(message: str) -> None:
 def _role_label(role: Role) -> str:
     return role.label.capitalize()
 
+
+locks = service.locks(actor)
+if locks:
+    st.subheader("Sign-in locks")
+    st.caption(
+        "Too many wrong passwords from one place make that place wait (up to 15 minutes); "
+        "others can still sign in. Clear a lock to let the person in at once."
+    )
+    for lock in locks:
+        where = lock.source or "an unknown address"
+        text, button = st.columns([4, 1], vertical_alignment="center")
+        text.write(
+            f"**{md_escape(lock.username)}** from {md_escape(where)}: {lock.failures} failed "
+            f"sign-ins, waiting until {lock.until:%H:%M} UTC"
+        )
+        if button.button("Clear lock", key=f"clear_lock_{lock.username}_{lock.source}"):
+            service.clear_lock(actor, lock.username)
+            _done(f"{lock.username} can sign in again at once.")
 
 people: list[Account] = service.accounts(actor)
 enabled = sum(1 for a in people if a.enabled)

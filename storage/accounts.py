@@ -186,32 +186,53 @@ class AccountRepository:
 
     # ------------------------------------------------------------------ failed sign-ins
 
-    def add_failure(self, username: str, at: datetime) -> None:
+    def add_failure(self, username: str, at: datetime, source: str = "") -> None:
         self._db.write(
             lambda cur: cur.execute(
-                "INSERT INTO sign_in_failures (username, failed_at) VALUES (?, ?)", [username, at]
+                "INSERT INTO sign_in_failures (username, failed_at, source) VALUES (?, ?, ?)",
+                [username, at, source],
             )
         )
 
-    def failures_since(self, username: str, since: datetime) -> list[datetime]:
+    def failures_since(self, username: str, since: datetime, source: str = "") -> list[datetime]:
+        """Failures of `username` from `source` after `since`, oldest first."""
         rows = (
             self._db.cursor()
             .execute(
-                "SELECT failed_at FROM sign_in_failures WHERE username = ? AND failed_at > ? "
-                "ORDER BY failed_at",
-                [username, since],
+                "SELECT failed_at FROM sign_in_failures WHERE username = ? AND source = ? "
+                "AND failed_at > ? ORDER BY failed_at",
+                [username, source, since],
             )
             .fetchall()
         )
         return [row[0] for row in rows]
 
-    def clear_failures(self, username: str, before: datetime | None = None) -> None:
-        """Forget failures of one username (after a good sign-in), or all older than `before`."""
+    def recent_failures(self, since: datetime) -> list[tuple[str, str, datetime]]:
+        """(username, source, failed_at) of every failure after `since`, oldest first."""
+        rows = (
+            self._db.cursor()
+            .execute(
+                "SELECT username, source, failed_at FROM sign_in_failures WHERE failed_at > ? "
+                "ORDER BY failed_at",
+                [since],
+            )
+            .fetchall()
+        )
+        return [(str(r[0]), str(r[1]), r[2]) for r in rows]
+
+    def clear_failures(
+        self, username: str, before: datetime | None = None, source: str | None = None
+    ) -> None:
+        """Forget failures of one username (from `source` only, after a good sign-in there;
+        from everywhere when an admin clears its lock), and with `before` every failure older
+        than that too."""
         if before is not None:
+            mine = "username = ?" if source is None else "(username = ? AND source = ?)"
+            params = [username] if source is None else [username, source]
             self._db.write(
                 lambda cur: cur.execute(
-                    "DELETE FROM sign_in_failures WHERE username = ? OR failed_at < ?",
-                    [username, before],
+                    f"DELETE FROM sign_in_failures WHERE {mine} OR failed_at < ?",
+                    [*params, before],
                 )
             )
             return

@@ -420,17 +420,30 @@ class InMemoryAccountStore:
         self.sessions[token_hash] = session.model_copy(update={"revoked_at": at})
         return True
 
-    def add_failure(self, username: str, at: datetime) -> None:
-        self.failures.append((username, at))
+    def add_failure(self, username: str, at: datetime, source: str = "") -> None:
+        self.failures.append((username, at, source))
 
-    def failures_since(self, username: str, since: datetime) -> list[datetime]:
-        return sorted(at for name, at in self.failures if name == username and at > since)
+    def failures_since(self, username: str, since: datetime, source: str = "") -> list[datetime]:
+        return sorted(
+            at
+            for name, at, where in self.failures
+            if (name, where) == (username, source) and at > since
+        )
 
-    def clear_failures(self, username: str, before: datetime | None = None) -> None:
+    def recent_failures(self, since: datetime) -> list[tuple[str, str, datetime]]:
+        found = [(name, where, at) for name, at, where in self.failures if at > since]
+        return sorted(found, key=lambda row: row[2])
+
+    def clear_failures(
+        self, username: str, before: datetime | None = None, source: str | None = None
+    ) -> None:
+        def mine(name: str, where: str) -> bool:
+            return name == username and (source is None or where == source)
+
         self.failures = [
-            (name, at)
-            for name, at in self.failures
-            if name != username and (before is None or at >= before)
+            (name, at, where)
+            for name, at, where in self.failures
+            if not mine(name, where) and (before is None or at >= before)
         ]
 
 

@@ -31,13 +31,8 @@ from core.access.sessions import (
     token_hash,
     verified_token,
 )
+from core.access.throttle import FAILURE_WINDOW, SignInLock, wait_after
 from core.models import Account, AccountExists, AuthSession, Role, utcnow
-
-# Throttling: this many failures within the window are free; each one after doubles the wait.
-FREE_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-FIRST_LOCKOUT = timedelta(seconds=30)
-LONGEST_LOCKOUT = timedelta(minutes=15)
 
 
 class AccountStore(Protocol):
@@ -54,9 +49,14 @@ class AccountStore(Protocol):
     def session(self, token_hash: str) -> AuthSession | None: ...
     def touch_session(self, token_hash: str, at: datetime) -> None: ...
     def revoke_session(self, token_hash: str, at: datetime) -> bool: ...
-    def add_failure(self, username: str, at: datetime) -> None: ...
-    def failures_since(self, username: str, since: datetime) -> list[datetime]: ...
-    def clear_failures(self, username: str, before: datetime | None = None) -> None: ...
+    def add_failure(self, username: str, at: datetime, source: str = "") -> None: ...
+    def failures_since(
+        self, username: str, since: datetime, source: str = ""
+    ) -> list[datetime]: ...
+    def recent_failures(self, since: datetime) -> list[tuple[str, str, datetime]]: ...
+    def clear_failures(
+        self, username: str, before: datetime | None = None, source: str | None = None
+    ) -> None: ...
 
 
 # --------------------------------------------------------------------------- the service
@@ -185,7 +185,8 @@ class AccountService:
         """A new session for a right username and password; SignInRefused otherwise."""
         name = (username or "").strip().lower()[:80]
         now = self._clock()
-        wait = self._lockout(name, now)
+        source = (client or "")[:80]  # throttled per username and source: nobody locks out
+        wait = self._lockout(name, now, source)  # another person from elsewhere
         if wait is not None:
             self._failed_sign_in(
                 name or "?", None, _user(name), "refused: too many failed attempts"
@@ -197,13 +198,13 @@ class AccountService:
         account = self._store.get(name) if name else None
         good = verify_password(password or "", account.password_hash if account else nobody_hash())
         if account is None or not good:
-            self._store.add_failure(name, now)
+            self._store.add_failure(name, now, source)
             self._failed_sign_in(name or "?", None, _user(name), "wrong username or password")
             raise SignInRefused("The username or password is not right; check both and try again.")
         if not account.enabled:
             self._failed_sign_in(name, account.role, _user(name), "account disabled")
             raise SignInRefused("This account is disabled; ask an admin to enable it.")
-        self._store.clear_failures(name, before=now - FAILURE_WINDOW)
+        self._store.clear_failures(name, before=now - FAILURE_WINDOW, source=source)
         return self._open_session(account, client, how="password")
 
     def sign_in_with_email(self, email: str, *, client: str | None = None) -> SignedIn:
@@ -306,15 +307,33 @@ class AccountService:
             )
             raise
 
-    def _lockout(self, username: str, now: datetime) -> timedelta | None:
-        """How long `username` must wait before trying again, or None."""
-        failures = self._store.failures_since(username, now - FAILURE_WINDOW)
-        extra = len(failures) - FREE_FAILURES
-        if extra < 0:
-            return None
-        lockout = min(FIRST_LOCKOUT * (2**extra), LONGEST_LOCKOUT)
-        remaining = failures[-1] + lockout - now
-        return remaining if remaining > timedelta(0) else None
+    def _lockout(self, username: str, now: datetime, source: str = "") -> timedelta | None:
+        """How long `username` must wait before trying again from `source`, or None."""
+        failures = self._store.failures_since(username, now - FAILURE_WINDOW, source)
+        return wait_after(failures, now)
+
+    def locks(self, actor: Actor) -> list[SignInLock]:
+        """Usernames that must wait before signing in again, per source (admins only)."""
+        self._audit.require(actor, ADMINS, "see sign-in locks", target="sign-in locks")
+        now = self._clock()
+        by_key: dict[tuple[str, str], list[datetime]] = {}
+        for username, source, at in self._store.recent_failures(now - FAILURE_WINDOW):
+            by_key.setdefault((username, source), []).append(at)
+        locks = []
+        for (username, source), failures in sorted(by_key.items()):
+            wait = wait_after(failures, now)
+            if wait is not None:
+                locks.append(SignInLock(username, source, len(failures), now + wait))
+        return locks
+
+    def clear_lock(self, actor: Actor, username: str) -> None:
+        """Let `username` sign in again at once, from anywhere (admins only; audited)."""
+        name = (username or "").strip().lower()
+        self._audit.require(actor, ADMINS, "clear sign-in locks", target=_user(name))
+        self._store.clear_failures(name)
+        self._audit.record_actor(
+            actor, AuditAction.USER_CHANGED, target=_user(name), detail="cleared the sign-in lock"
+        )
 
     def _open_session(self, account: Account, client: str | None, *, how: str) -> SignedIn:
         now = self._clock()

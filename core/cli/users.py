@@ -59,6 +59,14 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("role", choices=roles)
     p.set_defaults(handler=cmd_users_role)
 
+    p = verbs.add_parser("locks", help="usernames waiting after too many failed sign-ins")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_users_locks)
+
+    p = verbs.add_parser("unlock", help="let a locked-out username sign in again at once")
+    p.add_argument("name", metavar="NAME")
+    p.set_defaults(handler=cmd_users_unlock)
+
     p = verbs.add_parser("password", help="set an account's password (read from stdin)")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--password-stdin", action="store_true", required=True)
@@ -105,6 +113,35 @@ def cmd_users_disable(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def cmd_users_enable(ctx: AppContext, args: argparse.Namespace) -> int:
     return _change(lambda: ctx.accounts().enable(CLI_ACTOR, args.name), "{name} is enabled.")
+
+
+def cmd_users_locks(ctx: AppContext, args: argparse.Namespace) -> int:
+    locks = ctx.accounts().locks(CLI_ACTOR)
+    if args.json:
+        rows = [
+            {
+                "username": lock.username,
+                "source": lock.source,
+                "failures": lock.failures,
+                "until": lock.until.isoformat(),
+            }
+            for lock in locks
+        ]
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for lock in locks:
+        print(
+            f"{lock.username}  from {lock.source or 'an unknown address'}  {lock.failures} "
+            f"failures  until {lock.until:%Y-%m-%d %H:%M} UTC"
+        )
+    print(f"{len(locks)} locked. Clear one with: users unlock NAME")
+    return EXIT_OK
+
+
+def cmd_users_unlock(ctx: AppContext, args: argparse.Namespace) -> int:
+    ctx.accounts().clear_lock(CLI_ACTOR, args.name)
+    print(f"{args.name.strip().lower()} can sign in again at once.")
+    return EXIT_OK
 
 
 def cmd_users_role(ctx: AppContext, args: argparse.Namespace) -> int:

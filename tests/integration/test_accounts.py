@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from core.access.accounts import FREE_FAILURES, AccountService
+from core.access.accounts import AccountService
 from core.access.audit import AuditAction
 from core.access.errors import AccountError, SignInRefused
 from core.access.roles import CLI_ACTOR, Actor, NotAllowed
+from core.access.throttle import FREE_FAILURES
 from core.bootstrap import AppContext, open_context
 from core.models import Role, utcnow
 from storage.accounts import AccountRepository
@@ -122,6 +123,27 @@ def test_wrong_passwords_are_throttled_then_forgiven(
     assert service.sign_in("ann", PASSWORD).actor == admin
     failed = _events(ctx, AuditAction.SIGN_IN_FAILED)
     assert len(failed) == FREE_FAILURES + 3 and set(failed) == {"refused"}
+
+
+def test_a_lock_binds_one_source_and_an_admin_sees_and_clears_it(
+    ctx: AppContext, service: AccountService, admin: Actor
+) -> None:
+    for _ in range(FREE_FAILURES + 1):
+        with pytest.raises(SignInRefused):
+            service.sign_in("ann", "an attacker guessing", client="203.0.113.9")
+    with pytest.raises(SignInRefused, match="Too many failed sign-ins"):
+        service.sign_in("ann", PASSWORD, client="203.0.113.9")
+    # the attacker cannot lock the admin out of her own machine
+    assert service.sign_in("ann", PASSWORD, client="192.0.2.10").actor == admin
+    (lock,) = service.locks(admin)
+    assert (lock.username, lock.source, lock.failures) == ("ann", "203.0.113.9", FREE_FAILURES)
+    with pytest.raises(NotAllowed):
+        service.locks(Actor(name="bob", role=Role.APPROVER))
+    service.clear_lock(admin, "ann")
+    assert service.locks(admin) == []
+    assert service.sign_in("ann", PASSWORD, client="203.0.113.9").actor == admin
+    changed = [e.detail for e in ctx.audit().events(admin, action=AuditAction.USER_CHANGED)]
+    assert "cleared the sign-in lock" in changed
 
 
 def test_unknown_users_are_throttled_the_same_way(service: AccountService, admin: Actor) -> None:

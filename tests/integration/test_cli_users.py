@@ -145,3 +145,29 @@ def test_password_stdin_through_a_real_pipe(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert PASSWORD not in done.stdout + done.stderr
     assert PASSWORD.encode() not in Path(db).read_bytes()
+
+
+def test_users_locks_and_unlock(tmp_path, capsys) -> None:
+    import json
+
+    import pytest
+
+    from core.access.errors import SignInRefused
+    from core.access.throttle import FREE_FAILURES
+    from core.bootstrap import open_context
+    from core.cli.main import main
+    from storage.db import close_database
+
+    db = tmp_path / "locks.duckdb"
+    ctx = open_context(db_path=db)
+    for _ in range(FREE_FAILURES):
+        with pytest.raises(SignInRefused):
+            ctx.accounts().sign_in("mallory", "guess", client="198.51.100.7")
+    close_database(db)
+    assert main(["--db", str(db), "users", "locks", "--json"]) == 0
+    (lock,) = json.loads(capsys.readouterr().out)
+    assert (lock["username"], lock["source"], lock["failures"]) == ("mallory", "198.51.100.7", 5)
+    assert main(["--db", str(db), "users", "unlock", "mallory"]) == 0
+    assert "mallory can sign in again at once." in capsys.readouterr().out
+    assert main(["--db", str(db), "users", "locks"]) == 0
+    assert "0 locked." in capsys.readouterr().out

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.access.accounts import FREE_FAILURES, AccountService
+from core.access.accounts import AccountService
 from core.access.audit import AuditAction, AuditLog
 from core.access.errors import AccountError, SignInRefused
 from core.access.roles import NotAllowed
+from core.access.throttle import FREE_FAILURES
 from core.models import Role
 from tests.fakes import Clock, InMemoryAccountStore, InMemoryAuditStore
 
