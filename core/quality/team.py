@@ -150,10 +150,10 @@ class TeamLearner:
         """Retrain when enough labels were added since the last training (the worker's idle
         step); None when nothing was due."""
         latest = self._models.latest()
-        data = self.labelled()
-        if not enough(data.labels):
+        labels = [d.label for d in self._labels.labelled().values() if d.label is not None]
+        if not enough(labels):  # counted from the log alone: no tender is read until due
             return None
-        if latest is not None and abs(len(data.labels) - latest.labels) < RETRAIN_AFTER:
+        if latest is not None and abs(len(labels) - latest.labels) < RETRAIN_AFTER:
             return None
         return self.learn(actor)
 

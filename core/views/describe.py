@@ -13,6 +13,7 @@ _ANALYST_DESCRIPTIONS = {
     "rules (prefilter)": "rules prefilter: the offline rules were sure enough, so the LLM was "
     "not asked",
     "notice type": "notice type: not a call for tenders, so not analysed",
+    "person": "a person's word on relevance (feedback), which stands for the analyst's",
 }
 
 
