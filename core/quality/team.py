@@ -9,7 +9,7 @@ when it is idle, so the model follows the team's decisions without anyone asking
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -26,7 +26,7 @@ from core.quality.learn import (
     MIN_EACH,
     MIN_LABELS,
     TeamModel,
-    cross_validated_f1,
+    cross_validated,
     enough,
     evidence_features,
     fit,
@@ -36,6 +36,9 @@ from core.quality.metrics import f1_score
 
 # Retrain when this many labels were added since the last training.
 RETRAIN_AFTER = 10
+# The learned model is used only when its cross-validated F1 beats the rules' by this much
+# (a smaller gain on a few dozen labels is noise).
+MIN_GAIN = 0.02
 LEARN_TARGET = "team model"
 
 
@@ -123,8 +126,9 @@ class TeamLearner:
         profile = self._profile()
         vectors, evidence = wording_vectors(data.tenders), evidence_for(data.tenders, profile)
         base_f1 = f1_score(data.labels, rules_verdicts(data.tenders, profile))
-        learned_f1 = cross_validated_f1(vectors, evidence, data.labels)
+        learned_f1, flip_at = cross_validated(vectors, evidence, data.labels)
         model = fit(vectors, evidence, data.labels, [t.title for t in data.tenders])
+        model = replace(model, flip_at=flip_at)
         record = self._models.add(
             TeamModelRecord(
                 trained_at=self._now(),
@@ -133,7 +137,7 @@ class TeamLearner:
                 relevant_labels=data.relevant,
                 base_f1=base_f1,
                 learned_f1=learned_f1,
-                in_use=learned_f1 > base_f1,
+                in_use=learned_f1 >= base_f1 + MIN_GAIN,
                 profile_version=self._profile_version(),
                 weights=model.to_json(),
             )

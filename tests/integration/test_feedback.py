@@ -196,3 +196,51 @@ def test_an_award_notice_marked_relevant_is_kept_but_never_rated(ctx: AppContext
     (after,) = ctx.tenders.all_states()
     assert after.status is TenderStatus.FILTERED_OUT and after.rating is None
     assert after.filter is not None and after.filter.is_relevant
+
+
+def test_a_team_model_that_beats_the_rules_is_used_and_says_so(ctx: AppContext) -> None:
+    """The team bids for drone surveys, which the default profile does not know."""
+    from core.models import Tender
+
+    drones = [
+        ("Drone survey of the harbour wall", "Aerial drone survey with photogrammetry."),
+        ("UAV inspection of bridges", "Unmanned aerial vehicle inspection of road bridges."),
+        ("Drone mapping of the estate", "Aerial mapping by drone, orthophotos and models."),
+        ("Aerial drone thermal survey", "Thermal imaging of roofs by drone."),
+        ("Drone inspection of wind turbines", "UAV inspection of turbine blades."),
+    ]
+    meals = [
+        ("School meals service", "Hot school meals for primary schools."),
+        ("Grounds maintenance", "Grass cutting and hedge trimming in parks."),
+        ("Office cleaning", "Daily cleaning of council offices."),
+        ("Road resurfacing", "Resurfacing of carriageways and footways."),
+        ("Waste collection", "Kerbside collection of household waste."),
+    ]
+    tenders = [
+        Tender(
+            source="test", source_id=f"{kind}-{n}-{i}", title=f"{title} (lot {n})", description=text
+        )
+        for kind, rows in (("d", drones), ("m", meals))
+        for i, (title, text) in enumerate(rows)
+        for n in range(1, 5)
+    ]
+    ctx.tenders.import_tenders(tenders)
+    run(ctx)
+    for state in ctx.tenders.all_states():
+        assert state.filter is not None and not state.filter.is_relevant  # the rules miss them
+        ctx.feedback().give(state.tender.id or 0, state.tender.source_id.startswith("d"), BEA)
+    record = ctx.learner().learn(CLI_ACTOR)
+    assert record.labels == 40 and record.base_f1 == 0.0
+    assert record.in_use and record.learned_f1 > 0.8
+    fresh = Tender(
+        source="test",
+        source_id="new",
+        title="Drone survey of the cliffs",
+        description="Aerial drone survey of coastal cliffs.",
+    )
+    ctx.tenders.import_tenders([fresh])
+    run(ctx)
+    (state,) = [s for s in ctx.tenders.all_states() if s.tender.source_id == "new"]
+    assert state.filter is not None and state.filter.is_relevant
+    assert state.filter.model == f"team model {record.id}"
+    assert state.filter.evidence[0].startswith("learned from 40 decisions by your team")

@@ -6,7 +6,7 @@ import numpy as np
 
 from core.quality.learn import (
     TeamModel,
-    cross_validated_f1,
+    cross_validated,
     enough,
     example_margin,
     fit,
@@ -44,7 +44,11 @@ def test_the_model_learns_from_examples_and_is_deterministic() -> None:
     assert np.allclose(model.weights, again.weights)
     predicted = model.probability(vectors, evidence) >= 0.5
     assert (predicted == np.asarray(labels)).mean() > 0.9
-    assert cross_validated_f1(vectors, evidence, labels) > 0.8
+    f1, flip_at = cross_validated(vectors, evidence, labels)
+    assert f1 > 0.8 and 0.5 <= flip_at <= 0.9
+    cautious = TeamModel.from_json({**model.to_json(), "flip_at": 0.8})
+    assert cautious.decide(0.85) is True and cautious.decide(0.15) is False
+    assert cautious.decide(0.6) is None  # not sure enough to overrule the rules
     restored = TeamModel.from_json(model.to_json(), model_id=3)
     assert restored.name == "team model 3" and restored.labels == len(labels)
     assert np.allclose(

@@ -74,18 +74,23 @@ class RulesAnalyst:
             vector = wording_vectors([tender])[0]
         evidence = np.asarray([evidence_features(match, rules)], dtype=np.float64)
         p = float(self.team.probability(vector[None, :], evidence)[0])
-        relevant = p >= 0.5
+        learned = self.team.decide(p)
         said = f"learned from {self.team.labels} decisions by your team: {p:.0%} relevant"
         closest = self.team.closest_relevant(vector)
         if closest:
             said += f"; closest your team marked relevant: “{closest}”"
         rules_said = "relevant" if rules.is_relevant else "not relevant"
         reasoning = f"{said[0].upper()}{said[1:]}."
+        if learned is None:
+            reasoning += f" Not sure enough to overrule the rules, which say {rules_said}: "
+            reasoning += rules.reasoning
+            return Verdict(rules.is_relevant, rules.confidence, reasoning, [said, *rules.evidence])
+        relevant = learned
         if relevant != rules.is_relevant:
             reasoning += f" The rules alone said {rules_said}: {rules.reasoning}"
         else:
             reasoning += f" The rules agree: {rules.reasoning}"
-        confidence = round(max(p, 1 - p), 3)
+        confidence = round(p if relevant else 1 - p, 3)
         return Verdict(relevant, confidence, reasoning, [said, *rules.evidence])
 
     def rate(
