@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from core.ingest.currencies import ISO_4217
+
 # Canonical field → header aliases, best first: of two columns for one field, the better alias wins.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "source_id": (
@@ -163,15 +165,13 @@ KNOWN_CURRENCIES = frozenset(_CODES_IN_AMOUNTS.split())
 
 
 def currency_code(text: str | None) -> str | None:
-    """'€', 'eur', ' EUR ' → 'EUR'; None when the text is not a currency."""
+    """'€', 'eur', ' EUR ' → 'EUR'; None when the text is not an ISO 4217 currency."""
     if not text:
         return None
     cleaned = text.strip().upper()
     if cleaned in CURRENCY_SYMBOLS:
         return CURRENCY_SYMBOLS[cleaned]
-    if len(cleaned) == 3 and cleaned.isascii() and cleaned.isalpha():
-        return cleaned
-    return None
+    return cleaned if cleaned in ISO_4217 else None
 
 
 def cell_text(value: Any) -> str:

@@ -82,3 +82,15 @@ def test_an_imported_row_keeps_a_cut_raw_payload() -> None:
 def test_bomb_files_are_valid_zip_archives() -> None:
     with zipfile.ZipFile(io.BytesIO(bomb("cell", 16 * MB))) as archive:
         assert "xl/workbook.xml" in archive.namelist()
+
+
+def test_a_currency_is_only_ever_an_iso_4217_code() -> None:
+    from core.ingest.fields import currency_code, match_headers
+
+    assert currency_code("gbp") == "GBP" and currency_code("€") == "EUR"
+    assert currency_code("LOW") is None and currency_code("ABC") is None
+    columns = match_headers(["Title", "Value Low", "Value (GBP)"])
+    assert columns.currency_hint in (None, "GBP")
+    csv = b"Title,Value Low\nCloud hosting,240000\n"
+    (tender,) = parse_file(csv, "values.csv").tenders
+    assert tender.value_amount == 240000 and tender.value_currency != "LOW"
