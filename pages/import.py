@@ -34,8 +34,9 @@ if not actor.can(WORKERS):
     st.stop()
 st.write(
     "Upload tender files as they come: CSV or Excel exports, JSON lists, OCDS JSON (release "
-    "or record packages, JSON Lines), TED XML (R2.0.9), eForms XML or the SAM.gov Contract "
-    "Opportunities CSV; the format is recognised from the content. You will see a preview "
+    "or record packages, JSON Lines), TED XML (R2.0.9), eForms XML, the Contracts Finder CSV "
+    "or the SAM.gov Contract Opportunities CSV; the format is recognised from the content. "
+    "You will see a preview "
     "before anything is stored. Tenders already imported are skipped, and a later notice of "
     "a procedure already stored updates its tender."
 )

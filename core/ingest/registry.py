@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.ingest.content import Content, refuse_unusable
+from core.ingest.contracts_finder import parse_contracts_finder, sniff_contracts_finder
 from core.ingest.eforms import parse_eforms, sniff_eforms
 from core.ingest.errors import ImportFileError
 from core.ingest.jsonlist import parse_json
@@ -56,6 +57,7 @@ IMPORTERS: tuple[Importer, ...] = (
     Importer("xlsx", ("xlsx",), sniff_xlsx, parse_xlsx),
     Importer("json", ("json",), sniff_json, parse_json),
     Importer("samgov", ("csv",), sniff_samgov, parse_samgov),
+    Importer("contracts finder", ("csv",), sniff_contracts_finder, parse_contracts_finder),
     Importer("ocds", ("json", "jsonl"), sniff_ocds, parse_ocds),
     Importer("ted", ("xml",), sniff_ted, parse_ted),
     Importer("eforms", ("xml",), sniff_eforms, parse_eforms),
