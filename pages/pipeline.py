@@ -141,7 +141,8 @@ def live_progress() -> None:
         for column, (name, label, count) in zip(counts, rows[start : start + 5], strict=False):
             column.metric(label, f"{count:,}", help=f"status: {name}")
     st.bar_chart(
-        pd.DataFrame({"status": [name for name, _, _ in rows], "tenders": [n for *_, n in rows]}),
+        # the labels people read on the tiles above, not the status codes
+        pd.DataFrame({"status": [label for _, label, _ in rows], "tenders": [n for *_, n in rows]}),
         x="status",
         y="tenders",
         horizontal=True,
