@@ -15,6 +15,7 @@ from ui.widgets.components import (
     PAGE_REVIEW,
     PAGE_TENDER,
     load_demo_button,
+    show_notice,
 )
 
 ensure_app_navigation()
@@ -27,8 +28,10 @@ st.markdown(
     "analyst is unsure about waits on the Review page."
 )
 
+LOADED_KEY = "home_loaded_notice"
 ctx = get_context()
 status = pipeline_status(ctx)
+show_notice(LOADED_KEY)
 
 if status.tenders == 0:
     st.subheader("Get started")
@@ -38,8 +41,13 @@ if status.tenders == 0:
     )
     left, right = st.columns([1, 3], vertical_alignment="center")
     with left:
-        if load_demo_button(key="home_demo"):
-            st.page_link(PAGE_PIPELINE, label="Watch the analysis", icon=":material/autorenew:")
+        loaded = load_demo_button(key="home_demo")
+        if loaded is not None and loaded.new:  # show where things stand now, with the news
+            st.session_state[LOADED_KEY] = (
+                f"Loaded {loaded.new} demo tenders; analysis has started (watch it on the "
+                "Pipeline page)."
+            )
+            st.rerun()
     with right:
         st.page_link(PAGE_IMPORT, label="Import tenders", icon=":material/upload_file:")
     st.stop()

@@ -27,6 +27,9 @@ def test_load_demo_button_stores_the_demo_tenders(
     assert not at.exception
     assert ctx.tenders.count() > 0
     assert any(f"Loaded {ctx.tenders.count()} demo tenders" in s.value for s in at.success)
+    # and the page now says where things stand, not that there are no tenders
+    assert not any("no tenders yet" in t for t in texts(at))
+    assert metrics(at)["Tenders"] == str(ctx.tenders.count())
 
 
 def test_with_tenders_shows_a_status_summary(
