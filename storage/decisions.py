@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from core.models import Decision, DecisionConflict, FilterResult, TenderStatus
+from core.models import Decision, DecisionConflict, FilterResult, TenderStatus, newest_labels
 from storage.db import Database
 from storage.tender_rows import RESTING_SQL, filters_to_arrow, insert_or_replace
 
@@ -128,7 +128,7 @@ class DecisionRepository:
 
     def labelled(self) -> dict[int, Decision]:
         """Per tender, the newest entry that says whether it is relevant (Decision.label)."""
-        return {d.tender_id: d for d in self.all() if d.label is not None}
+        return newest_labels(self.all())
 
     def all(self) -> list[Decision]:
         """Every entry, oldest first (the quality summary reads them all)."""

@@ -92,8 +92,9 @@ def import_bytes(
     `progress(fraction read, tenders stored)` is called after each batch.
     """
     allow_import(actor, audit, f"file {filename}")
-    record_import_start(audit, actor, Content(data, filename).filename)
-    summary = import_content(tenders, Content(data, filename), progress)
+    content = Content(data, filename)
+    record_import_start(audit, actor, content.filename)
+    summary = import_content(tenders, content, progress)
     record_import(audit, actor, summary)
     return summary
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from core.ingest.content import Content, text_lines
 from core.ingest.errors import ImportFileError
-from core.ingest.fields import normalise_header
+from core.ingest.fields import first_row_has, normalise_header
 from core.ingest.rows import TenderBuilder
 from core.models import NoticeType, ParsedFile
 
@@ -30,19 +30,8 @@ _SIGNATURE = frozenset({"noticeidentifier", "organisationname", "closingdate", "
 _PLANNING = ("pipeline", "early engagement", "future opportunity", "preliminary")
 
 
-def _header_keys(line: str) -> set[str]:
-    try:
-        cells = next(csv.reader([line]), [])
-    except csv.Error:
-        return set()
-    return {normalise_header(cell) for cell in cells}
-
-
 def sniff_contracts_finder(content: Content) -> int:
-    text = content.head_text
-    if not text:
-        return 0
-    return 100 if _header_keys(text.split("\n", 1)[0]) >= _SIGNATURE else 0
+    return 100 if first_row_has(content.head_text, _SIGNATURE) else 0
 
 
 def parse_contracts_finder(content: Content, source: str) -> ParsedFile:

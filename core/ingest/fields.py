@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import unicodedata
@@ -201,3 +202,15 @@ def raw_value(value: Any) -> Any:
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return value
+
+
+def first_row_has(content_head: str | None, columns: frozenset[str]) -> bool:
+    """Whether the first line of a text file is a CSV header holding all of `columns` (as
+    normalised header names): how portal exports with fixed columns are recognised."""
+    if not content_head:
+        return False
+    try:
+        cells = next(csv.reader([content_head.split("\n", 1)[0]]), [])
+    except csv.Error:  # not a CSV header at all
+        return False
+    return {normalise_header(cell) for cell in cells} >= columns

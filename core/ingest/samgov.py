@@ -15,7 +15,7 @@ from typing import Any
 
 from core.ingest.content import Content, text_lines
 from core.ingest.errors import FieldProblem, ImportFileError
-from core.ingest.fields import normalise_header
+from core.ingest.fields import first_row_has, normalise_header
 from core.ingest.rows import TenderBuilder
 from core.ingest.values import parse_date
 from core.models import Classification, NoticeType, ParsedFile
@@ -38,20 +38,8 @@ _TYPES: dict[str, NoticeType] = {
 _COUNTRIES = {"USA": "US", "UNITED STATES": "US"}
 
 
-def _header_keys(line: str) -> set[str]:
-    try:
-        cells = next(csv.reader([line]), [])
-    except csv.Error:  # not a CSV header at all
-        return set()
-    return {normalise_header(cell) for cell in cells}
-
-
 def sniff_samgov(content: Content) -> int:
-    text = content.head_text
-    if not text:
-        return 0
-    first_line = text.split("\n", 1)[0]
-    return 100 if _header_keys(first_line) >= _SIGNATURE else 0
+    return 100 if first_row_has(content.head_text, _SIGNATURE) else 0
 
 
 def parse_samgov(content: Content, source: str) -> ParsedFile:

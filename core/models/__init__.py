@@ -24,7 +24,14 @@ from core.models.imports import ImportCounts, ImportSummary, ParsedFile, RowErro
 from core.models.learning import EvaluationRecord, TeamModelRecord
 from core.models.pipeline import Claim, StageOutcome, TenderState
 from core.models.queries import KpiRow, TenderQuery
-from core.models.review import Decision, DecisionAction, DecisionConflict, Proposal, ReviewStage
+from core.models.review import (
+    Decision,
+    DecisionAction,
+    DecisionConflict,
+    Proposal,
+    ReviewStage,
+    newest_labels,
+)
 from core.models.tender import (
     CLAIMABLE_STATUSES,
     MERGED_FIELDS,
@@ -88,5 +95,6 @@ __all__ = [
     "TenderState",
     "TenderStatus",
     "TenderVersion",
+    "newest_labels",
     "utcnow",
 ]

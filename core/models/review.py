@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -111,6 +112,12 @@ class Decision(BaseModel):
         if self.action is DecisionAction.GO:
             return True
         return None
+
+
+def newest_labels(decisions: Iterable[Decision]) -> dict[int, Decision]:
+    """Per tender, the newest entry (of `decisions`, oldest first) that says whether it is
+    relevant (Decision.label)."""
+    return {d.tender_id: d for d in decisions if d.label is not None}
 
 
 class DecisionConflict(Exception):

@@ -42,6 +42,12 @@ def evidence_features(match: TenderMatch, verdict: Verdict) -> list[float]:
     return [margin, signed, match.positive, match.negative]
 
 
+def rules_verdicts(evidence: Matrix) -> NDArray[np.bool_]:
+    """The rules' own verdicts, read back from `evidence_features` rows (the signed
+    confidence is positive exactly when the rules said relevant)."""
+    return evidence[:, 1] > 0
+
+
 def wording_vectors(tenders: Sequence[Tender]) -> Matrix:
     """The tenders' wording, embedded as the rules analyst reads it."""
     texts = [joined(t.title, t.description) or " " for t in tenders]
@@ -213,7 +219,7 @@ def cross_validated(
             continue
         model = fit(vectors[~test], evidence[~test], y[~test].tolist())
         probability[test] = model.probability(vectors[test], evidence[test])
-    rules = evidence[:, 1] > 0  # the rules' own verdict (signed confidence)
+    rules = rules_verdicts(evidence)
     scored = {}
     for level in FLIP_LEVELS:
         sure = np.where(probability <= 1 - level, False, rules)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from core.access.audit import AuditLog
 from core.access.roles import Actor
-from core.models import PERSON_ANALYST, Decision, TeamModelRecord
+from core.models import PERSON_ANALYST, Decision, TeamModelRecord, newest_labels
 from core.profile.company import CompanyProfile, ProfileStore
 from core.quality.learn import MIN_EACH, MIN_LABELS
 from core.review.policy import save_policy
@@ -65,11 +65,6 @@ class QualitySummary(BaseModel):
         if self.model is not None:
             data["model"] = self.model.model_dump(mode="json", exclude={"weights"})
         return data
-
-
-def latest_labels(decisions: Sequence[Decision]) -> dict[int, Decision]:
-    """Per tender, the newest entry that says whether it is relevant."""
-    return {d.tender_id: d for d in decisions if d.label is not None}
 
 
 def suggest(
@@ -130,7 +125,7 @@ class QualityService:
 
     def summary(self, target: float = TARGET_PRECISION) -> QualitySummary:
         entries = self._decisions.all()
-        labelled = list(latest_labels(entries).values())
+        labelled = list(newest_labels(entries).values())
         compared = [d for d in labelled if _judged(d)]
         agree = sum(d.ai_relevant == d.label for d in compared)
         overrides = {label: 0 for label in DIMENSION_LABELS.values()}

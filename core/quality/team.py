@@ -30,6 +30,7 @@ from core.quality.learn import (
     enough,
     evidence_features,
     fit,
+    rules_verdicts,
     wording_vectors,
 )
 from core.quality.metrics import f1_score
@@ -81,12 +82,6 @@ def evidence_for(tenders: list[Tender], profile: CompanyProfile) -> np.ndarray:
     return np.asarray(rows, dtype=np.float64)
 
 
-def rules_verdicts(tenders: list[Tender], profile: CompanyProfile) -> list[bool]:
-    """What the rules alone say of each tender, as the pipeline would route it."""
-    matcher = matcher_for(profile)
-    return [decide(matcher.match(t), foreign_language(t, profile)).is_relevant for t in tenders]
-
-
 class TeamLearner:
     def __init__(
         self,
@@ -125,7 +120,7 @@ class TeamLearner:
             raise NotEnoughLabels(_missing(data))
         profile = self._profile()
         vectors, evidence = wording_vectors(data.tenders), evidence_for(data.tenders, profile)
-        base_f1 = f1_score(data.labels, rules_verdicts(data.tenders, profile))
+        base_f1 = f1_score(data.labels, rules_verdicts(evidence).tolist())
         learned_f1, flip_at = cross_validated(vectors, evidence, data.labels)
         model = fit(vectors, evidence, data.labels, [t.title for t in data.tenders])
         model = replace(model, flip_at=flip_at)

@@ -221,7 +221,8 @@ def probe_connection(
             message="Enter a base URL to test, e.g. http://localhost:11434/v1 for Ollama.",
         )
     typed = (api_key or "").strip()
-    same_host = host_of(endpoint.base_url) == probe_key_host(ctx)
+    key_for = probe_key_host(ctx)
+    same_host = host_of(endpoint.base_url) == key_for
     if typed:
         endpoint, key_used = replace(endpoint, api_key=SecretStr(typed)), "the key typed for it"
     elif same_host and ctx.settings.llm_api_key is not None:
@@ -250,8 +251,7 @@ def probe_connection(
         report.message = reason_sentence(report.message)
     if not same_host and not typed and ctx.settings.llm_api_key is not None:
         report.message += (
-            " The configured key was not sent: it is only for "
-            f"{probe_key_host(ctx) or 'the configured host'}."
+            f" The configured key was not sent: it is only for {key_for or 'the configured host'}."
         )
     return _audited(audit, actor, endpoint.base_url, key_used, report)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.models import Decision, DecisionAction, Role, TenderStatus
-from core.quality.summary import MIN_VERDICTS, latest_labels, suggest
+from core.models import Decision, DecisionAction, Role, TenderStatus, newest_labels
+from core.quality.summary import MIN_VERDICTS, suggest
 
 
 def word(tender_id: int, relevant: bool, ai: bool, confidence: float) -> Decision:
@@ -53,5 +53,5 @@ def test_a_persons_earlier_word_is_not_the_analysts_verdict() -> None:
 def test_the_newest_word_on_a_tender_counts() -> None:
     first, second = word(1, True, False, 0.7), word(1, False, False, 0.7)
     no_go = first.model_copy(update={"action": DecisionAction.NO_GO, "relevant": None})
-    labels = latest_labels([first, second, no_go])
+    labels = newest_labels([first, second, no_go])
     assert labels[1] is second and labels[1].label is False
