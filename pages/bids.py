@@ -13,6 +13,7 @@ from ui.app.runtime import get_context
 from ui.parts.bid_versions import (
     bid_downloads,
     display_names,
+    internal_wording_warning,
     older_version,
     versions_table,
     with_display_names,
@@ -63,7 +64,7 @@ current = versions[0]
 
 names = display_names(ctx)
 bid_heading(row, with_display_names(current, names))
-approve_column, docx_column, md_column, _ = st.columns([1, 1, 1, 1])
+approve_column, *download_columns = st.columns([1, 1, 1, 1])
 approve = approves and approve_column.button(
     f"Approve version {current.version}",
     type="primary",
@@ -71,15 +72,8 @@ approve = approves and approve_column.button(
     disabled=current.status is not BidStatus.DRAFT,
     help="Only the newest draft can be approved; approvers and admins may approve.",
 )
-bid_downloads(
-    docx_column,
-    md_column,
-    row.state,
-    ctx.profile().company_name,
-    ctx.audit(),
-    actor,
-    with_display_names(current, names),
-)
+bid_downloads(download_columns, row.state, ctx, actor, with_display_names(current, names))
+internal_wording_warning(current.document)
 if not edits:
     st.info("Only bid managers, approvers and admins edit bids; you can read them.")
 elif not approves:

@@ -12,7 +12,12 @@ from core.views.tender import TenderView, pick_tender_id, tender_facts, with_cur
 from ui.app.acting_user import current_actor
 from ui.app.navigation import ensure_app_navigation
 from ui.app.runtime import get_context, get_runtime
-from ui.parts.bid_versions import bid_downloads
+from ui.parts.bid_versions import (
+    bid_downloads,
+    display_names,
+    internal_wording_warning,
+    with_display_names,
+)
 from ui.parts.feedback import NOTICE_KEY as FEEDBACK_NOTICE
 from ui.parts.feedback import feedback_form
 from ui.parts.review import decision_history, error_text
@@ -172,8 +177,11 @@ if bid is None:
     )
 else:
     analyst_caption(bid, "Drafted")
-    docx_column, md_column, _ = st.columns([1, 1, 3])
-    bid_downloads(docx_column, md_column, state, ctx.profile().company_name, ctx.audit(), actor)
+    docx_column, md_column, brief_column, _ = st.columns([1, 1, 1, 2])
+    latest = ctx.bids.latest(chosen)
+    version = with_display_names(latest, display_names(ctx)) if latest else None
+    bid_downloads([docx_column, md_column, brief_column], state, ctx, actor, version)
+    internal_wording_warning(bid)
     for field, heading in BID_SECTIONS:
         st.markdown(f"#### {heading}")
         safe_text(getattr(bid, field))

@@ -1,13 +1,17 @@
-"""The rules analyst's bid writer: a structured first draft with the gaps marked `[to complete]`."""
+"""The rules analyst's bid writer: a structured first draft with the gaps marked `[to complete]`.
+
+The draft is written to the buyer. What the analyst found about fit and risk (scores, our
+preferred value range, days left to prepare, CPV matching) is for the bid team and stays in the
+rating, which the internal brief shows; the sections say what we deliver and how.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from core.analysts.bid_phrases import APPROACH_BY_KEYWORD
 from core.analysts.rules.match import TenderMatch
-from core.analysts.wording import format_date, format_days, join_words
+from core.analysts.wording import join_words
 from core.models import FilterResult, RatingResult, Tender
 from core.profile.company import CompanyProfile
 
@@ -35,14 +39,13 @@ def write_bid(
     match: TenderMatch,
     relevance: FilterResult,
     rating: RatingResult,
-    now: datetime,
 ) -> BidDraft:
     categories = match.category_names or list(relevance.categories)
     return BidDraft(
         executive_summary=executive_summary(tender, profile, match, categories),
         technical_approach=technical_approach(tender, match, categories),
-        value_proposition=value_proposition(profile, rating),
-        timeline_estimate=timeline_estimate(tender, rating, now),
+        value_proposition=value_proposition(profile, match, categories),
+        timeline_estimate=timeline_estimate(rating),
     )
 
 
@@ -60,8 +63,8 @@ def executive_summary(
     keywords = match.keywords
     if categories and keywords:
         fit = (
-            f"The requirement sits in our {_practices(categories)}: the notice asks for "
-            f"{join_words(keywords[:5])}, which we deliver."
+            f"Your requirement for {join_words(keywords[:5])} is the work of our "
+            f"{_practices(categories)}, which deliver it today."
         )
     elif categories:
         fit = f"The requirement sits in our {_practices(categories)}."
@@ -81,12 +84,11 @@ def _category_paragraph(tender: Tender, category: str, keywords: tuple[str, ...]
         APPROACH_BY_KEYWORD[k.lower()] for k in keywords if k.lower() in APPROACH_BY_KEYWORD
     ]
     if keywords:
-        opening = f"The notice asks for {join_words(keywords)}."
+        opening = f"The requirement covers {join_words(keywords)}."
     else:
         opening = f"{_buyer(tender)} needs {category.lower()} expertise for this requirement."
     body = " ".join(dict.fromkeys(sentences)) or (
-        f"We will apply our standard {category.lower()} method, tailored to the specification "
-        f"{GAP}."
+        f"We will apply our standard {category} method, tailored to the specification {GAP}."
     )
     return f"### {category}\n\n{opening} {body}"
 
@@ -104,8 +106,17 @@ def technical_approach(tender: Tender, match: TenderMatch, categories: list[str]
     return "\n\n".join(sections)
 
 
-def value_proposition(profile: CompanyProfile, rating: RatingResult) -> str:
-    bullets = [f"- {strength}" for strength in rating.strengths]
+def value_proposition(profile: CompanyProfile, match: TenderMatch, categories: list[str]) -> str:
+    keywords_by_category = {c.name: c.keywords for c in match.capabilities}
+    bullets = []
+    for category in categories:
+        words = keywords_by_category.get(category, ())
+        if words:
+            bullets.append(f"- {category}: a team that already delivers {join_words(words[:4])}.")
+        else:
+            bullets.append(f"- {category}: our track record on similar work {GAP}")
+    if not bullets:
+        bullets.append(f"- How our experience meets the requirement: {GAP}")
     if profile.summary:
         bullets.append(f"- {profile.summary}")
     bullets += [
@@ -134,34 +145,11 @@ def _phase_lines(weeks: int) -> list[str]:
     return lines
 
 
-def _response_plan(tender: Tender, now: datetime) -> str:
-    if tender.deadline is None:
-        return f"Response plan: no deadline in the notice; submission date {GAP}."
-    days = (tender.deadline - now).total_seconds() / 86_400
-    date = format_date(tender.deadline)
-    if days < 0:
-        return f"Response plan: the deadline ({date}) has passed; confirm with the buyer {GAP}."
-    if days < 4:
-        return f"Response plan: {format_days(days)} until {date}; submit the draft as it stands."
-
-    def milestone(share: float) -> str:
-        return format_date(now + timedelta(days=days * share))
-
-    return (
-        f"Response plan ({format_days(days)} until the deadline on {date}):\n"
-        f"- Go/no-go decision by {milestone(0.1)}\n"
-        f"- First full draft by {milestone(0.6)}\n"
-        f"- Internal review and pricing sign-off by {milestone(0.85)}\n"
-        f"- Submit by {format_date(tender.deadline - timedelta(days=1))}, a day early"
-    )
-
-
-def timeline_estimate(tender: Tender, rating: RatingResult, now: datetime) -> str:
+def timeline_estimate(rating: RatingResult) -> str:
+    """Delivery phases from contract award; the length follows the effort the analyst rated."""
     weeks = _delivery_weeks(rating.effort_required)
     phases = "\n".join(_phase_lines(weeks))
     return (
-        f"{_response_plan(tender, now)}\n\n"
-        f"Delivery estimate: about {weeks} weeks from contract award "
-        f"(effort {rating.effort_required}/10):\n{phases}\n\n"
+        f"Delivery estimate: about {weeks} weeks from contract award:\n{phases}\n\n"
         f"Contract start date and duration from the tender documents: {GAP}"
     )

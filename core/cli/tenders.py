@@ -82,8 +82,9 @@ def cmd_export_table(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def cmd_export_bids(ctx: AppContext, args: argparse.Namespace) -> int:
     states = [s for s in ctx.tenders.all_states() if s.bid is not None]
+    latest = {b.tender_id: b for b in ctx.bids.all_latest()}
     approved = {
-        b.tender_id: b for b in ctx.bids.all_latest([BidStatus.APPROVED, BidStatus.EXPORTED])
+        i: b for i, b in latest.items() if b.status in (BidStatus.APPROVED, BidStatus.EXPORTED)
     }
     if args.approved_only:
         states = [s for s in states if s.tender.id in approved]
@@ -92,7 +93,14 @@ def cmd_export_bids(ctx: AppContext, args: argparse.Namespace) -> int:
         print(f"No {what} yet: nothing was written.", file=sys.stderr)
         return EXIT_OK
     try:
-        paths = export_bids(states, args.format, Path(args.out), ctx.profile().company_name)
+        paths = export_bids(
+            states,
+            args.format,
+            Path(args.out),
+            ctx.profile().company_name,
+            versions=latest,
+            internal=args.internal,
+        )
     except ExportError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
@@ -103,10 +111,13 @@ def cmd_export_bids(ctx: AppContext, args: argparse.Namespace) -> int:
         CLI_ACTOR,
         AuditAction.EXPORT,
         target=f"bids ({args.format})",
-        detail=f"{len(paths)} bids written to {args.out}, {drafts} of them drafts",
+        detail=f"{len(paths)} bids written to {args.out}, {drafts} of them drafts"
+        + (", with the internal brief" if args.internal else ""),
     )
     note = f" ({drafts} still drafts: approve them on the Bids page)" if drafts else ""
     print(f"{len(paths)} bids written to {args.out}{note}.")
+    if args.internal:
+        print("Each file ends with the internal brief for the bid team: remove it before sending.")
     return EXIT_OK
 
 
@@ -129,6 +140,11 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write to")
     p.add_argument(
         "--approved-only", action="store_true", help="only bids approved on the Bids page"
+    )
+    p.add_argument(
+        "--internal",
+        action="store_true",
+        help="append the bid team's brief (scores, strengths, risks, gaps) to each document",
     )
     p.set_defaults(handler=cmd_export_bids)
     p = kinds.add_parser("table", help="every tender with its analysis")

@@ -1,5 +1,6 @@
-"""What every bid document holds, whatever its format: the tender's facts, where the draft
-came from, the four sections parsed into blocks, and the rating for the appendix.
+"""What every bid document holds, whatever its format: the facts a buyer reads on the title
+page, the four sections parsed into blocks, and the pieces of the internal brief (the tender's
+facts as the team reads them, where the draft came from, the rating).
 
 Tender and analyst text is untrusted: characters XML cannot hold are dropped first.
 """
@@ -18,7 +19,7 @@ from core.views.describe import describe_analyst
 from core.views.tender import tender_facts
 
 GAP_NOTE = "Text marked [to complete] is a gap the bid team must fill before submitting."
-APPENDIX_HEADING = "Appendix: strengths and risks"
+DRAFT_NOTE = "Draft: not yet approved for submission."
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 # XML 1.0 forbids C0 controls other than tab/newline, lone surrogates and U+FFFE/U+FFFF;
@@ -89,7 +90,7 @@ def when(moment: datetime) -> str:
 def version_line(version: BidVersion) -> str:
     """'Version 3 · Approved by Alice on 21 Nov 2026' (what the reader holds, and its standing)."""
     line = f"Version {version.version} · "
-    approved = version.status in (BidStatus.APPROVED, BidStatus.EXPORTED)
+    approved = is_approved(version)
     if approved and version.approved_by and version.approved_at:
         line += f"Approved by {version.approved_by} on {_day(version.approved_at)}"
     elif approved:
@@ -109,6 +110,26 @@ def _day(moment: datetime) -> str:
 
 def document_title(state: TenderState) -> str:
     return f"Bid response: {one_line(state.tender.title)}"
+
+
+def buyer_facts(
+    state: TenderState, now: datetime, version: BidVersion | None = None
+) -> list[tuple[str, str]]:
+    """The title page a buyer reads: who it is for, their reference, the deadline, the date."""
+    tender = state.tender
+    rows = [("Buyer", tender.buyer or "[to complete]")]
+    if tender.source_id:
+        rows.append(("Buyer's reference", tender.source_id))
+    if tender.deadline is not None:
+        rows.append(("Submission deadline", when(tender.deadline)))
+    if version is not None:
+        rows.append(("Version", str(version.version)))
+    rows.append(("Date", _day(now)))
+    return [(label, one_line(value)) for label, value in rows]
+
+
+def is_approved(version: BidVersion | None) -> bool:
+    return version is not None and version.status in (BidStatus.APPROVED, BidStatus.EXPORTED)
 
 
 def tender_facts_rows(state: TenderState, now: datetime) -> list[tuple[str, str]]:

@@ -6,20 +6,18 @@ import re
 from datetime import datetime
 
 from core.export.bid_content import (
-    APPENDIX_HEADING,
-    GAP_NOTE,
+    DRAFT_NOTE,
     Block,
+    buyer_facts,
     document_title,
-    draft_facts,
+    is_approved,
     one_line,
-    rating_lists,
     require_bid,
-    scores,
     sections,
-    tender_facts_rows,
     version_line,
 )
-from core.models import BidVersion, RatingResult, TenderState, utcnow
+from core.export.brief_content import BRIEF_HEADING, BRIEF_WARNING, Part, brief_parts
+from core.models import BidVersion, TenderState, utcnow
 
 # A Markdown file is read raw as well as rendered, so only characters that can start markup
 # are escaped (core.views.markup escapes more, for Streamlit's extra directives).
@@ -41,22 +39,64 @@ def bid_markdown(
     *,
     now: datetime | None = None,
     version: BidVersion | None = None,
+    internal: bool = False,
 ) -> str:
-    """The bid as Markdown, with the same content as the DOCX (`version` as in bid_docx)."""
+    """The bid as Markdown, with the same content as the DOCX (`version`, `internal` as in
+    bid_docx)."""
     bid = require_bid(state, version)
     now = now or utcnow()
     lines = [f"# {md_escape(document_title(state))}", ""]
     if company:
-        lines += [f"Prepared by {md_escape(one_line(company))}", ""]
-    if version is not None:
-        lines += [md_escape(version_line(version)), ""]
-    lines += [*_md_facts(tender_facts_rows(state, now)), ""]
-    lines += ["**About this draft**", "", *_md_facts(draft_facts(bid, now)), ""]
-    lines += [f"_{md_escape(GAP_NOTE)}_", "", "---", ""]
+        lines += [f"Submitted by {md_escape(one_line(company))}", ""]
+    lines += [*_md_facts(buyer_facts(state, now, version)), ""]
+    if not is_approved(version):
+        lines += [f"_{md_escape(DRAFT_NOTE)}_", ""]
+    lines += ["---", ""]
     for heading, blocks in sections(bid):
         lines += [f"## {heading}", "", *_md_blocks(blocks)]
-    lines += _md_appendix(state.rating)
+    if internal:
+        lines += ["---", "", f"## {BRIEF_HEADING}", ""]
+        lines += _md_brief(state, version, now, level=3)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def brief_markdown(
+    state: TenderState,
+    company: str | None = None,
+    *,
+    now: datetime | None = None,
+    version: BidVersion | None = None,
+) -> str:
+    """The internal brief on its own, as brief_docx has it."""
+    require_bid(state, version)
+    now = now or utcnow()
+    lines = [f"# Internal brief: {md_escape(one_line(state.tender.title))}", ""]
+    if company:
+        lines += [f"For the {md_escape(one_line(company))} bid team", ""]
+    lines += _md_brief(state, version, now, level=2)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _md_brief(
+    state: TenderState, version: BidVersion | None, now: datetime, level: int
+) -> list[str]:
+    lines = [f"**{md_escape(BRIEF_WARNING)}**", ""]
+    if version is not None:
+        lines += [md_escape(version_line(version)), ""]
+    for part in brief_parts(state, require_bid(state, version), now):
+        lines += _md_part(part, level)
+    return lines
+
+
+def _md_part(part: Part, level: int) -> list[str]:
+    lines = [f"{'#' * level} {part.heading}", ""]
+    for paragraph in part.text:
+        lines += [md_escape(paragraph), ""]
+    if part.rows:
+        lines += [*_md_facts(part.rows), ""]
+    if part.items:
+        lines += [*(f"- {md_escape(item)}" for item in part.items), ""]
+    return lines
 
 
 def _md_facts(rows: list[tuple[str, str]]) -> list[str]:
@@ -76,14 +116,4 @@ def _md_blocks(blocks: list[Block]) -> list[str]:
         else:
             # Two trailing spaces keep the draft's single line breaks.
             lines += ["  \n".join(md_escape(line) for line in block.text.split("\n")), ""]
-    return lines
-
-
-def _md_appendix(rating: RatingResult | None) -> list[str]:
-    lines = [f"## {APPENDIX_HEADING}", ""]
-    if rating is None:
-        return [*lines, "This tender has no rating, so there are no scores to show.", ""]
-    lines += ["### Scores", "", *_md_facts(scores(rating)), ""]
-    for heading, items in rating_lists(rating):
-        lines += [f"### {heading}", "", *(f"- {md_escape(item)}" for item in items), ""]
     return lines

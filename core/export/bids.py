@@ -1,8 +1,10 @@
 """Bid drafts as DOCX or Markdown files, one per tender, written to a folder or a ZIP.
 
-Every document has the same content: a title page with the tender's facts and where the draft
-came from, the four bid sections, and an appendix with the rating. Tender and analyst text is
-untrusted: it goes in as text (python-docx escapes XML; Markdown is backslash-escaped), and
+Every document speaks to the buyer: a title page naming the company, the buyer, their reference
+and the deadline, then the four bid sections. The team's own view (scores, strengths, risks,
+evidence, response plan, gaps) is the internal brief: its own file (brief_docx,
+brief_markdown) or, with `internal=True`, an appendix. Tender and analyst text is untrusted:
+it goes in as text (python-docx escapes XML; Markdown is backslash-escaped), and
 characters XML cannot hold are dropped first.
 """
 
@@ -17,7 +19,6 @@ from pathlib import Path
 from typing import Literal
 
 from core.export.bid_content import (
-    APPENDIX_HEADING,
     GAP_NOTE,
     Block,
     ExportError,
@@ -26,12 +27,13 @@ from core.export.bid_content import (
     text_blocks,
     version_line,
 )
-from core.export.bid_docx import bid_docx
-from core.export.bid_markdown import bid_markdown, md_escape
+from core.export.bid_docx import bid_docx, brief_docx
+from core.export.bid_markdown import bid_markdown, brief_markdown, md_escape
+from core.export.brief_content import BRIEF_HEADING, internal_mentions
 from core.models import BidVersion, TenderState
 
 __all__ = [
-    "APPENDIX_HEADING",
+    "BRIEF_HEADING",
     "GAP_NOTE",
     "BidFormat",
     "Block",
@@ -41,8 +43,12 @@ __all__ = [
     "bid_files",
     "bid_markdown",
     "bids_zip",
+    "brief_docx",
+    "brief_filename",
+    "brief_markdown",
     "clean_text",
     "export_bids",
+    "internal_mentions",
     "md_escape",
     "one_line",
     "text_blocks",
@@ -66,6 +72,13 @@ def bid_filename(state: TenderState, extension: str) -> str:
     return f"{stem}-{slug}.{ext}" if slug else f"{stem}.{ext}"
 
 
+def brief_filename(state: TenderState, extension: str) -> str:
+    """'tender-12-brief-cloud-hosting….docx': the brief beside the bid, never mistaken for it."""
+    name = bid_filename(state, extension)
+    stem = f"tender-{state.tender.id if state.tender.id is not None else 'unsaved'}"
+    return f"{stem}-brief{name[len(stem) :]}"
+
+
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text.lower().translate(_FILENAME_LETTERS))
     ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii")
@@ -83,13 +96,15 @@ def _shorten(slug: str, room: int) -> str:
 Renderer = Callable[[TenderState, str | None, BidVersion | None], bytes]
 
 
-def _renderer(fmt: str) -> Renderer:
+def _renderer(fmt: str, internal: bool) -> Renderer:
     if fmt == "docx":
-        return lambda state, company, version: bid_docx(state, company, version=version)
-    if fmt == "md":
-        return lambda state, company, version: bid_markdown(state, company, version=version).encode(
-            "utf-8"
+        return lambda state, company, version: bid_docx(
+            state, company, version=version, internal=internal
         )
+    if fmt == "md":
+        return lambda state, company, version: bid_markdown(
+            state, company, version=version, internal=internal
+        ).encode("utf-8")
     raise ExportError(f"Bids cannot be exported as {fmt!r}: choose docx or md.")
 
 
@@ -99,13 +114,14 @@ def bid_files(
     company: str | None = None,
     *,
     versions: Mapping[int, BidVersion] | None = None,
+    internal: bool = False,
 ) -> list[tuple[str, bytes]]:
     """(file name, content) for every tender that has a bid; names are unique.
 
-    `versions` (tender id → version) exports those versions' text, named on the title page,
-    instead of each tender's newest draft.
+    `versions` (tender id → version) exports those versions' text instead of each tender's
+    newest draft; `internal` appends the team's brief to every document.
     """
-    render = _renderer(fmt)
+    render = _renderer(fmt, internal)
     versions = versions or {}
     files: list[tuple[str, bytes]] = []
     taken: set[str] = set()
@@ -125,10 +141,16 @@ def bid_files(
 
 
 def export_bids(
-    states: Iterable[TenderState], fmt: BidFormat, out_dir: Path, company: str | None = None
+    states: Iterable[TenderState],
+    fmt: BidFormat,
+    out_dir: Path,
+    company: str | None = None,
+    *,
+    versions: Mapping[int, BidVersion] | None = None,
+    internal: bool = False,
 ) -> list[Path]:
     """Writes one file per tender with a bid into out_dir (created if needed); returns the paths."""
-    files = bid_files(states, fmt, company)
+    files = bid_files(states, fmt, company, versions=versions, internal=internal)
     _make_folder(out_dir)
     paths = []
     for name, content in files:
@@ -161,10 +183,12 @@ def bids_zip(
     company: str | None = None,
     *,
     versions: Mapping[int, BidVersion] | None = None,
+    internal: bool = False,
 ) -> bytes:
     """A ZIP with one file per tender that has a bid, named as export_bids names them."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in bid_files(states, fmt, company, versions=versions):
+        files = bid_files(states, fmt, company, versions=versions, internal=internal)
+        for name, content in files:
             archive.writestr(name, content)
     return buffer.getvalue()

@@ -75,7 +75,23 @@ def test_go_in_the_browser_then_approve_and_download_the_docx(reviewed_app, page
     for _, heading in BID_SECTIONS:
         assert heading in headings
     assert title in text
-    assert "Approved by Alice Martin" in text
+    assert "Submitted by " in text and "not yet approved" not in text
+    for internal in ("Win probability", "/ 10", "Approved by", "Prompt version", "analyst"):
+        assert internal not in text, f"the buyer's DOCX says {internal!r}"
+
+    # what the analyst found goes to the team, in the internal brief
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Internal brief").click()
+    brief = docx.Document(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    cells = [c.text for t in brief.tables for row in t.rows for c in row.cells]
+    brief_text = "\n".join([p.text for p in brief.paragraphs] + cells)
+    assert "Approved by Alice Martin" in brief_text and "Win probability" in brief_text
+
+    # the download of an approved version counts as an export, as the audit log says
+    page.reload()
+    settled(page)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Exported")).to_contain_text("1")
+    no_exception(page)
 
     # the decision is in the tender's history (a table), with who and why
     page.goto(f"{server.url}/tenders?id={tender_id}")

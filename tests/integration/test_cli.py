@@ -238,6 +238,49 @@ def test_export_table_and_bids(tmp_path, capsys):
         assert heading in headings
     assert main(["--db", db, "export", "bids", "--format", "md", "--out", str(bids_dir)]) == 0
     assert len(list(bids_dir.glob("*.md"))) == len(written)
+    capsys.readouterr()
+
+    # Every bid speaks to the buyer; --internal adds the team's brief (issue 17).
+    company = "Submitted by Northwind Digital"
+    for path in written:
+        text = _docx_text(path)
+        assert company in text
+        leaked = [word for word in BUYER_NEVER_READS if word in text]
+        assert leaked == [], f"{path.name} tells the buyer {leaked}"
+    brief_dir = tmp_path / "with-brief"
+    args = ["--db", db, "export", "bids", "--out", str(brief_dir), "--internal"]
+    assert main(args) == 0
+    assert "remove it before sending" in capsys.readouterr().out
+    briefed = sorted(brief_dir.glob("*.docx"))
+    assert len(briefed) == len(written)
+    for path in briefed:
+        text = _docx_text(path)
+        for word in ("/ 10", "Win probability", "Strategic fit", "confidence", "Prompt version"):
+            assert word in text, f"{path.name} has no {word!r} in its brief"
+        assert "left to prepare" in text and "CPV codes" in text
+
+
+# What an exported bid must never tell the buyer (issue 17's list).
+BUYER_NEVER_READS = (
+    "/ 10",
+    "/10",
+    "Win probability",
+    "win probability",
+    "Strategic fit",
+    "preferred range",
+    "to prepare",
+    "CPV",
+    "confidence",
+    "analyst",
+    "Model",
+    "Prompt version",
+)
+
+
+def _docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
 def test_export_refusals_are_one_sentence(tmp_path, capsys):

@@ -108,7 +108,7 @@ def test_the_id_query_param_picks_the_bid(analysed_demo: AppContext, bids: list[
     assert at.selectbox[0].value == bids[1]
     assert "Approve version 1" in [b.label for b in at.button]
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Download DOCX", "Download Markdown"]
+    assert labels == ["Download DOCX", "Download Markdown", "Internal brief"]
 
 
 def test_editing_a_section_saves_version_2_under_the_editor_name(

@@ -130,7 +130,7 @@ def test_a_bid_downloads_as_docx_and_markdown_and_a_tender_without_one_offers_no
     open_page: Callable[[str], AppTest], demo_with_bids: AppContext
 ) -> None:
     for status, expected in (
-        (TenderStatus.COMPLETE, ["Download DOCX", "Download Markdown"]),
+        (TenderStatus.COMPLETE, ["Download DOCX", "Download Markdown", "Internal brief"]),
         (TenderStatus.FILTERED_OUT, []),
     ):
         at = app_test()

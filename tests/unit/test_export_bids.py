@@ -12,19 +12,26 @@ import docx
 import pytest
 
 from core.export.bids import (
-    APPENDIX_HEADING,
+    BRIEF_HEADING,
     ExportError,
     bid_docx,
     bid_filename,
     bid_markdown,
     bids_zip,
+    brief_docx,
+    brief_filename,
+    brief_markdown,
     clean_text,
     export_bids,
+    internal_mentions,
     md_escape,
     text_blocks,
 )
 from core.models import (
     BidDocument,
+    BidStatus,
+    BidVersion,
+    FilterResult,
     RatingResult,
     Recommendation,
     TenderState,
@@ -48,7 +55,7 @@ def bid(**fields: object) -> BidDocument:
         "executive_summary": "Acme proposes to deliver the service.\n\nBid lead: [to complete]",
         "technical_approach": "### Phases\n\n- Discovery\n• Delivery\n\nTeam: [to complete]",
         "value_proposition": "Why Acme:\n\n- Local team\n- Fixed price",
-        "timeline_estimate": "Response plan:\n- Go/no-go by 5 Jan\n\nDelivery in 12 weeks.",
+        "timeline_estimate": "Delivery in 12 weeks:\n- Phase one by week 4\n\nThen support.",
         "analyst": "llm:gpt-4o-mini@api.example.test",
         "model": "gpt-4o-mini",
         "prompt_version": "write-3f2a",
@@ -80,6 +87,9 @@ def state(
     return TenderState(
         tender=tender(title, id=tender_id, **tender_fields),
         status=TenderStatus.COMPLETE if with_bid else TenderStatus.RATED_LOW,
+        filter=FilterResult(
+            is_relevant=True, confidence=0.8, categories=["Cloud"], evidence=["cloud hosting"]
+        ),
         rating=rating() if with_rating else None,
         bid=bid() if with_bid else None,
     )
@@ -97,37 +107,87 @@ def table_text(document: docx.document.Document) -> list[list[str]]:
     return [[c.text for c in row.cells] for t in document.tables for row in t.rows]
 
 
-# --- DOCX ----------------------------------------------------------------------------------
+# --- DOCX for the buyer -------------------------------------------------------------------
+
+# What a buyer must never read: the team's triage (issue 17).
+INTERNAL_WORDS = (
+    "/ 10",
+    "Win probability",
+    "Strategic fit",
+    "preferred range",
+    "to prepare",
+    "CPV",
+    "confidence",
+    "analyst",
+    "Model",
+    "Prompt version",
+    "Strong cloud practice",
+    "Tight deadline",
+)
 
 
-def test_docx_has_the_four_sections_in_order_then_the_appendix() -> None:
+def docx_text(document: docx.document.Document) -> str:
+    cells = [cell for row in table_text(document) for cell in row]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_docx_has_the_four_sections_in_order_and_nothing_else() -> None:
     document = parse(bid_docx(state(), company="Acme Ltd", now=NOW))
 
-    assert headings(document, 1) == [*SECTION_HEADINGS, APPENDIX_HEADING]
-    assert all(
-        p.style.name.startswith("Heading")
-        for p in document.paragraphs
-        if p.text in SECTION_HEADINGS
-    )
+    assert headings(document, 1) == SECTION_HEADINGS
 
 
-def test_docx_title_page_has_the_title_company_facts_and_provenance() -> None:
-    document = parse(bid_docx(state(), company="Acme Ltd", now=NOW))
+def test_docx_title_page_names_the_company_the_buyer_and_the_deadline() -> None:
+    document = parse(bid_docx(state(source_id="RFQ-77"), company="Acme Ltd", now=NOW))
     texts = [p.text for p in document.paragraphs]
     rows = table_text(document)
 
     assert document.paragraphs[0].style.name == "Title"
     assert texts[0] == "Bid response: Cloud hosting for the council"
-    assert "Prepared by Acme Ltd" in texts
+    assert "Submitted by Acme Ltd" in texts
     assert ["Buyer", "Test Council"] in rows
-    assert ["Tenderwise id", "12"] in rows
-    assert ["Deadline", "15 Jan 2027 00:00 UTC · 11 days left"] in rows
-    assert ["Drafted by", "LLM: gpt-4o-mini at api.example.test"] in rows
-    assert ["Prompt version", "write-3f2a"] in rows
-    assert ["Drafted on", "2 Jan 2027 14:30 UTC"] in rows
-    assert any("[to complete]" in t and "gap" in t for t in texts)
+    assert ["Buyer's reference", "RFQ-77"] in rows
+    assert ["Submission deadline", "15 Jan 2027 00:00 UTC"] in rows
+    assert ["Date", "3 Jan 2027"] in rows
+    assert "Draft: not yet approved for submission." in texts
     assert document.core_properties.title == "Bid response: Cloud hosting for the council"
     assert document.core_properties.author == "Acme Ltd"
+
+
+def test_docx_for_the_buyer_holds_none_of_the_internal_triage() -> None:
+    text = docx_text(parse(bid_docx(state(), company="Acme Ltd", now=NOW)))
+
+    assert [word for word in INTERNAL_WORDS if word in text] == []
+    assert "days left" not in text and "Tenderwise id" not in text
+
+
+def test_docx_with_the_internal_brief_appended_has_the_triage() -> None:
+    document = parse(bid_docx(state(), company="Acme Ltd", now=NOW, internal=True))
+    text = docx_text(document)
+
+    assert headings(document, 1) == [*SECTION_HEADINGS, BRIEF_HEADING]
+    missing = [w for w in INTERNAL_WORDS if w not in text and w not in ("CPV", "preferred range")]
+    assert missing == []
+    assert ["Relevance", "relevant, confidence 80%"] in table_text(document)
+    assert "cloud hosting" in text
+    assert "15 Jan 2027 00:00 UTC · 11 days left" in text
+
+
+def test_an_approved_version_is_not_marked_as_a_draft() -> None:
+    version = BidVersion(
+        tender_id=12,
+        version=3,
+        status=BidStatus.APPROVED,
+        document=bid(),
+        approved_by="Alice",
+        approved_at=datetime(2027, 1, 2, 16, 0, tzinfo=UTC),
+    )
+    document = parse(bid_docx(state(), company="Acme", now=NOW, version=version))
+    texts = [p.text for p in document.paragraphs]
+
+    assert ["Version", "3"] in table_text(document)
+    assert not any("Draft" in t for t in texts)
+    assert "Alice" not in docx_text(document)  # who approved is the team's business
 
 
 def test_docx_title_page_comes_before_a_page_break() -> None:
@@ -137,9 +197,9 @@ def test_docx_title_page_comes_before_a_page_break() -> None:
     assert xml.index('w:type="page"') < xml.index("Executive summary")
 
 
-def test_docx_without_company_has_no_prepared_by_line() -> None:
+def test_docx_without_company_has_no_submitted_by_line() -> None:
     document = parse(bid_docx(state(), now=NOW))
-    assert not any(p.text.startswith("Prepared by") for p in document.paragraphs)
+    assert not any(p.text.startswith("Submitted by") for p in document.paragraphs)
     assert document.core_properties.author == "Tenderwise"
 
 
@@ -149,31 +209,10 @@ def test_docx_bullets_subheadings_and_line_breaks() -> None:
     texts = [p.text for p in document.paragraphs]
 
     assert bullets[:2] == ["Discovery", "Delivery"]
-    assert "Local team" in bullets and "Go/no-go by 5 Jan" in bullets
+    assert "Local team" in bullets and "Phase one by week 4" in bullets
     assert "Phases" in headings(document, 2)
     assert "Acme proposes to deliver the service." in texts
     assert "Bid lead: [to complete]" in texts
-
-
-def test_docx_appendix_lists_strengths_risks_scores_and_recommendation() -> None:
-    document = parse(bid_docx(state(), now=NOW))
-    texts = [p.text for p in document.paragraphs]
-    rows = table_text(document)
-    after_appendix = texts[texts.index(APPENDIX_HEADING) :]
-
-    assert {"Strengths", "Risks"} <= set(headings(document, 2))
-    assert "Strong cloud practice" in after_appendix
-    assert "Tight deadline" in after_appendix
-    assert ["Overall score", "7.5 / 10"] in rows
-    assert ["Effort required", "4 / 10"] in rows
-    assert ["Recommendation", "Bid"] in rows
-
-
-def test_docx_without_rating_says_so_in_the_appendix() -> None:
-    document = parse(bid_docx(state(with_rating=False), now=NOW))
-    texts = [p.text for p in document.paragraphs]
-    assert any("no rating" in t for t in texts[texts.index(APPENDIX_HEADING) :])
-    assert "Strengths" not in headings(document, 2)
 
 
 def test_docx_drops_characters_xml_cannot_hold() -> None:
@@ -184,13 +223,14 @@ def test_docx_drops_characters_xml_cannot_hold() -> None:
     hostile.bid = bid(executive_summary="Line\x00 one\x0cLine two\x1b", model="m\x07")
     hostile.rating.strengths = ["Fast\x00"]  # type: ignore[union-attr]
 
-    document = parse(bid_docx(hostile, company="Acme\x00", now=NOW))
+    document = parse(bid_docx(hostile, company="Acme\x00", now=NOW, internal=True))
     texts = [p.text for p in document.paragraphs]
 
     assert texts[0] == f"Bid response: Cloud hosting migration {HOSTILE}"
     assert ["Buyer", "Council of Somewhere"] in table_text(document)
     assert "Line one\nLine two" in texts
-    assert "Prepared by Acme" in texts
+    assert "Submitted by Acme" in texts
+    assert "Fast" in texts
 
 
 def test_docx_with_a_title_longer_than_a_core_property_allows() -> None:
@@ -212,29 +252,101 @@ def test_a_tender_without_a_bid_is_refused() -> None:
         bid_docx(state(with_bid=False))
     with pytest.raises(ExportError, match="no bid draft"):
         bid_markdown(state(with_bid=False))
+    with pytest.raises(ExportError, match="no bid draft"):
+        brief_docx(state(with_bid=False))
+
+
+# --- the internal brief --------------------------------------------------------------------
+
+
+def test_brief_holds_the_tender_facts_scores_strengths_risks_plan_gaps_and_provenance() -> None:
+    document = parse(brief_docx(state(), company="Acme Ltd", now=NOW))
+    texts = [p.text for p in document.paragraphs]
+    rows = table_text(document)
+    bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
+
+    assert texts[0] == "Internal brief: Cloud hosting for the council"
+    assert "For the Acme Ltd bid team" in texts
+    assert any("remove this before the bid goes to the buyer" in t for t in texts)
+    assert ["Deadline", "15 Jan 2027 00:00 UTC · 11 days left"] in rows
+    assert ["Tenderwise id", "12"] in rows
+    assert ["Overall score", "7.5 / 10"] in rows
+    assert ["Win probability", "6.5 / 10"] in rows
+    assert ["Recommendation", "Bid"] in rows
+    assert ["Drafted by", "LLM: gpt-4o-mini at api.example.test"] in rows
+    assert ["Prompt version", "write-3f2a"] in rows
+    assert "Strong cloud practice" in bullets and "Tight deadline" in bullets
+    assert "Go/no-go decision by 4 Jan 2027" in bullets
+    assert "Submit by 14 Jan 2027, a day early" in bullets
+    assert "Executive summary: Bid lead: [to complete]" in bullets
+    assert "Technical approach: Team: [to complete]" in bullets
+
+
+def test_brief_without_a_rating_says_so() -> None:
+    document = parse(brief_docx(state(with_rating=False), now=NOW))
+    texts = [p.text for p in document.paragraphs]
+    assert "This tender has no rating yet." in texts
+    assert "Strengths" not in headings(document, 1)
+
+
+def test_brief_lists_internal_wording_left_in_the_bid() -> None:
+    leaky = state()
+    leaky.bid = bid(
+        value_proposition="Why us:\n\n- Our win probability is 7.5 / 10.\n- A local team.",
+        timeline_estimate="Deadline leaves 43 days to prepare. Delivery in 12 weeks.",
+    )
+
+    assert internal_mentions(leaky.bid) == [
+        ("Value proposition", "Our win probability is 7.5 / 10."),
+        ("Timeline estimate", "Deadline leaves 43 days to prepare."),
+    ]
+    bullets = [
+        p.text
+        for p in parse(brief_docx(leaky, now=NOW)).paragraphs
+        if p.style.name == "List Bullet"
+    ]
+    assert "Value proposition: “Our win probability is 7.5 / 10.”" in bullets
+    assert internal_mentions(bid()) == []
+
+
+def test_brief_response_plan_for_a_passed_or_missing_deadline() -> None:
+    passed = parse(brief_docx(state(deadline=datetime(2027, 1, 1, tzinfo=UTC)), now=NOW))
+    assert any("has passed" in p.text for p in passed.paragraphs)
+    missing = parse(brief_docx(state(deadline=None), now=NOW))
+    assert any("gives no deadline" in p.text for p in missing.paragraphs)
+
+
+def test_brief_filename_sits_beside_the_bid() -> None:
+    assert brief_filename(state(), "docx") == "tender-12-brief-cloud-hosting-for-the-council.docx"
 
 
 # --- Markdown ------------------------------------------------------------------------------
 
 
-def test_markdown_has_title_facts_sections_and_appendix() -> None:
+def test_markdown_has_title_facts_and_sections_for_the_buyer() -> None:
     md = bid_markdown(state(), company="Acme Ltd", now=NOW)
     level_two = re.findall(r"^## (.+)$", md, flags=re.MULTILINE)
 
     assert md.startswith("# Bid response: Cloud hosting for the council\n")
-    assert "Prepared by Acme Ltd" in md
+    assert "Submitted by Acme Ltd" in md
     assert "- **Buyer:** Test Council" in md
-    assert (
-        "- **Drafted by:** LLM: gpt\\-4o\\-mini at api.example.test" not in md
-    )  # not over-escaped
-    assert "- **Drafted by:** LLM: gpt-4o-mini at api.example.test" in md
-    assert level_two == [*SECTION_HEADINGS, APPENDIX_HEADING]
+    assert "- **Submission deadline:** 15 Jan 2027 00:00 UTC" in md
+    assert level_two == SECTION_HEADINGS
     assert "### Phases\n\n- Discovery\n- Delivery\n" in md
-    assert "Response plan:\n\n- Go/no-go by 5 Jan\n" in md
+    assert "Bid lead: \\[to complete\\]" in md
+    assert [word for word in INTERNAL_WORDS if word in md] == []
+
+
+def test_markdown_with_the_internal_brief() -> None:
+    md = bid_markdown(state(), company="Acme Ltd", now=NOW, internal=True)
+    level_two = re.findall(r"^## (.+)$", md, flags=re.MULTILINE)
+
+    assert level_two == [*SECTION_HEADINGS, BRIEF_HEADING]
+    assert "- **Drafted by:** LLM: gpt-4o-mini at api.example.test" in md  # not over-escaped
     assert "- Strong cloud practice" in md and "- Tight deadline" in md
     assert "- **Overall score:** 7.5 / 10" in md
     assert "- **Recommendation:** Bid" in md
-    assert "Bid lead: \\[to complete\\]" in md
+    assert brief_markdown(state(), now=NOW).startswith("# Internal brief: Cloud hosting")
 
 
 def test_markdown_keeps_single_line_breaks() -> None:
@@ -247,7 +359,7 @@ def test_markdown_escapes_a_hostile_title_and_company() -> None:
     md = bid_markdown(state(title=HOSTILE), company="<b>Evil</b> *Co*", now=NOW)
 
     assert "\\<script\\>alert(1)\\</script\\> \\[x\\](http://evil)" in md
-    assert "Prepared by \\<b\\>Evil\\</b\\> \\*Co\\*" in md
+    assert "Submitted by \\<b\\>Evil\\</b\\> \\*Co\\*" in md
     # No unescaped character that could open HTML, a link or an image anywhere.
     assert re.search(r"(?<!\\)[<\[]", md) is None
 
@@ -394,4 +506,10 @@ def test_bids_zip_of_docx_files_opens_in_python_docx() -> None:
     with zipfile.ZipFile(io.BytesIO(bids_zip([state()], "docx"))) as archive:
         [name] = archive.namelist()
         assert name == "tender-12-cloud-hosting-for-the-council.docx"
-        assert headings(parse(archive.read(name)), 1)[-1] == APPENDIX_HEADING
+        assert headings(parse(archive.read(name)), 1) == SECTION_HEADINGS
+
+
+def test_bids_zip_with_the_internal_brief_appended() -> None:
+    with zipfile.ZipFile(io.BytesIO(bids_zip([state()], "docx", internal=True))) as archive:
+        [name] = archive.namelist()
+        assert headings(parse(archive.read(name)), 1)[-1] == BRIEF_HEADING

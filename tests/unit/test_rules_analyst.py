@@ -15,6 +15,7 @@ from core.analysts.rules.cpv import normalise_cpv
 from core.analysts.rules.match import matcher_for
 from core.analysts.rules.rating import recommend
 from core.analysts.rules.text import KeywordIndex, keyword_rule, text_words
+from core.export.brief_content import internal_mentions
 from core.models import BID_SECTIONS, Recommendation, Tender
 from core.profile.company import Capability, CompanyProfile, Thresholds, default_profile
 
@@ -484,9 +485,24 @@ def test_bid_has_every_section_and_marks_the_gaps(analyst, profile) -> None:
     assert subject.title in bid.executive_summary
     assert "### Cybersecurity" in bid.technical_approach
     assert "penetration testing" in bid.technical_approach
-    assert "15 Jan 2027" in bid.timeline_estimate
-    for strength in rating.strengths:
-        assert strength in bid.value_proposition
+    assert "Cybersecurity: a team that already delivers penetration testing" in (
+        bid.value_proposition
+    )
+
+
+def test_bid_sections_speak_to_the_buyer_not_of_our_triage(analyst, profile) -> None:
+    subject = tender(**PEN_TEST)
+    relevance = analyst.filter(subject, profile)
+    rating = analyst.rate(subject, profile, relevance)
+    assert rating.strengths and rating.risks  # the assessment has plenty to say…
+
+    bid = analyst.write(subject, profile, relevance, rating)
+
+    # …and none of it reaches the sections the buyer reads; the internal brief has it.
+    assert internal_mentions(bid) == []
+    text = " ".join(getattr(bid, field) for field, _ in BID_SECTIONS)
+    for said in [*rating.strengths, *rating.risks, "15 Jan 2027", "effort", "/10"]:
+        assert said not in text
 
 
 def test_bid_timeline_grows_with_effort(analyst, profile) -> None:

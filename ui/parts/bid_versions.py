@@ -4,18 +4,27 @@ the DOCX/Markdown downloads (the Bids page and the Tender page share them)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
 
-from core.access.audit import AuditLog, audited
+from core.access.audit import audited
 from core.access.roles import Actor
 from core.bids.editor import BidRow
 from core.bootstrap import AppContext
-from core.export.bids import bid_docx, bid_filename, bid_markdown
-from core.models import BID_SECTIONS, BidVersion, TenderState
+from core.export.bid_content import is_approved
+from core.export.bids import (
+    bid_docx,
+    bid_filename,
+    bid_markdown,
+    brief_docx,
+    brief_filename,
+    internal_mentions,
+)
+from core.models import BID_SECTIONS, BidDocument, BidVersion, TenderState
 from core.views.describe import describe_analyst
+from core.views.markup import escape_markdown
 from ui.widgets.components import safe_text
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -44,29 +53,35 @@ def with_display_names(version: BidVersion, name: Callable[[str], str]) -> BidVe
 
 
 def bid_downloads(
-    docx_column: Any,
-    md_column: Any,
+    columns: Sequence[Any],
     state: TenderState,
-    company: str,
-    audit: AuditLog,
+    ctx: AppContext,
     actor: Actor,
     version: BidVersion | None = None,
 ) -> None:
-    """The bid as DOCX and Markdown, built (and recorded as exported) when clicked: `version`
-    (naming people as the page does, with_display_names) or else the analyst's draft."""
+    """The bid for the buyer as DOCX and Markdown, and the team's internal brief, each built
+    when clicked and recorded as an export: `version` (naming people as the page does,
+    with_display_names) or else the analyst's draft. An approved version downloaded is
+    marked exported, as `export bids` marks it."""
+    docx_column, md_column, brief_column = columns
+    company, audit = ctx.profile().company_name, ctx.audit()
     target = f"tender {state.tender.id}"
     what = f"bid version {version.version}" if version else "bid draft"
-    hint = f"Version {version.version}, with its status on the title page" if version else None
+    hint = "For the buyer: the title page and the four sections, without our assessment."
+
+    def for_buyer(make: Callable[[], bytes], fmt: str) -> Callable[[], bytes]:
+        def run() -> bytes:
+            data = make()
+            if is_approved(version) and version is not None and state.tender.id is not None:
+                ctx.bids.mark_exported([(state.tender.id, version.version)], ctx.clock())
+            return data
+
+        return audited(audit, actor, run, target=target, detail=f"{what} ({fmt})")
+
     docx_column.download_button(
         "Download DOCX",
         help=hint,
-        data=audited(
-            audit,
-            actor,
-            lambda: bid_docx(state, company, version=version),
-            target=target,
-            detail=f"{what} (docx)",
-        ),
+        data=for_buyer(lambda: bid_docx(state, company, version=version), "docx"),
         file_name=bid_filename(state, "docx"),
         mime=DOCX_MIME,
         icon=":material/description:",
@@ -75,17 +90,41 @@ def bid_downloads(
     md_column.download_button(
         "Download Markdown",
         help=hint,
-        data=audited(
-            audit,
-            actor,
-            lambda: bid_markdown(state, company, version=version).encode("utf-8"),
-            target=target,
-            detail=f"{what} (md)",
-        ),
+        data=for_buyer(lambda: bid_markdown(state, company, version=version).encode("utf-8"), "md"),
         file_name=bid_filename(state, "md"),
         mime="text/markdown",
         icon=":material/download:",
         on_click="ignore",
+    )
+    brief_column.download_button(
+        "Internal brief",
+        help="For the bid team only: scores, strengths, risks, evidence, response plan and "
+        "the gaps still to fill.",
+        data=audited(
+            audit,
+            actor,
+            lambda: brief_docx(state, company, version=version),
+            target=target,
+            detail=f"internal brief of the {what} (docx)",
+        ),
+        file_name=brief_filename(state, "docx"),
+        mime=DOCX_MIME,
+        icon=":material/lock:",
+        on_click="ignore",
+    )
+
+
+def internal_wording_warning(document: BidDocument) -> None:
+    """A warning when the bid's text still speaks of our own assessment to the buyer."""
+    mentions = internal_mentions(document)
+    if not mentions:
+        return
+    heading, sentence = mentions[0]
+    more = f" and {len(mentions) - 1} more" if len(mentions) > 1 else ""
+    st.warning(
+        f"The bid still speaks of our own assessment ({heading}: “{escape_markdown(sentence)}”"
+        f"{more}): reword it before the buyer reads it. The internal brief lists every place.",
+        icon=":material/visibility:",
     )
 
 

@@ -121,7 +121,7 @@ class RulesAnalyst:
     ) -> BidDocument:
         now = self._now()
         match = matcher_for(profile).match(tender)
-        draft = write_bid(tender, profile, match, relevance, rating, now)
+        draft = write_bid(tender, profile, match, relevance, rating)
         return BidDocument(
             analyst=ANALYST_NAME,
             created_at=now,
