@@ -30,6 +30,7 @@ TENDER_COLUMNS = (
     "description",
     "buyer",
     "value_amount",
+    "value_low",
     "value_currency",
     "deadline",
     "cpv_codes",
@@ -55,6 +56,7 @@ _TENDER_SCHEMA = pa.schema(
         ("description", pa.string()),
         ("buyer", pa.string()),
         ("value_amount", pa.float64()),
+        ("value_low", pa.float64()),
         ("value_currency", pa.string()),
         ("deadline", pa.timestamp("us", tz="UTC")),
         ("cpv_codes", pa.list_(pa.string())),
@@ -77,7 +79,7 @@ RESTING_SQL = tuple(sorted(s.value for s in RESTING_STATUSES))
 # One row per tender with every analysis field; the newest bid version only.
 STATE_SELECT = """
 SELECT
-    t.id, t.source, t.source_id, t.title, t.description, t.buyer, t.value_amount,
+    t.id, t.source, t.source_id, t.title, t.description, t.buyer, t.value_amount, t.value_low,
     t.value_currency, t.deadline, t.cpv_codes, t.country, t.language, t.url, t.raw,
     t.notice_type, t.form_type, t.procedure_id, t.published_at, t.classifications, t.lots,
     t.documents,
@@ -117,6 +119,7 @@ def tender_row(t: Tender, source_file: str | None) -> dict[str, Any]:
         "description": t.description,
         "buyer": t.buyer,
         "value_amount": t.value_amount,
+        "value_low": t.value_low,
         "value_currency": t.value_currency,
         "deadline": t.deadline,
         "cpv_codes": list(t.cpv_codes),
@@ -214,6 +217,7 @@ def row_to_state(row: dict[str, Any]) -> TenderState:
         description=row["description"] or "",
         buyer=row["buyer"],
         value_amount=row["value_amount"],
+        value_low=row["value_low"],
         value_currency=row["value_currency"],
         deadline=row["deadline"],
         cpv_codes=list(row["cpv_codes"] or []),

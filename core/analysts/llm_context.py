@@ -100,11 +100,11 @@ def value_range_text(profile: CompanyProfile) -> str:
 
 def tender_block(tender: Tender) -> str:
     """The notice as data, inside <tender> … </tender>."""
-    value = (
-        f"{tender.value_amount:,.0f} {tender.value_currency or ''}".strip()
-        if tender.value_amount is not None
-        else "not stated"
-    )
+    value = "not stated"
+    if tender.value_amount is not None:
+        value = f"{tender.value_amount:,.0f} {tender.value_currency or ''}".strip()
+        if tender.value_low is not None:
+            value = f"{tender.value_low:,.0f} to {value}"
     description = tender.description
     if len(description) > MAX_DESCRIPTION_CHARS:
         description = description[:MAX_DESCRIPTION_CHARS] + " […]"

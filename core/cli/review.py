@@ -53,7 +53,7 @@ def cmd_review_list(ctx: AppContext, args: argparse.Namespace) -> int:
         data = item.to_json()
         deadline = (data["deadline"] or "no deadline")[:10]
         print(
-            f"{item.tender_id:>6}  {item.stage.label:<17} AI: {item.proposal.label:<5} "
+            f"{item.tender_id:>6}  {item.stage.label:<17} analyst: {item.proposal.label:<5} "
             f"{deadline}  {item.state.tender.title[:60]}"
         )
     print(f"{len(items)} waiting. Decide with: review decide ID --accept|--go|--no-go --by USER")

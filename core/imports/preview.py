@@ -44,6 +44,7 @@ class FilePreview(BaseModel):
                 "title": t.title,
                 "buyer": t.buyer,
                 "value": t.value_amount,
+                "value low": t.value_low,
                 "currency": t.value_currency,
                 "deadline": t.deadline,
                 "cpv codes": ", ".join(t.cpv_codes),

@@ -4,8 +4,8 @@ Columns: Notice Identifier, Notice Type, Organisation Name, Status, Published Da
 Description, Region, Cpv Codes, Contact Email, Contact Website, Closing Date, Closing Time,
 Value Low, Value High. Dates are dd/mm/yyyy and times UK local time, so Closing Date and
 Closing Time are read together in Europe/London and stored in UTC. CPV codes are separated by
-spaces or new lines. Values are GBP; the upper value is the tender's value and the lower one
-is kept in the source row (a value range has no field of its own yet).
+spaces or new lines. Values are GBP, kept as a range: Value High is the tender's value and
+Value Low its lower end.
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ def _map_row(cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any], 
         "description": get("description"),
         "buyer": get("organisationname"),
         "deadline": _uk_time(get("closingdate"), get("closingtime"), "closing", warnings),
-        "value": high or low,
+        "value_high": high,
+        "value_low": low,
         "currency": "GBP",
         "cpv": " ".join(get("cpvcodes").split()),
         "country": "GB",

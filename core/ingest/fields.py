@@ -56,12 +56,48 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "amount",
         "estimated amount",
     ),
+    # A value published as a range: the upper end is the tender's value, the lower end kept.
+    "value_high": (
+        "value high",
+        "high value",
+        "maximum value",
+        "max value",
+        "value max",
+        "value maximum",
+        "value to",
+        "upper value",
+        "estimated value high",
+        "estimated value max",
+        "budget max",
+        "budget to",
+        "max budget",
+        "maximum budget",
+        "to value",
+    ),
+    "value_low": (
+        "value low",
+        "low value",
+        "minimum value",
+        "min value",
+        "value min",
+        "value minimum",
+        "value from",
+        "lower value",
+        "estimated value low",
+        "estimated value min",
+        "budget min",
+        "budget from",
+        "min budget",
+        "minimum budget",
+        "from value",
+    ),
     "currency": ("currency", "currency code", "value currency"),
     "cpv": ("cpv", "cpv code", "cpv codes", "cpv_codes"),
     "country": ("country", "country code"),
     "language": ("language", "lang"),
     "url": ("url", "link", "notice url", "web link"),
 }
+MONEY_FIELDS = ("value", "value_high", "value_low")
 TITLE_HINT = ", ".join(FIELD_ALIASES["title"][:3])
 _LONGEST_HEADER = 200
 
@@ -101,12 +137,12 @@ def _match_one(header: str) -> tuple[str, int, str | None] | None:
     parts = unit.groupdict() if unit else {}
     if found is None and unit is not None:
         found = _ALIAS_RANK.get(normalise_header(parts["base"]))
-        if found is not None and parts.get("code") and found[0] != "value":
+        if found is not None and parts.get("code") and found[0] not in MONEY_FIELDS:
             return None  # "Buyer ABC": a trailing code is a unit only on a value column
     if found is None:
         return None
     field, rank = found
-    if field != "value":
+    if field not in MONEY_FIELDS:
         return field, rank, None
     unit_text = parts.get("p") or parts.get("b") or parts.get("s") or parts.get("code")
     return field, rank, currency_code(unit_text)
@@ -123,7 +159,8 @@ def match_headers(headers: Sequence[str]) -> Columns:
         field, rank, unit = matched
         if field not in best or rank < best[field][0]:
             best[field] = (rank, position, unit)
-    hint = best["value"][2] if "value" in best else None
+    units = [best[field][2] for field in MONEY_FIELDS if field in best]
+    hint = next((unit for unit in units if unit), None)
     positions = tuple((field, position) for field, (_, position, _) in best.items())
     return Columns(positions=positions, currency_hint=hint)
 

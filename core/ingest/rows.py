@@ -91,6 +91,10 @@ def _capped(value: Any, cut: list[int]) -> Any:
     return value
 
 
+def _given(cell: Any) -> bool:
+    return bool(cell) or cell == 0
+
+
 def _web_address(value: Any, warnings: list[str]) -> str | None:
     text = cell_text(value).strip()
     if not text:
@@ -184,7 +188,7 @@ class TenderBuilder:
             buyer = _cap(buyer, SHORT_LIMIT, "buyer", warnings)
         if len(description) > DESCRIPTION_LIMIT:
             description = _cap(description, DESCRIPTION_LIMIT, "description", warnings)
-        amount, currency = self._money(get("value"), get("currency"), currency_hint, warnings)
+        amount, low, currency = self._range(values, currency_hint, warnings)
         url = get("url")
         try:
             tender = Tender(
@@ -194,6 +198,7 @@ class TenderBuilder:
                 description=description,
                 buyer=buyer or None,
                 value_amount=amount,
+                value_low=low,
                 value_currency=currency,
                 deadline=self._deadline(get("deadline"), warnings),
                 cpv_codes=self._cpv(get("cpv"), warnings),
@@ -216,6 +221,30 @@ class TenderBuilder:
                 RowError(row=row, message=WARNING_PREFIX + text, level="warning")
                 for text in warnings
             )
+
+    @classmethod
+    def _range(
+        cls, values: Mapping[str, Any], currency_hint: str | None, warnings: list[str]
+    ) -> tuple[float | None, float | None, str | None]:
+        """(value, lower end or None, currency): a 'value' column, else the range's ends."""
+        get = values.get
+        currency_cell = get("currency")
+        value, high, low_cell = get("value"), get("value_high"), get("value_low")
+        if not _given(value) and not _given(high):
+            value, low_cell = low_cell, None  # only a lower end: that is the value
+        elif not _given(value):
+            value = high
+        amount, currency = cls._money(value, currency_cell, currency_hint, warnings)
+        if not _given(low_cell) or amount is None:
+            return amount, None, currency
+        low, low_currency = cls._money(low_cell, currency_cell, currency_hint, warnings)
+        if low is not None and low_currency != currency:
+            warnings.append(
+                f"the value range's ends are in different currencies ({low_currency} and "
+                f"{currency}); imported the upper value only"
+            )
+            return amount, None, currency
+        return amount, low, currency
 
     @staticmethod
     def _money(

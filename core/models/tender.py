@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from core.models.base import LongText, ShortText
 
@@ -115,7 +122,10 @@ class Tender(BaseModel):
     title: ShortText = Field(min_length=1)
     description: LongText = ""
     buyer: ShortText | None = None
+    #: the estimated value; when the notice gives a range, its upper end…
     value_amount: float | None = Field(default=None, ge=0)
+    #: …and this its lower end (None when the notice gives one figure)
+    value_low: float | None = Field(default=None, ge=0)
     value_currency: str | None = Field(default=None, min_length=3, max_length=3)
     deadline: datetime | None = None
     cpv_codes: list[str] = Field(default_factory=list)
@@ -179,9 +189,25 @@ class Tender(BaseModel):
             for name in MERGED_FIELDS
             if getattr(self, name) in (None, "", [])
         }
+        if self.value_amount is not None:
+            kept.pop("value_low", None)  # a new value brings its own range, or none
         if self.title_derived:
             kept["title"], kept["title_derived"] = older.title, older.title_derived
         return self.model_copy(update={"id": older.id, **kept})
+
+    @model_validator(mode="after")
+    def _value_range(self) -> Tender:
+        """A range is low ≤ value_amount; a lone lower end is the value; low = high is no range."""
+        low, high = self.value_low, self.value_amount
+        if low is None:
+            return self
+        if high is None:
+            self.value_amount, self.value_low = low, None
+        elif low > high:
+            self.value_amount, self.value_low = low, high
+        elif low == high:
+            self.value_low = None
+        return self
 
     @field_validator("value_currency")
     @classmethod
@@ -203,6 +229,7 @@ VERSIONED_FIELDS: tuple[str, ...] = (
     "description",
     "buyer",
     "value_amount",
+    "value_low",
     "value_currency",
     "deadline",
     "cpv_codes",
@@ -231,6 +258,7 @@ SUBSTANTIVE_FIELDS = frozenset(
         "title",
         "description",
         "value_amount",
+        "value_low",
         "value_currency",
         "deadline",
         "cpv_codes",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.analysts.wording import format_date, format_money
-from core.models import TenderStatus
+from core.models import Tender, TenderStatus
 from core.pipeline.status import PipelineStatus
 
 _ANALYST_DESCRIPTIONS = {
@@ -47,9 +47,28 @@ def compact_money(amount: float, currency: str | None) -> str:
     return f"{symbol}{number}" if symbol else f"{number} {code}".strip()
 
 
-def money_text(amount: float | None, currency: str | None) -> str:
+def compact_value(tender: Tender) -> str | None:
+    """'£240k', '£100k–£240k' for a range, '1.2M SEK'; None without a value."""
+    amount, low, currency = tender.value_amount, tender.value_low, tender.value_currency
+    if amount is None:
+        return None
+    if low is not None and low < amount:
+        high = compact_money(amount, currency)
+        # the currency is said once: '£100k–£240k' keeps its symbol, '100k–240k SEK' its code
+        first = compact_money(low, currency)
+        code = (currency or "").upper()
+        if first.endswith(f" {code}") and code:
+            first = first.removesuffix(f" {code}")
+        return f"{first}–{high}"
+    return compact_money(amount, currency)
+
+
+def money_text(amount: float | None, currency: str | None, low: float | None = None) -> str:
+    """'£240,000', or '£100,000–£240,000' for a range (low, amount); 'not stated'."""
     if amount is None:
         return "not stated"
+    if low is not None and low < amount:
+        return f"{format_money(low, currency)}–{format_money(amount, currency)}"
     return format_money(amount, currency)
 
 

@@ -17,6 +17,7 @@ def tender_record(state: TenderState) -> dict[str, Any]:
         "description": tender.description,
         "buyer": tender.buyer,
         "value_amount": tender.value_amount,
+        "value_low": tender.value_low,
         "value_currency": tender.value_currency,
         "deadline": tender.deadline.isoformat() if tender.deadline else None,
         "cpv_codes": list(tender.cpv_codes),

@@ -61,7 +61,7 @@ def tender_facts(state: TenderState, now: datetime | None = None) -> TenderFacts
     language = language_name(tender.language)
     facts = [
         ("Buyer", tender.buyer or "not stated"),
-        ("Value", money_text(tender.value_amount, tender.value_currency)),
+        ("Value", money_text(tender.value_amount, tender.value_currency, tender.value_low)),
         ("Deadline", deadline_text(tender.deadline, now)),
         ("Notice", _notice_text(state)),
         ("CPV codes", ", ".join(tender.cpv_codes) or "none"),

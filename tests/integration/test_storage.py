@@ -61,6 +61,7 @@ def test_raw_payload_and_fields_round_trip(ctx):
         source_id="X-9",
         description="Build a data platform",
         value_amount=1_200_000.0,
+        value_low=800_000.0,
         value_currency="gbp",
         cpv_codes=["72300000", "48610000"],
         country="GB",
@@ -73,6 +74,7 @@ def test_raw_payload_and_fields_round_trip(ctx):
     assert stored.status is TenderStatus.PENDING
     t = stored.tender
     assert (t.title, t.value_amount, t.value_currency) == ("Data platform", 1_200_000.0, "GBP")
+    assert t.value_low == 800_000.0
     assert t.cpv_codes == ["72300000", "48610000"]
     assert t.deadline == original.deadline
     assert t.raw == original.raw

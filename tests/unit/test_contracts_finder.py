@@ -33,6 +33,8 @@ def test_a_contracts_finder_export_keeps_id_deadline_time_value_and_codes() -> N
     # 12:00 in London in July is 11:00 UTC (British Summer Time)
     assert open_call.deadline == datetime(2026, 7, 24, 11, 0, tzinfo=UTC)
     assert (open_call.value_amount, open_call.value_currency) == (240000, "GBP")
+    assert open_call.value_low == 100000  # Value Low / Value High: both ends kept
+    assert award.value_amount == 50000 and award.value_low is None
     assert open_call.cpv_codes == ["72415000", "72222300", "48000000"]
     assert open_call.url == "https://www.contractsfinder.service.gov.uk/Notice/abc-123"
     assert open_call.notice_type is NoticeType.TENDER and open_call.country == "GB"

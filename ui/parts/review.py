@@ -24,7 +24,7 @@ from core.review.service import (
     ReviewItem,
     format_when,
 )
-from core.views.describe import compact_money
+from core.views.describe import compact_value
 from core.views.tender import pick_tender_id, tender_facts
 from ui.widgets.components import (
     analyst_caption,
@@ -69,7 +69,10 @@ def queue_filters() -> QueueFilters:
             "Why it waits", list(ReviewStage), format_func=lambda s: s.label, key="review_stages"
         ),
         proposals=proposals.multiselect(
-            "AI proposal", list(Proposal), format_func=lambda p: p.label, key="review_proposals"
+            "Analyst proposal",
+            list(Proposal),
+            format_func=lambda p: p.label,
+            key="review_proposals",
         ),
         text=search.text_input("Search title, buyer or text", key="review_search", max_chars=200),
     )
@@ -86,13 +89,11 @@ def queue_table(queue: list[ReviewItem]) -> None:
                 "title": tender.title,
                 "buyer": tender.buyer,
                 "why": item.stage.label,
-                "AI proposal": item.proposal.label,
+                "Analyst proposal": item.proposal.label,
                 "confidence": round(relevance.confidence * 100) if relevance else None,
                 "overall score": rating.overall_score if rating else None,
                 "deadline": tender.deadline,
-                "value": compact_money(tender.value_amount, tender.value_currency)
-                if tender.value_amount is not None
-                else None,
+                "value": compact_value(tender),
             }
         )
     st.dataframe(
@@ -107,6 +108,8 @@ def queue_table(queue: list[ReviewItem]) -> None:
             "confidence": st.column_config.NumberColumn("confidence", format="%d%%"),
             "overall score": st.column_config.NumberColumn("overall score", format="%.1f"),
             "deadline": st.column_config.DatetimeColumn("deadline", format="D MMM YYYY"),
+            # "1.2M SEK", "£100k–£240k": wide enough for the figure and its currency
+            "value": st.column_config.TextColumn("value", width="medium"),
         },
     )
 
@@ -164,7 +167,7 @@ def review_item(item: ReviewItem) -> None:
         st.link_button("Open the notice", facts.url, icon=":material/open_in_new:")
 
     verdict = st.columns(3)
-    verdict[0].metric("AI proposal", item.proposal.label)
+    verdict[0].metric("Analyst proposal", item.proposal.label)
     if relevance is not None:
         verdict[1].metric("Relevant", "Yes" if relevance.is_relevant else "No")
         verdict[2].metric("Confidence", f"{relevance.confidence:.0%}")
@@ -193,13 +196,13 @@ def _provenance(result: Any, what: str) -> None:
 
 # --------------------------------------------------------------------- the decision
 def decision_buttons(item: ReviewItem) -> None:
-    """Reason, then Accept (the AI's proposal), Go or No-go."""
+    """Reason, then Accept (the analyst's proposal), Go or No-go."""
     tender_id = item.tender_id
     st.text_area(
         "Reason",
         key=f"review_reason_{tender_id}",
         max_chars=2_000,
-        placeholder="Needed for Go and No-go: why you decide differently from the analyst.",
+        placeholder="Needed when you decide differently from the analyst: say why.",
     )
     accept = st.container()  # on its own row: "Accept (No-go)" needs the width
     go, no_go = st.columns(2)
@@ -330,11 +333,11 @@ def _history_row(decision: Decision) -> dict[str, Any]:
         "action": decision.action.label,
         "status": f"{decision.status_before.label} → {decision.status_after.label}",
         "reason": decision.reason,
-        "AI proposal": decision.ai_proposal.label if decision.ai_proposal else None,
-        "AI confidence": f"{decision.ai_confidence:.0%}"
+        "Analyst proposal": decision.ai_proposal.label if decision.ai_proposal else None,
+        "Analyst confidence": f"{decision.ai_confidence:.0%}"
         if decision.ai_confidence is not None
         else None,
-        "AI score": f"{decision.ai_score:.1f}" if decision.ai_score is not None else None,
+        "Analyst score": f"{decision.ai_score:.1f}" if decision.ai_score is not None else None,
         "overridden": overrides_text(decision.overrides) or None,
         "analyst": decision.analyst,
         "model": decision.model,
