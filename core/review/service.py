@@ -47,6 +47,9 @@ def reopenable(state: TenderState) -> bool:
     return state.status in REOPENABLE and state.filter is not None
 
 
+# Go/no-go as proposed overrides nothing: no reason needed; without one, it is an accept.
+_AGREES = {DecisionAction.GO: Proposal.GO, DecisionAction.NO_GO: Proposal.NO_GO}
+
 SCORE_DIMENSIONS = ("overall_score", "strategic_fit", "win_probability", "effort_required")
 DIMENSION_LABELS = {
     "is_relevant": "Relevance",
@@ -116,6 +119,7 @@ class ReviewItem:
             "recommendation": rating.recommendation.value if rating else None,
             "deadline": tender.deadline.isoformat() if tender.deadline else None,
             "value_amount": tender.value_amount,
+            "value_low": tender.value_low,
             "value_currency": tender.value_currency,
             "analyst": relevance.analyst if relevance else None,
             "model": relevance.model if relevance else None,
@@ -194,20 +198,22 @@ class ReviewService:
         state = self._get(tender_id)
         if state.status is not TenderStatus.NEEDS_REVIEW:
             raise self._not_waiting(state)
+        assert state.filter is not None, "tenders wait for review only after analysis"
+        policy = self._profile().thresholds
+        item = self._item(state, policy)
+        changed = _changed(state, overrides)
+        if not changed and not reason and _AGREES.get(action) is item.proposal:
+            action = DecisionAction.ACCEPT  # with a reason, it stays the person's own decision
         if action is not DecisionAction.ACCEPT and not reason:
             raise ReviewError(
                 f"A {action.label.lower()} decision needs a reason: say why you override "
                 "the analyst."
             )
-        changed = _changed(state, overrides)
         if action is DecisionAction.ACCEPT and changed:
             raise ReviewError(
                 "Accept takes the analyst's proposal as it is; to change relevance or scores, "
                 "decide go or no-go with a reason."
             )
-        assert state.filter is not None, "tenders wait for review only after analysis"
-        policy = self._profile().thresholds
-        item = self._item(state, policy)
         if action is DecisionAction.ACCEPT:
             status_after = review.automatic_status(state.filter, state.rating, policy)
         elif action is DecisionAction.GO:
@@ -390,6 +396,5 @@ def _queue_order(item: ReviewItem, now: datetime) -> tuple[int, float, bool, flo
 
 def _haystack(state: TenderState) -> str:
     tender = state.tender
-    return " ".join(
-        [tender.title, tender.buyer or "", tender.description[:2_000], str(tender.id)]
-    ).lower()
+    parts = [tender.title, tender.buyer or "", tender.description[:2_000], str(tender.id)]
+    return " ".join(parts).lower()

@@ -381,7 +381,9 @@ def test_decisions_route_tenders_and_only_a_go_gets_a_bid(analysed: AppContext) 
 def test_an_override_without_a_reason_is_refused_and_records_nothing(
     analysed: AppContext, action: DecisionAction, reason: str
 ) -> None:
-    tender_id = waiting(analysed, lambda i: True)[0].tender_id
+    # An override: the action goes against the analyst's proposal (one that agrees is an accept).
+    against = Proposal.NO_GO if action is DecisionAction.GO else Proposal.GO
+    tender_id = waiting(analysed, lambda i: i.proposal is against)[0].tender_id
     with pytest.raises(ReviewError) as refused:
         analysed.review().decide(tender_id, action, ALICE, reason)
     assert not isinstance(refused.value, AlreadyDecided)

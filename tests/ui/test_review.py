@@ -76,7 +76,7 @@ def test_filters_narrow_the_queue(
     assert _queue_ids(at) == [
         i.tender_id for i in queue if i.stage is ReviewStage.SCORE and i.proposal is Proposal.GO
     ]
-    assert set(at.dataframe[0].value["AI proposal"]) == {"Go"}
+    assert set(at.dataframe[0].value["Analyst proposal"]) == {"Go"}
 
     at.multiselect(key="review_stages").set_value([]).run()
     at.multiselect(key="review_proposals").set_value([]).run()
@@ -120,19 +120,33 @@ def test_accept_takes_the_proposal_and_shows_the_next_tender(
     assert metrics(at)["Waiting for review"] == str(len(queue) - 1)
 
 
-def test_go_without_a_reason_is_refused_and_changes_nothing(
+def test_an_override_without_a_reason_is_refused_and_changes_nothing(
     open_page: Callable[[str], AppTest], analysed_demo: AppContext
 ) -> None:
     ctx = analysed_demo
     first = ctx.review().queue()[0]
+    against = "No-go" if first.proposal is Proposal.GO else "Go"
     at = _open(open_page)
-    _button(at, "Go").click().run()
+    _button(at, against).click().run()
     assert not at.exception
     assert any("needs a reason" in e.value for e in at.error)
     assert not any("--reason" in e.value for e in at.error), "no command-line hint in the UI"
     assert _status(ctx, first.tender_id) is TenderStatus.NEEDS_REVIEW
     assert ctx.review().history(first.tender_id) == []
     assert at.selectbox[0].value == first.tender_id
+
+
+def test_a_decision_that_agrees_with_the_proposal_needs_no_reason(
+    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+) -> None:
+    ctx = analysed_demo
+    first = ctx.review().queue()[0]
+    at = _open(open_page)
+    _button(at, first.proposal.label).click().run()
+    assert not at.exception
+    assert not at.error
+    [decision] = ctx.review().history(first.tender_id)
+    assert decision.action is DecisionAction.ACCEPT
 
 
 def test_go_with_a_reason_approves_and_moves_to_the_tender_after_it(

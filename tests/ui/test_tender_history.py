@@ -63,7 +63,7 @@ def test_the_history_lists_each_decision_with_what_it_was_made_on(
     assert row["status"] == "Needs review → Rejected"
     assert row["reason"] == "Scope is mostly hardware."
     assert row["overridden"] == f"Overall score {ai_score:.1f} → 2.0"
-    assert row["AI score"] == f"{ai_score:.1f}"
+    assert row["Analyst score"] == f"{ai_score:.1f}"
     assert row["analyst"] == "rules"
     assert row["when"].endswith("UTC")
 

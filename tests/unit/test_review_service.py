@@ -96,15 +96,35 @@ def test_accepting_a_go_proposal_approves_and_records_what_the_analyst_said(desk
 
 
 def test_an_override_needs_a_reason_and_a_refusal_records_nothing(desk: Desk) -> None:
-    tender_id = desk.waiting()
-    for action in (DecisionAction.GO, DecisionAction.NO_GO):
-        with pytest.raises(ReviewError, match="needs a reason"):
-            desk.service.decide(tender_id, action, ANN, reason="   ")
+    tender_id = desk.waiting()  # the analyst proposes go
+    with pytest.raises(ReviewError, match="needs a reason"):
+        desk.service.decide(tender_id, DecisionAction.NO_GO, ANN, reason="   ")
+    with pytest.raises(ReviewError, match="needs a reason"):
+        overrides = Overrides(overall_score=9)
+        desk.service.decide(tender_id, DecisionAction.GO, ANN, reason="", overrides=overrides)
     assert desk.decisions.rows == []
     assert desk.status(tender_id) is TenderStatus.NEEDS_REVIEW
     desk.service.decide(tender_id, DecisionAction.NO_GO, ANN, reason="  no   capacity  in June ")
     assert desk.status(tender_id) is TenderStatus.REJECTED
     assert desk.decisions.rows[-1].reason == "no capacity in June"
+
+
+def test_a_go_or_no_go_that_agrees_with_the_proposal_is_an_accept(desk: Desk) -> None:
+    go = desk.waiting()  # the analyst proposes go
+    decision = desk.service.decide(go, DecisionAction.GO, ANN)
+    assert decision.action is DecisionAction.ACCEPT and decision.reason == ""
+    assert desk.status(go) is TenderStatus.APPROVED
+
+    no_go = desk.waiting(score=3.0)  # …and no-go here
+    assert desk.service.item(no_go).proposal is Proposal.NO_GO  # type: ignore[union-attr]
+    decision = desk.service.decide(no_go, DecisionAction.NO_GO, ANN)
+    assert decision.action is DecisionAction.ACCEPT
+    assert desk.status(no_go) is TenderStatus.RATED_LOW
+
+    standing = desk.waiting(score=3.0)  # with a reason, the person's own no-go
+    decision = desk.service.decide(standing, DecisionAction.NO_GO, ANN, reason="not for us")
+    assert decision.action is DecisionAction.NO_GO
+    assert desk.status(standing) is TenderStatus.REJECTED
 
 
 def test_accept_takes_the_proposal_as_it_is(desk: Desk) -> None:
