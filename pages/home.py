@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.models import ImportSummary
 from core.pipeline.status import pipeline_status
 from core.views.describe import describe_analyst, progress_fraction
+from ui.app.acting_user import current_actor
 from ui.app.navigation import ensure_app_navigation
-from ui.app.runtime import get_context
+from ui.app.runtime import get_context, get_runtime
+from ui.parts.setup import (
+    SETUP_NOTICE,
+    company_setup,
+    example_note,
+    reanalyse_offer,
+    setup_needed,
+)
 from ui.widgets.components import (
     PAGE_DASHBOARD,
     PAGE_IMPORT,
@@ -15,6 +24,7 @@ from ui.widgets.components import (
     PAGE_REVIEW,
     PAGE_TENDER,
     load_demo_button,
+    load_demo_now,
     show_notice,
 )
 
@@ -33,6 +43,26 @@ ctx = get_context()
 status = pipeline_status(ctx)
 show_notice(LOADED_KEY)
 
+actor = current_actor()
+if actor is None:
+    st.stop()
+if notice := st.session_state.pop(SETUP_NOTICE, None):
+    st.success(notice)
+
+
+def _demo_loaded(loaded: ImportSummary | None) -> None:
+    if loaded is not None and loaded.new:  # show where things stand now, with the news
+        st.session_state[LOADED_KEY] = (
+            f"Loaded {loaded.new} demo tenders; analysis has started (watch it on the "
+            "Pipeline page)."
+        )
+        st.rerun()
+
+
+if setup_needed(ctx):
+    company_setup(ctx, actor, lambda: _demo_loaded(load_demo_now(actor)))
+    st.stop()
+
 if status.tenders == 0:
     st.subheader("Get started")
     st.write(
@@ -41,17 +71,13 @@ if status.tenders == 0:
     )
     left, right = st.columns([1, 3], vertical_alignment="center")
     with left:
-        loaded = load_demo_button(key="home_demo")
-        if loaded is not None and loaded.new:  # show where things stand now, with the news
-            st.session_state[LOADED_KEY] = (
-                f"Loaded {loaded.new} demo tenders; analysis has started (watch it on the "
-                "Pipeline page)."
-            )
-            st.rerun()
+        _demo_loaded(load_demo_button(key="home_demo"))
     with right:
         st.page_link(PAGE_IMPORT, label="Import tenders", icon=":material/upload_file:")
+    example_note(ctx)
     st.stop()
 
+reanalyse_offer(ctx, actor, get_runtime().worker.wake)
 st.subheader("Where things stand")
 tiles = st.columns(5)
 tiles[0].metric("Tenders", f"{status.tenders:,}")
@@ -65,6 +91,7 @@ if status.waiting:
         text="Analysis is paused." if status.paused else "Analysis is running…",
     )
 st.caption(f"Analyst: {describe_analyst(status.analyst)}")
+example_note(ctx)
 
 links = st.columns(5)
 links[0].page_link(PAGE_DASHBOARD, label="Dashboard", icon=":material/monitoring:")

@@ -11,7 +11,9 @@ from core.imports.preview import FilePreview, import_files, preview_file, upload
 from ui.app.acting_user import current_actor
 from ui.app.navigation import ensure_app_navigation
 from ui.app.runtime import get_runtime
+from ui.parts.setup import setup_needed
 from ui.widgets.components import (
+    PAGE_HOME,
     PAGE_PIPELINE,
     import_summary,
     load_demo_button,
@@ -31,6 +33,14 @@ if not actor.can(WORKERS):
         "imported on the Dashboard and Tenders pages.",
         icon=":material/visibility:",
     )
+    st.stop()
+if setup_needed(get_runtime().ctx):
+    st.info(
+        "Set up your company first (its name, what it does, its currency): Tenderwise judges "
+        "every tender against it. The set-up is on the Home page.",
+        icon=":material/domain:",
+    )
+    st.page_link(PAGE_HOME, label="Set up the company", icon=":material/arrow_forward:")
     st.stop()
 st.write(
     "Upload tender files as they come: CSV or Excel exports, JSON lists, OCDS JSON (release "

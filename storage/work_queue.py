@@ -130,6 +130,20 @@ class WorkQueue:
 
         return self._db.write(queue)
 
+    def count_reanalysable(self) -> int:
+        """Analysed tenders that `reanalyse()` would analyse again: not being processed, and
+        not decided by a person (what a changed profile leaves out of date)."""
+        row = (
+            self._db.cursor()
+            .execute(
+                "SELECT count(*) FROM tenders WHERE status <> 'processing' "
+                f"AND id NOT IN ({_STANDING_DECISIONS}) "
+                "AND id IN (SELECT tender_id FROM filter_results)"
+            )
+            .fetchone()
+        )
+        return int(row[0]) if row else 0
+
     def retry_errors(self) -> int:
         """Send every tender in `error` back to `pending` (its saved stage results are kept)."""
         return self._db.write(

@@ -13,6 +13,7 @@ from core.cli.common import EXIT_FILE_FAILED, EXIT_OK, Commands
 from core.profile.company import stored_or_default
 from core.profile.file import profile_json, profile_text, set_profile
 from core.profile.form import ProfileFormError
+from core.profile.setup import profile_changed
 
 if TYPE_CHECKING:
     from core.bootstrap import AppContext
@@ -41,11 +42,17 @@ def cmd_profile_set(ctx: AppContext, args: argparse.Namespace) -> int:
     except ProfileFormError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_FILE_FAILED
+    stale = profile_changed(ctx.state, ctx.tenders, version)
     print(
         f"Profile version {version} is in force: {profile.company_name}, "
-        f"{len(profile.capabilities)} capabilities. Tenders already analysed keep their "
-        "results until `reanalyse --all`."
+        f"{len(profile.capabilities)} capabilities."
     )
+    if stale:
+        print(
+            f"{stale} undecided tender{'s were' if stale != 1 else ' was'} analysed with the "
+            "earlier profile: `reanalyse --all` analyses them again (decisions people made "
+            "stand)."
+        )
     return EXIT_OK
 
 

@@ -19,6 +19,7 @@ from core.models import (
     BidStatus,
     ImportSummary,
 )
+from core.profile.setup import choose_example
 from core.views.records import tender_record
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> int:
+    choose_example(ctx.state)
     _print_summary(
         load_demo(ctx.tenders, actor=CLI_ACTOR, audit=ctx.audit(), now=ctx.clock()), sys.stdout
     )

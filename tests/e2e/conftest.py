@@ -17,6 +17,7 @@ from playwright.sync_api import Page
 from core.access.roles import CLI_ACTOR
 from core.bootstrap import open_context
 from core.models import Role
+from core.profile.setup import SETUP_KEY, SetUp
 from storage.db import close_database
 from ui.app.auth_routes import COOKIE_NAME
 
@@ -80,14 +81,16 @@ class AppServer:
 
 
 def seed_accounts(db: Path) -> dict[str, str]:
-    """USERS in the database (unless it has accounts), and a session cookie for each; the
-    database is closed again so the app's process can open it."""
+    """USERS in the database (unless it has accounts) with the company set up, and a session
+    cookie for each; the database is closed again so the app's process can open it."""
     ctx = open_context(db_path=db)
     try:
         accounts = ctx.accounts()
         if not accounts.has_accounts():
             for name, (role, display) in USERS.items():
                 accounts.add(CLI_ACTOR, name, display, role, PASSWORD)
+            # a team that has set its company up (the set-up has a test of its own)
+            ctx.state.set(SETUP_KEY, SetUp.YOURS.value)
         return {name: accounts.sign_in(name, PASSWORD).cookie for name in USERS}
     finally:
         close_database(db)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -33,6 +34,14 @@ def settled(page: Page, timeout: float = 60_000) -> None:
 
 def no_exception(page: Page) -> None:
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def shot(page: Page, name: str) -> None:
+    """A full-page screenshot into $TENDERWISE_SCREENSHOTS, when set (to look at, as a user)."""
+    folder = os.environ.get("TENDERWISE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def test_every_page_renders_without_exception(app_server, page: Page):

@@ -12,6 +12,7 @@ from core.access.roles import CLI_ACTOR
 from core.bootstrap import open_context
 from core.cli.main import main
 from core.profile.company import Thresholds, default_profile, save_profile
+from core.profile.setup import SetUp, pending_offer, set_up_as
 from storage.db import close_database
 
 
@@ -90,5 +91,36 @@ def test_a_bad_file_is_one_sentence_and_changes_nothing(
     ctx = open_context(db_path=db)
     try:
         assert ctx.state.profile_version() == 0
+    finally:
+        close_database(db)
+
+
+def test_a_profile_change_says_how_many_undecided_tenders_to_re_analyse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "p.duckdb"
+    assert run(db, "demo") == 0 and run(db, "run") == 0
+    ctx = open_context(db_path=db)
+    try:
+        assert set_up_as(ctx.state) is SetUp.EXAMPLE  # the demo runs as the example company
+        analysed = ctx.tenders.count_reanalysable()
+    finally:
+        close_database(db)
+    assert analysed > 0
+    capsys.readouterr()
+    assert run(db, "profile", "show", "--json") == 0
+    shown = json.loads(capsys.readouterr().out)
+    shown["company_name"] = "Acme Digital"
+    file = tmp_path / "profile.json"
+    file.write_text(json.dumps(shown), encoding="utf-8")
+
+    assert run(db, "profile", "set", str(file)) == 0
+    out = capsys.readouterr().out
+    assert f"{analysed} undecided tenders were analysed with the earlier profile" in out
+    assert "`reanalyse --all`" in out
+    ctx = open_context(db_path=db)
+    try:
+        assert set_up_as(ctx.state) is SetUp.YOURS
+        assert pending_offer(ctx.state, ctx.tenders) == analysed  # the app offers the same
     finally:
         close_database(db)

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from core.access.passwords import hash_password
 from core.bootstrap import AppContext, open_context
 from core.models import Account
+from core.profile.setup import SETUP_KEY, SetUp
 from storage.accounts import AccountRepository
 from storage.db import close_database
 from tests.fakes import analyse_demo, route_without_review
@@ -47,7 +48,16 @@ def ctx(db_path: Path) -> AppContext:
                     created_by="test",
                 )
             )
+    # A team that has set its company up; `fresh_company` is a database before the set-up.
+    context.state.set(SETUP_KEY, SetUp.YOURS.value)
     return context
+
+
+@pytest.fixture
+def fresh_company(ctx: AppContext) -> AppContext:
+    """A fresh database: accounts exist, but nobody has set the company up yet."""
+    ctx.state.set(SETUP_KEY, None)
+    return ctx
 
 
 @pytest.fixture

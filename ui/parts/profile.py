@@ -24,7 +24,9 @@ from core.profile.form import (
     reset_profile,
     save_profile_form,
 )
+from core.profile.setup import profile_changed
 from core.views.describe import money_text
+from ui.parts.setup import example_note, reanalyse_offer
 
 CAPABILITIES_KEY = "profile_capabilities"
 
@@ -32,7 +34,8 @@ CAPABILITIES_KEY = "profile_capabilities"
 def render_profile(ctx: AppContext, wake_worker: Callable[[], None], actor: Actor) -> None:
     st.write(
         "What your company sells and never bids for. The analyst uses this profile for every "
-        "tender analysed from now on; tenders already analysed keep their results."
+        "tender analysed from now on; after a change, Tenderwise offers to analyse the "
+        "undecided tenders again."
     )
     profile = ctx.profile()
     version = ctx.state.profile_version()
@@ -40,6 +43,7 @@ def render_profile(ctx: AppContext, wake_worker: Callable[[], None], actor: Acto
     st.caption(f"Profile version {version} is in force. Every save creates a new version.")
     if notice := st.session_state.pop("settings_notice", None):
         st.success(notice)
+    example_note(ctx)
     if not actor.can(ADMINS):
         _read_only(form)
         return
@@ -132,6 +136,7 @@ def render_profile(ctx: AppContext, wake_worker: Callable[[], None], actor: Acto
         except (ProfileFormError, NotAllowed) as exc:
             st.error(str(exc))
         else:
+            profile_changed(ctx.state, ctx.tenders, new_version)
             wake_worker()
             # start the next run from the stored profile, not from the table's pending edits
             st.session_state.pop(CAPABILITIES_KEY, None)
@@ -139,6 +144,8 @@ def render_profile(ctx: AppContext, wake_worker: Callable[[], None], actor: Acto
                 f"Saved as profile version {new_version}; it applies to the next tenders analysed."
             )
             st.rerun()
+    # Right under the form, where the eyes are after "Save profile".
+    reanalyse_offer(ctx, actor, wake_worker)
 
     st.divider()
     if st.button("Reset to default profile", icon=":material/restart_alt:"):
@@ -147,6 +154,7 @@ def render_profile(ctx: AppContext, wake_worker: Callable[[], None], actor: Acto
         except NotAllowed as exc:
             st.error(str(exc))
             return
+        profile_changed(ctx.state, ctx.tenders, new_version)
         st.session_state.pop(CAPABILITIES_KEY, None)
         st.session_state["settings_notice"] = (
             f"The default profile is back in force (version {new_version})."

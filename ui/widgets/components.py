@@ -8,7 +8,7 @@ from typing import Literal
 import streamlit as st
 
 from core.access.passwords import MIN_PASSWORD_LENGTH
-from core.access.roles import WORKERS
+from core.access.roles import WORKERS, Actor
 from core.analysts.wording import format_date
 from core.imports.service import load_demo
 from core.models import (
@@ -20,6 +20,7 @@ from core.models import (
     TenderStatus,
 )
 from core.pipeline.status import pipeline_status
+from core.profile.setup import choose_example
 from core.views.describe import describe_analyst, money_text, plural
 from core.views.markup import escape_markdown as md_escape
 from core.views.markup import safe_markdown
@@ -43,6 +44,7 @@ _STATUS_COLORS: dict[TenderStatus, BadgeColor] = {
 # Plotly colours for recommendations, matching the badges.
 RECOMMENDATION_COLORS = {"Bid": "#21a366", "Consider": "#f2a900", "No bid": "#d9534f", "–": "#999"}
 
+PAGE_HOME = "pages/home.py"
 PAGE_IMPORT = "pages/import.py"
 PAGE_DASHBOARD = "pages/dashboard.py"
 PAGE_PIPELINE = "pages/pipeline.py"
@@ -156,8 +158,14 @@ def load_demo_button(key: str, *, primary: bool = True) -> ImportSummary | None:
         icon=":material/science:",
     ):
         return None
+    return load_demo_now(actor)
+
+
+def load_demo_now(actor: Actor) -> ImportSummary:
+    """Store the demo tenders (as the example company, when no company is set up yet)."""
     runtime = get_runtime()
     ctx = runtime.ctx
+    choose_example(ctx.state)
     summary = load_demo(ctx.tenders, actor=actor, audit=ctx.audit(), now=ctx.clock())
     runtime.worker.wake()
     if summary.new:
