@@ -7,10 +7,12 @@ import functools
 import streamlit as st
 
 from core.access.roles import WORKERS, NotAllowed
+from core.imports.mapping import remember, resolver
 from core.imports.preview import FilePreview, import_files, preview_file, upload_types
 from ui.app.acting_user import current_actor
 from ui.app.navigation import ensure_app_navigation
 from ui.app.runtime import get_runtime
+from ui.parts.import_columns import column_choices, title_column_prompt
 from ui.parts.setup import setup_needed
 from ui.widgets.components import (
     PAGE_HOME,
@@ -55,31 +57,42 @@ files = st.file_uploader(
     "Tender files", type=upload_types(), accept_multiple_files=True, key="import_files"
 )
 
+store = get_runtime().ctx.state  # where column choices are remembered
 # Parsing a large file takes a moment: keep each upload's preview across reruns.
 cache: dict[str, FilePreview] = st.session_state.setdefault("import_previews", {})
-previews = []
 unread = [upload for upload in files or [] if upload.file_id not in cache]
 if unread:
     reading = FilesProgress(st.progress(0.0), "Reading", [(u.name, u.size) for u in unread])
     for index, upload in enumerate(unread):
         reading.update(index, 0.0)
         cache[upload.file_id] = preview_file(
-            upload.getvalue(), upload.name, progress=functools.partial(reading.update, index)
+            upload.getvalue(),
+            upload.name,
+            progress=functools.partial(reading.update, index),
+            resolve=resolver(store),
         )
     reading.clear()
 uploads = {upload.file_id: upload for upload in files or []}
-for file_id in uploads:
-    previews.append(cache[file_id])
+previews = [cache[file_id] for file_id in uploads]
 
-for preview in previews:
+for file_id, preview in zip(uploads, previews, strict=True):
     name = md_escape(preview.filename)
     if preview.failed:
         st.error(md_escape(refusal(preview.filename, preview.failed)))
+        if (title := title_column_prompt(file_id, preview.failed)) is not None:
+            cache[file_id] = preview_file(
+                uploads[file_id].getvalue(), preview.filename, resolve=resolver(store, title)
+            )
+            if cache[file_id].layout is not None:  # read: remember it for this layout
+                remember(store, cache[file_id].layout, title)
+            st.rerun()
         continue
     st.subheader(name, divider="gray")
+    unused = len(preview.unused_columns)
     st.caption(
         f"{preview.format or ''} · {preview.tenders:,} tenders · "
         f"{preview.row_problems} rows refused · {preview.row_warnings} warnings"
+        + (f" · {unused} columns not used" if unused else "")
     )
     st.dataframe(
         preview.first_rows(),
@@ -90,6 +103,12 @@ for preview in previews:
             "deadline": st.column_config.DatetimeColumn("deadline", format="D MMM YYYY, HH:mm"),
         },
     )
+    if column_choices(preview, file_id, store):
+        # read again every upload of this layout, with the choice
+        for other in [i for i, p in cache.items() if p.layout == preview.layout]:
+            cache.pop(other, None)
+            st.session_state.pop(f"columns_{other}", None)
+        st.rerun()
 
 readable = [file_id for file_id in uploads if cache[file_id].readable]
 if previews:
@@ -105,6 +124,7 @@ if previews:
                 actor=actor,
                 audit=runtime.ctx.audit(),
                 progress=importing.update,
+                resolve=resolver(store),
             )
         except NotAllowed as exc:
             st.error(md_escape(str(exc)))

@@ -14,7 +14,11 @@ from core.cli.common import EXIT_ERROR, EXIT_FILE_FAILED, EXIT_OK, Commands
 from core.export import ExportError
 from core.export.bids import export_bids
 from core.export.table import export_table
-from core.imports.service import import_paths, load_demo
+from core.imports.mapping import MapError, parse_maps, remember, resolver
+from core.imports.service import files_in, import_paths, load_demo
+from core.ingest.columns import LayoutReport, column_choices
+from core.ingest.fields import normalise_header
+from core.ingest.tabular import NO_TITLE, SAY_TITLE
 from core.models import (
     BidStatus,
     ImportSummary,
@@ -39,11 +43,37 @@ def _print_summary(summary: ImportSummary, out: TextIO) -> None:
 
 
 def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
-    paths = [Path(p) for p in args.files]
-    summaries = import_paths(ctx.tenders, paths, actor=CLI_ACTOR, audit=ctx.audit())
-    for summary in summaries:
-        _print_summary(summary, sys.stdout if summary.ok else sys.stderr)
-    return EXIT_FILE_FAILED if any(not s.ok for s in summaries) else EXIT_OK
+    try:
+        maps = parse_maps(args.map or [])
+    except MapError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    failed = False
+    for path in (Path(p) for p in args.files):  # a folder's files one by one
+        # an empty folder goes in whole, for import_paths to say so
+        for file in (files_in(path) if path.is_dir() else []) or [path]:
+            with column_choices(resolver(ctx.state, maps)) as choices:
+                summaries = import_paths(ctx.tenders, [file], actor=CLI_ACTOR, audit=ctx.audit())
+            for summary in summaries:
+                if summary.failed and NO_TITLE in summary.failed:  # say how, on this line
+                    how = 'name it with --map "Your title column=title"'
+                    summary.failed = summary.failed.replace(SAY_TITLE, how)
+                _print_summary(summary, sys.stdout if summary.ok else sys.stderr)
+                failed = failed or not summary.ok
+            _report_columns(ctx, choices.seen, maps)
+    return EXIT_FILE_FAILED if failed else EXIT_OK
+
+
+def _report_columns(ctx: AppContext, seen: list[LayoutReport], maps: dict[str, str]) -> None:
+    for layout in seen:
+        # --map is remembered for files of this layout, as the Import page remembers it
+        names = {normalise_header(c.header) for c in layout.columns}
+        remember(ctx.state, layout.layout, {k: v for k, v in maps.items() if k in names})
+        if layout.unused:
+            print(
+                f"  columns not used: {', '.join(layout.unused)} "
+                f'(to read one, add --map "{layout.unused[0]}=FIELD")'
+            )
 
 
 def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -126,6 +156,13 @@ def cmd_export_bids(ctx: AppContext, args: argparse.Namespace) -> int:
 def add_commands(commands: Commands) -> None:
     p = commands.add_parser("import", help="import tender files (CSV, XLSX, JSON)")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar='"COLUMN=FIELD"',
+        help="read a spreadsheet column as this field (value, value_low, deadline, buyer…, or "
+        "none); repeatable, and remembered for files with the same columns",
+    )
     p.set_defaults(handler=cmd_import)
 
     commands.add_parser("demo", help="load the built-in demo tenders").set_defaults(

@@ -12,10 +12,12 @@ from core.access.audit import AuditLog
 from core.access.roles import Actor
 from core.imports.service import TenderImporter, import_bytes
 from core.ingest import SUPPORTED_EXTENSIONS, Content, ImportFileError, parse_content
+from core.ingest.columns import ColumnMap, ColumnUse, column_choices
 from core.ingest.rows import streaming_to
 from core.models import ImportSummary, Tender
 
 PREVIEW_ROWS = 10
+Resolver = Callable[[Sequence[str]], ColumnMap]
 
 
 class FilePreview(BaseModel):
@@ -32,6 +34,13 @@ class FilePreview(BaseModel):
     row_problems: int = 0
     row_warnings: int = 0
     failed: str | None = None
+    #: a spreadsheet's header layout and each column's use (None for portal formats)
+    layout: str | None = None
+    columns: list[ColumnUse] = Field(default_factory=list)
+
+    @property
+    def unused_columns(self) -> list[str]:
+        return [c.header for c in self.columns if c.field is None and c.header]
 
     @property
     def readable(self) -> bool:
@@ -68,10 +77,12 @@ def preview_file(
     rows: int = PREVIEW_ROWS,
     *,
     progress: Callable[[float], None] | None = None,
+    resolve: Resolver | None = None,
 ) -> FilePreview:
     """Read a file through once, keeping its first `rows` tenders and the counts.
 
-    `progress(fraction read)` is called after each batch of tenders read, for a progress bar.
+    `progress(fraction read)` is called after each batch of tenders read, for a progress bar;
+    `resolve(headers)` gives the user's column choices (core.imports.mapping.resolver).
     """
     content = Content(data, filename)
     first: list[Tender] = []
@@ -85,12 +96,15 @@ def preview_file(
             progress(content.fraction_read())
 
     try:
-        with streaming_to(keep_first):
+        with streaming_to(keep_first), column_choices(resolve) as choices:
             parsed = parse_content(content)
     except ImportFileError as exc:
         return FilePreview(filename=filename, failed=str(exc))
     keep_first(parsed.tenders)  # importers that do not stream
+    seen = choices.seen[0] if choices.seen else None
     return FilePreview(
+        layout=seen.layout if seen else None,
+        columns=list(seen.columns) if seen else [],
         filename=parsed.filename,
         format=parsed.format,
         tenders=count,
@@ -107,6 +121,7 @@ def import_files(
     actor: Actor,
     audit: AuditLog | None = None,
     progress: Callable[[int, float, int], None] | None = None,
+    resolve: Resolver | None = None,
 ) -> list[ImportSummary]:
     """Store the tenders of each (filename, bytes), in batches as each file is read.
 
@@ -116,7 +131,9 @@ def import_files(
     summaries = []
     for index, (filename, data) in enumerate(files):
         report = None if progress is None else functools.partial(progress, index)
-        summaries.append(
-            import_bytes(tenders, filename, data, actor=actor, audit=audit, progress=report)
-        )
+        with column_choices(resolve):
+            summary = import_bytes(
+                tenders, filename, data, actor=actor, audit=audit, progress=report
+            )
+        summaries.append(summary)
     return summaries

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from core.ingest.columns import user_mapping
 from core.ingest.currencies import ISO_4217
 
 # Canonical field → header aliases, best first: of two columns for one field, the better alias wins.
@@ -46,6 +47,15 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "response deadline",
         "closing date",
         "due date",
+    ),
+    # A time beside a date-only deadline column ("Closing Date" + "Closing Time").
+    "deadline_time": (
+        "closing time",
+        "deadline time",
+        "submission time",
+        "due time",
+        "response time",
+        "time",
     ),
     "value": (
         "estimated_value",
@@ -98,6 +108,23 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "url": ("url", "link", "notice url", "web link"),
 }
 MONEY_FIELDS = ("value", "value_high", "value_low")
+# How the Import preview names each field (and what `import --map` takes: the keys).
+FIELD_LABELS: dict[str, str] = {
+    "title": "Title",
+    "description": "Description",
+    "buyer": "Buyer",
+    "source_id": "Reference (id)",
+    "deadline": "Deadline",
+    "deadline_time": "Deadline time",
+    "value": "Value",
+    "value_low": "Value, low end",
+    "value_high": "Value, high end",
+    "currency": "Currency",
+    "cpv": "CPV codes",
+    "country": "Country",
+    "language": "Language",
+    "url": "Link",
+}
 TITLE_HINT = ", ".join(FIELD_ALIASES["title"][:3])
 _LONGEST_HEADER = 200
 
@@ -120,10 +147,14 @@ _TRAILING_CODE = re.compile(r"^(?P<base>.+?)[\s_-]+(?P<code>[A-Za-z]{3})\s*$")
 
 @dataclass(frozen=True)
 class Columns:
-    """Where each canonical field sits in a row (position in the header), and a currency hint."""
+    """Where each canonical field sits in a row (position in the header), and a currency hint.
+
+    `used` has one (field or None, whether the user chose it) per header cell.
+    """
 
     positions: tuple[tuple[str, int], ...]
     currency_hint: str | None = None
+    used: tuple[tuple[str | None, bool], ...] = ()
 
     @property
     def has_title(self) -> bool:
@@ -148,10 +179,30 @@ def _match_one(header: str) -> tuple[str, int, str | None] | None:
     return field, rank, currency_code(unit_text)
 
 
+def _unit_of(header: str) -> str | None:
+    """The currency a header names as its unit ("Spend (GBP)"), for a column the user mapped."""
+    unit = _UNIT.match(header) or _TRAILING_CODE.match(header)
+    if unit is None:
+        return None
+    parts = unit.groupdict()
+    return currency_code(parts.get("p") or parts.get("b") or parts.get("s") or parts.get("code"))
+
+
 def match_headers(headers: Sequence[str]) -> Columns:
-    """Map header cells to canonical fields; unknown columns stay in `raw` only."""
+    """Map header cells to canonical fields: the user's choices (core.ingest.columns) first,
+    then the aliases; unknown columns stay in `raw` only."""
+    chosen = user_mapping(headers)
     best: dict[str, tuple[int, int, str | None]] = {}
+    declined: set[int] = set()
     for position, header in enumerate(headers):
+        key = normalise_header(header) if header else ""
+        if key and key in chosen:
+            field = chosen[key]
+            if field in FIELD_ALIASES:
+                best[field] = (-1, position, _unit_of(header) if field in MONEY_FIELDS else None)
+            else:  # "" (not used) or an unknown name: no field
+                declined.add(position)
+            continue
         # A header is a few words; skipping long cells keeps the search cheap on 5 MB cells.
         matched = _match_one(header) if header and len(header) <= _LONGEST_HEADER else None
         if matched is None:
@@ -162,7 +213,9 @@ def match_headers(headers: Sequence[str]) -> Columns:
     units = [best[field][2] for field in MONEY_FIELDS if field in best]
     hint = next((unit for unit in units if unit), None)
     positions = tuple((field, position) for field, (_, position, _) in best.items())
-    return Columns(positions=positions, currency_hint=hint)
+    by_position = {position: (field, rank < 0) for field, (rank, position, _) in best.items()}
+    used = tuple(by_position.get(i, (None, i in declined)) for i in range(len(headers)))
+    return Columns(positions=positions, currency_hint=hint, used=used)
 
 
 def raw_keys(headers: Sequence[str]) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -89,6 +90,23 @@ def _capped(value: Any, cut: list[int]) -> Any:
             value = value[:RAW_LIST_LIMIT]
         return [_capped(item, cut) for item in value]
     return value
+
+
+def _with_time(day: Any, time: Any) -> Any:
+    """A date-only deadline cell and a time cell beside it, read as one: '24/07/2026 12:00'."""
+    clock = cell_text(time).strip()
+    if not clock or not day:
+        return day
+    if isinstance(day, datetime):
+        if day.time() != datetime.min.time():
+            return day  # it has its time already
+        day = day.date().isoformat()
+    text = cell_text(day).strip()
+    if ":" in text:  # "24/07/2026 12:00" already
+        return day
+    if len(clock) >= 8 and clock[2] == ":" and clock[5] == ":":
+        clock = clock[:5]  # Excel times read as "12:00:00"
+    return f"{text} {clock}"
 
 
 def _given(cell: Any) -> bool:
@@ -189,6 +207,7 @@ class TenderBuilder:
         if len(description) > DESCRIPTION_LIMIT:
             description = _cap(description, DESCRIPTION_LIMIT, "description", warnings)
         amount, low, currency = self._range(values, currency_hint, warnings)
+        deadline = _with_time(get("deadline"), get("deadline_time"))
         url = get("url")
         try:
             tender = Tender(
@@ -200,7 +219,7 @@ class TenderBuilder:
                 value_amount=amount,
                 value_low=low,
                 value_currency=currency,
-                deadline=self._deadline(get("deadline"), warnings),
+                deadline=self._deadline(deadline, warnings),
                 cpv_codes=self._cpv(get("cpv"), warnings),
                 country=_line(get("country")) or None,
                 language=_line(get("language")) or None,

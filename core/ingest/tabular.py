@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from core.ingest.archive import check_archive
+from core.ingest.columns import report_layout
 from core.ingest.content import Content, text_lines
 from core.ingest.errors import ImportFileError
 from core.ingest.fields import TITLE_HINT, Columns, cell_text, match_headers, raw_keys, raw_value
@@ -21,11 +22,15 @@ HEADER_SEARCH_ROWS = 20  # exports often put a title line or two above the heade
 DELIMITERS = (",", ";", "\t")
 
 
+NO_TITLE = "has no title column"
+SAY_TITLE = "say which column holds the title"
+
+
 def _no_title_column(filename: str) -> ImportFileError:
     return ImportFileError(
         filename,
-        f"{filename} has no title column (looked for {TITLE_HINT}); "
-        "rename the column and import again.",
+        f"{filename} {NO_TITLE} (looked for {TITLE_HINT}); "
+        f"rename the column, or {SAY_TITLE}, and import again.",
     )
 
 
@@ -50,6 +55,8 @@ def _read_rows(rows: Iterable[Sequence[Any]], builder: TenderBuilder, *, text_ce
     """Feed rows (1-based as the user sees them) to the builder; False when no header was found."""
     columns: Columns | None = None
     keys: list[str] = []
+    headers: list[str] = []
+    reported = False
     for number, row in enumerate(rows, start=1):
         if columns is None:
             if number > HEADER_SEARCH_ROWS:
@@ -71,11 +78,16 @@ def _read_rows(rows: Iterable[Sequence[Any]], builder: TenderBuilder, *, text_ce
             raw = dict(zip(keys, row, strict=False))
         else:
             raw = {key: raw_value(cell) for key, cell in zip(keys, row, strict=False)}
+        if not reported:  # the header with the first row, for the preview's column list
+            report_layout(headers, columns.used, [cell_text(cell) for cell in row])
+            reported = True
         length = len(row)
         values = {
             field: row[position] for field, position in columns.positions if position < length
         }
         builder.add(number, values, raw, columns.currency_hint)
+    if columns is not None and not reported:
+        report_layout(headers, columns.used, [])
     return columns is not None
 
 

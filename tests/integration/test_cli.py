@@ -294,3 +294,41 @@ def test_export_refusals_are_one_sentence(tmp_path, capsys):
     a_file.write_text("x")
     assert main(["--db", db, "export", "bids", "--out", str(a_file)]) == 0  # no bids yet
     assert "No bid drafts yet" in capsys.readouterr().err
+
+
+ODD_LAYOUT = (
+    "Opportunity name,Estimated spend (GBP),Closing Date,Closing Time,Internal notes\n"
+    'Cloud hosting for the council,"120,000",24/07/2027,12:00,call Bob\n'
+)
+
+
+def test_import_map_names_columns_and_is_remembered_for_the_layout(tmp_path, capsys):
+    db = str(tmp_path / "tw.duckdb")
+    first = tmp_path / "export-1.csv"
+    first.write_text(ODD_LAYOUT, encoding="utf-8")
+    assert main(["--db", db, "import", str(first)]) == 2
+    err = capsys.readouterr().err
+    assert "has no title column" in err and 'name it with --map "Your title column=title"' in err
+    assert len(err.strip().splitlines()) == 1
+
+    args = ["--db", db, "import", str(first), "--map", "Opportunity name=title"]
+    assert main([*args, "--map", "Estimated spend (GBP)=value"]) == 0
+    out = capsys.readouterr().out
+    assert "1 new" in out
+    assert 'columns not used: Internal notes (to read one, add --map "Internal notes=FIELD")' in out
+
+    # the next export of the same layout needs no --map
+    second = tmp_path / "export-2.csv"
+    second.write_text(ODD_LAYOUT.replace("Cloud hosting", "Data platform"), encoding="utf-8")
+    assert main(["--db", db, "import", str(second)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "tenders", "--json"]) == 0
+    stored = {t["title"]: t for t in json.loads(capsys.readouterr().out)}
+    assert set(stored) == {"Cloud hosting for the council", "Data platform for the council"}
+    for tender in stored.values():
+        assert (tender["value_amount"], tender["value_currency"]) == (120_000, "GBP")
+        assert tender["deadline"].startswith("2027-07-24T12:00")
+
+    assert main(["--db", db, "import", str(first), "--map", "Estimated spend=budget"]) == 1
+    message = capsys.readouterr().err.strip()
+    assert "'budget' is not a field" in message and "\n" not in message

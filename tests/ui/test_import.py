@@ -114,3 +114,35 @@ def test_portal_formats_are_recognised_previewed_and_imported(
     assert {s.tender.source for s in states} == {"ocds", "ted", "eforms"}
     awards = [s for s in states if not s.tender.notice_type.biddable]
     assert awards and all(s.tender.form_type for s in awards)
+
+
+ODD = (
+    b"Opportunity name,Estimated spend (GBP),Closing Date,Closing Time,Internal notes\n"
+    b'Cloud hosting for the council,"120,000",24/07/2027,12:00,call Bob\n'
+)
+
+
+def test_a_file_without_a_known_title_column_can_be_told_which_it_is(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    at = open_page("pages/import.py")
+    at.file_uploader(key="import_files").set_value([("odd.csv", ODD, "text/csv")])
+    at.run()
+    assert any("say which column holds the title" in e.value for e in at.error)
+    at.text_input[0].input("Opportunity name")
+    next(b for b in at.button if b.label == "Read again").click().run()
+    assert not at.exception and not at.error
+    preview = at.dataframe[0].value
+    assert list(preview["title"]) == ["Cloud hosting for the council"]
+    # the caption counts what was not understood: here "Estimated spend" and the notes
+    assert any("2 columns not used" in c.value for c in at.caption)
+    assert ctx.tenders.count() == 0  # nothing stored before Import
+
+    # remembered: the same layout reads the same way in the next session
+    again = open_page("pages/import.py")
+    again.file_uploader(key="import_files").set_value([("odd-2.csv", ODD, "text/csv")])
+    again.run()
+    assert not again.error
+    assert list(again.dataframe[0].value["title"]) == ["Cloud hosting for the council"]
+    next(b for b in again.button if b.label.startswith("Import 1 file")).click().run()
+    assert ctx.tenders.count() == 1

@@ -270,7 +270,7 @@ def test_xlsx_without_a_title_column_is_refused(tmp_path: Path) -> None:
     message = refusal(data, "t.xlsx")
     assert message == (
         "t.xlsx has no title column (looked for title, name, subject); "
-        "rename the column and import again."
+        "rename the column, or say which column holds the title, and import again."
     )
 
 
@@ -320,7 +320,7 @@ def test_unusable_files_are_refused_in_one_sentence(data: bytes, filename: str, 
 def test_wrong_columns_message_says_what_to_do() -> None:
     assert refusal(b"foo,bar\n1,2\n", "tenders.csv") == (
         "tenders.csv has no title column (looked for title, name, subject); "
-        "rename the column and import again."
+        "rename the column, or say which column holds the title, and import again."
     )
 
 
