@@ -11,6 +11,7 @@ from core.access.roles import ADMINS
 from ui.app.acting_user import current_actor
 from ui.app.navigation import ensure_app_navigation
 from ui.app.runtime import get_runtime
+from ui.parts.exchange_rates import render_exchange_rates
 from ui.parts.llm_endpoint import render_llm_endpoint
 from ui.parts.profile import render_profile
 from ui.parts.review_policy import render_review_policy
@@ -35,3 +36,5 @@ with policy_tab:
 
 with profile_tab:
     render_profile(ctx, runtime.worker.wake, actor)
+    st.divider()
+    render_exchange_rates(ctx, actor, runtime.worker.wake)

@@ -8,6 +8,7 @@ from typing import Protocol
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from core.analysts.wording import is_known_language
+from core.profile.rates import ExchangeRates
 
 _TWO_LETTERS = re.compile(r"[a-z]{2}")
 
@@ -119,6 +120,12 @@ class CompanyProfile(BaseModel):
     value_min: float = Field(default=0, ge=0)
     value_max: float = Field(default=0, ge=0)
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    #: rates to `currency`, for comparing amounts in other currencies (Settings)
+    exchange_rates: ExchangeRates = Field(default_factory=ExchangeRates)
+
+    def in_own_currency(self, amount: float, currency: str | None) -> float | None:
+        """`amount` in the profile's currency (converted at the team's rates), or None."""
+        return self.exchange_rates.convert(amount, currency, self.currency)
 
     @field_validator("languages")
     @classmethod

@@ -43,6 +43,7 @@ def parse_profile(text: str, name: str, in_force: CompanyProfile) -> CompanyProf
         )
     data.pop("version", None)
     data.setdefault("thresholds", in_force.thresholds.model_dump())
+    data.setdefault("exchange_rates", in_force.exchange_rates.model_dump(mode="json"))
     try:
         return CompanyProfile.model_validate(data)
     except ValidationError as exc:

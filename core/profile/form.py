@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -21,6 +22,7 @@ from core.profile.company import (
     save_profile,
     stored_or_default,
 )
+from core.profile.rates import ExchangeRates
 
 _SEPARATORS = re.compile(r"[\n,;]+")
 PROFILE_SETTINGS = "settings: company profile"
@@ -34,6 +36,7 @@ _FIELD_NAMES = {
     "currency": "Currency",
     "value_min": "Preferred minimum value",
     "value_max": "Preferred maximum value",
+    "rates": "Exchange rates",
 }
 
 
@@ -169,7 +172,10 @@ def save_profile_form(
     Only admins change settings; the change is recorded in the audit log.
     """
     check(audit, actor, ADMINS, "change settings", target=PROFILE_SETTINGS)
-    profile = profile_from_form(form, stored_or_default(store).thresholds)
+    in_force = stored_or_default(store)
+    profile = profile_from_form(form, in_force.thresholds).model_copy(
+        update={"exchange_rates": in_force.exchange_rates}  # edited beside it, in Settings
+    )
     version = save_profile(store, profile)
     detail = (
         f"saved as profile version {version}: {profile.company_name}, "
@@ -227,3 +233,28 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value != value:  # NaN from an empty table cell
         return ""
     return str(value).strip()
+
+
+def save_exchange_rates(
+    store: ProfileStore,
+    rates: dict[str, float],
+    as_of: date | None,
+    *,
+    actor: Actor,
+    audit: AuditLog | None = None,
+) -> int:
+    """Store the team's rates to the profile's currency as a new profile version (admins
+    only, audited); returns the version. Raises ProfileFormError with one sentence."""
+    check(audit, actor, ADMINS, "change settings", target=PROFILE_SETTINGS)
+    profile = stored_or_default(store)
+    own = {code.strip().upper(): rate for code, rate in rates.items() if code.strip()}
+    own.pop(profile.currency, None)  # a currency to itself needs no rate
+    try:
+        table = ExchangeRates(base=profile.currency, as_of=as_of, rates=own)
+    except ValidationError as exc:
+        raise ProfileFormError(validation_sentence(exc)) from exc
+    version = save_profile(store, profile.model_copy(update={"exchange_rates": table}))
+    listed = ", ".join(f"{code} {rate:g}" for code, rate in table.rates.items()) or "none"
+    detail = f"exchange rates to {profile.currency} as of {as_of or 'no date'}: {listed}"
+    note(audit, actor, AuditAction.SETTINGS_CHANGED, target=PROFILE_SETTINGS, detail=detail)
+    return version

@@ -87,11 +87,15 @@ class DashboardKpis(BaseModel):
     bids_ready: int
     #: the profile's currency, or the most used one when no relevant tender is valued in it
     main_currency: str
-    #: relevant tenders' value in main_currency (None when no relevant tender has a value)
+    #: relevant tenders' value in main_currency, converted amounts included (None when no
+    #: relevant tender has a value)
     relevant_value: Money | None
-    #: values in other currencies, not converted (no exchange rates offline)
+    #: values in other currencies left out: no exchange rate to main_currency is set
     other_values: list[Money]
     next_deadlines: list[UpcomingDeadline]
+    #: values in other currencies counted in relevant_value at the team's rates, as published
+    converted: list[Money] = Field(default_factory=list)
+    rates_as_of: date | None = None
 
 
 class FunnelStage(BaseModel):
@@ -212,7 +216,21 @@ class DashboardService:
                 index=False
             )
         ]
-        main = _headline_currency(self.profile.currency, {m.currency: m.tenders for m in values})
+        main = _headline_currency(
+            self.profile.currency,
+            {m.currency: m.tenders for m in values},
+            convertible={m.currency for m in values if self._converts(m.currency)},
+        )
+        own = next((m for m in values if m.currency == main), None)
+        converted = [m for m in values if m.currency != main and self._converts(m.currency)]
+        if converted and main == self.profile.currency:
+            total = (own.amount if own else 0.0) + sum(
+                self.profile.in_own_currency(m.amount, m.currency) or 0.0 for m in converted
+            )
+            count = (own.tenders if own else 0) + sum(m.tenders for m in converted)
+            own = Money(currency=main, amount=total, tenders=count)
+        else:
+            converted = []
         now = self.clock()
         upcoming = [
             UpcomingDeadline(
@@ -231,9 +249,17 @@ class DashboardService:
             average_score=round(row.average_score, 2) if row.average_score is not None else None,
             bids_ready=row.bids_ready,
             main_currency=main,
-            relevant_value=next((m for m in values if m.currency == main), None),
-            other_values=[m for m in values if m.currency != main],
+            relevant_value=own,
+            other_values=[m for m in values if m.currency != main and m not in converted],
             next_deadlines=upcoming,
+            converted=converted,
+            rates_as_of=self.profile.exchange_rates.as_of if converted else None,
+        )
+
+    def _converts(self, currency: str) -> bool:
+        return (
+            currency != self.profile.currency
+            and self.profile.in_own_currency(1.0, currency) is not None
         )
 
     # -------------------------------------------------------------- charts
@@ -244,12 +270,15 @@ class DashboardService:
         points["recommendation"] = [
             Recommendation(r).label if isinstance(r, str) else "–" for r in points["recommendation"]
         ]
-        # Values in other currencies cannot be compared offline, so only the profile's
-        # currency sizes a bubble; the rest, and tenders without a value, get the smallest size.
+        # Values in the profile's currency, or converted at the team's rates, size a bubble;
+        # the rest, and tenders without a value, get the smallest size.
         main = _headline_currency(
             self.profile.currency, points["value_currency"].dropna().value_counts().to_dict()
         )
-        comparable = points["value_amount"].where(points["value_currency"] == main)
+        table = self.profile.exchange_rates
+        factors = {main: 1.0, **(table.rates if table.applies_to(main) else {})}
+        amounts = pd.to_numeric(points["value_amount"], errors="coerce")
+        comparable = amounts * pd.to_numeric(points["value_currency"].map(factors))
         largest = comparable.max()
         floor = max(float(largest) / 40, 1.0) if pd.notna(largest) else 1.0
         points["bubble"] = comparable.fillna(0).clip(lower=floor)
@@ -319,11 +348,13 @@ class DashboardService:
         }
 
 
-def _headline_currency(preferred: str, tenders_per_currency: dict[str, int]) -> str:
-    """The profile's currency when some tenders use it, else the most used one (values are
-    never converted: there are no exchange rates offline)."""
+def _headline_currency(
+    preferred: str, tenders_per_currency: dict[str, int], convertible: set[str] | None = None
+) -> str:
+    """The profile's currency when some tenders use it or can be converted to it (the team's
+    exchange rates), else the most used one."""
     preferred = preferred.upper()
     used = {c: n for c, n in tenders_per_currency.items() if c and c != "unknown" and n}
-    if preferred in used or not used:
+    if preferred in used or not used or (convertible and convertible & set(used)):
         return preferred
     return max(sorted(used), key=lambda c: used[c])

@@ -18,6 +18,7 @@ from core.models import (
     TenderStatus,
 )
 from core.profile.company import default_profile
+from core.profile.rates import ExchangeRates
 from core.views.dashboard import DashboardFilters, DashboardService
 from storage.analytics import AnalyticsRepository
 
@@ -122,6 +123,27 @@ def test_value_of_relevant_tenders_is_split_by_currency(seeded: AppContext) -> N
     assert kpis.relevant_value.amount == 400_000
     assert kpis.relevant_value.tenders == 3
     assert [(m.currency, m.amount) for m in kpis.other_values] == [("GBP", 80_000)]
+
+
+def test_with_the_teams_exchange_rates_other_currencies_are_counted_as_converted(
+    seeded: AppContext,
+) -> None:
+    as_of = NOW.date() - timedelta(days=2)
+    rates = ExchangeRates(base="EUR", as_of=as_of, rates={"GBP": 1.2})
+    profile = default_profile().model_copy(update={"exchange_rates": rates})
+    service = DashboardService(AnalyticsRepository(seeded.db), profile, clock=lambda: NOW)
+    kpis = service.kpis(DashboardFilters())
+    assert kpis.relevant_value is not None
+    assert kpis.relevant_value.amount == pytest.approx(400_000 + 80_000 * 1.2)
+    assert kpis.relevant_value.tenders == 4
+    assert [(m.currency, m.amount) for m in kpis.converted] == [("GBP", 80_000)]  # as published
+    assert kpis.other_values == [] and kpis.rates_as_of == as_of
+    # rates to another currency than the profile's are not used
+    stale = profile.model_copy(update={"currency": "SEK"})
+    kpis = DashboardService(AnalyticsRepository(seeded.db), stale, clock=lambda: NOW).kpis(
+        DashboardFilters()
+    )
+    assert kpis.converted == [] and kpis.main_currency == "EUR"
 
 
 def test_next_deadlines_are_future_relevant_ones_in_order(seeded: AppContext) -> None:

@@ -148,3 +148,27 @@ def test_auto_accept_below_the_minimum_is_one_error_and_stores_nothing(
     assert not at.exception
     assert len(at.error) == 1 and "auto-accept" in at.error[0].value
     assert ctx.state.profile_version() == before
+
+
+def test_exchange_rates_are_shown_dated_and_a_stale_table_says_so(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    from datetime import timedelta
+
+    from core.profile.company import current_profile, save_profile
+    from core.profile.rates import ExchangeRates
+
+    as_of = ctx.clock().date() - timedelta(days=3)
+    rates = ExchangeRates(base="EUR", as_of=as_of, rates={"GBP": 1.17})
+    save_profile(ctx.state, current_profile(ctx.state).model_copy(update={"exchange_rates": rates}))
+    at = open_page("pages/settings.py", user="vera")  # a viewer reads them
+    assert not at.exception
+    assert "Exchange rates to EUR" in [h.value for h in at.subheader]
+    table = next(d.value for d in at.dataframe if "EUR per unit" in d.value.columns)
+    assert list(table["currency"]) == ["GBP"]
+    assert any(f"As of {as_of}" in c.value for c in at.caption)
+
+    moved = current_profile(ctx.state).model_copy(update={"currency": "GBP"})
+    save_profile(ctx.state, moved)
+    at = open_page("pages/settings.py")
+    assert any("but the profile's currency is now GBP" in w.value for w in at.warning)

@@ -83,13 +83,23 @@ def kpi_tiles(kpis: DashboardKpis) -> None:
     )
     tiles[3].metric("Bids ready", f"{kpis.bids_ready:,}")
     value = kpis.relevant_value
+    converted = kpis.converted
     total = (
         f"{money_text(value.amount, value.currency)} over {plural(value.tenders, 'tender')}. "
         if value
         else ""
     )
+    if converted:
+        rates = f"the team's rates of {kpis.rates_as_of}" if kpis.rates_as_of else "team rates"
+        total += (
+            "Includes, converted at "
+            + rates
+            + ": "
+            + ", ".join(f"{money_text(m.amount, m.currency)}" for m in converted)
+            + ". "
+        )
     tiles[4].metric(
-        f"Relevant value ({kpis.main_currency})",
+        f"Relevant value ({kpis.main_currency}{', converted' if converted else ''})",
         compact_money(value.amount, value.currency) if value else "–",
         help=total + "Estimated contract values of relevant tenders as published; "
         "tenders without a value are not counted.",
@@ -99,7 +109,10 @@ def kpi_tiles(kpis: DashboardKpis) -> None:
             f"{money_text(m.amount, m.currency)} ({plural(m.tenders, 'tender')})"
             for m in kpis.other_values
         )
-        st.caption(f"Not included above (other currencies, not converted): {others}.")
+        st.caption(
+            f"Not included above (no exchange rate to {kpis.main_currency} is set; add one "
+            f"in Settings): {others}."
+        )
 
 
 def next_deadlines(kpis: DashboardKpis) -> None:

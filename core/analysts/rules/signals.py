@@ -173,14 +173,25 @@ def value_factor(tender: Tender, profile: CompanyProfile) -> Factor:
             risk="Value unknown: the notice gives no estimated contract value to price against.",
             note="value unknown",
         )
-    shown = format_money(tender.value_amount, tender.value_currency or profile.currency)
-    value = to_eur(tender.value_amount, tender.value_currency or profile.currency)
-    low = to_eur(profile.value_min, profile.currency)
-    high = to_eur(profile.value_max, profile.currency)
-    if value is None or low is None or high is None:
+    currency = tender.value_currency or profile.currency
+    shown = format_money(tender.value_amount, currency)
+    own = profile.in_own_currency(tender.value_amount, currency)  # at the team's rates
+    if own is not None:
+        if currency != profile.currency:
+            shown += f" (≈ {format_money(own, profile.currency)} at our rates)"
+        value, low, high = own, profile.value_min, profile.value_max
+        eur = to_eur(own, profile.currency) or own
+    else:  # no rate set by the team: the built-in approximate rates to EUR
+        value, low, high = (
+            to_eur(tender.value_amount, currency),
+            to_eur(profile.value_min, profile.currency),
+            to_eur(profile.value_max, profile.currency),
+        )
+        eur = value
+    if value is None or low is None or high is None or eur is None:
         return Factor(risk=f"Value {shown} is in a currency we cannot compare.", note="value")
     # Bigger contracts mean bigger teams and longer bids: +1.5 effort per tenfold above €100k.
-    effort = min(max((math.log10(max(value, 1.0)) - 5) * 1.5, -1.0), 3.5)
+    effort = min(max((math.log10(max(eur, 1.0)) - 5) * 1.5, -1.0), 3.5)
     minimum = format_money(profile.value_min, profile.currency)
     maximum = format_money(profile.value_max, profile.currency)
     if high and value > high:
