@@ -16,7 +16,11 @@ from core.ingest.currencies import ISO_4217
 
 # Canonical field → header aliases, best first: of two columns for one field, the better alias wins.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    # "tender/…" and "buyer/name": OCDS flattened to one row per procedure, as the OCDS Data
+    # Registry's CSV and Excel downloads for Find a Tender, Public Contracts Scotland and
+    # Sell2Wales have it (the "main" sheet); the ocid names the procedure across notices.
     "source_id": (
+        "ocid",
         "id",
         "source_id",
         "notice id",
@@ -28,7 +32,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "tender reference",
     ),
     "title": ("title", "name", "subject", "tender title", "notice title", "contract title"),
-    "description": ("description", "summary", "details", "short description"),
+    "description": ("description", "summary", "details", "short description", "tender/description"),
     "buyer": (
         "buyer",
         "buyer name",
@@ -39,6 +43,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "organization name",
         "organisation name",
         "agency",
+        "buyer/name",
     ),
     "deadline": (
         "deadline",
@@ -47,6 +52,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "response deadline",
         "closing date",
         "due date",
+        "tender/tenderPeriod/endDate",
     ),
     # A time beside a date-only deadline column ("Closing Date" + "Closing Time").
     "deadline_time": (
@@ -65,6 +71,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "budget",
         "amount",
         "estimated amount",
+        "tender/value/amount",
     ),
     # A value published as a range: the upper end is the tender's value, the lower end kept.
     "value_high": (
@@ -100,9 +107,10 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "min budget",
         "minimum budget",
         "from value",
+        "tender/minValue/amount",
     ),
-    "currency": ("currency", "currency code", "value currency"),
-    "cpv": ("cpv", "cpv code", "cpv codes", "cpv_codes"),
+    "currency": ("currency", "currency code", "value currency", "tender/value/currency"),
+    "cpv": ("cpv", "cpv code", "cpv codes", "cpv_codes", "tender/classification/id"),
     "country": ("country", "country code"),
     "language": ("language", "lang"),
     "url": ("url", "link", "notice url", "web link"),

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.ingest.currencies import currency_of_country
 from core.ingest.errors import WARNING_PREFIX, FieldProblem, ImportFileError
 from core.ingest.fields import cell_text, currency_code
 from core.ingest.values import parse_cpv, parse_date, parse_money
@@ -159,6 +160,8 @@ class TenderBuilder:
         self._refused = 0
         self._sink = _SINK.get()
         self._streamed = 0
+        self._no_currency = 0
+        self._no_currency_row = 0
 
     @property
     def kept(self) -> int:
@@ -207,6 +210,12 @@ class TenderBuilder:
         if len(description) > DESCRIPTION_LIMIT:
             description = _cap(description, DESCRIPTION_LIMIT, "description", warnings)
         amount, low, currency = self._range(values, currency_hint, warnings)
+        country = _line(get("country")) or None
+        if amount is not None and currency is None:
+            currency = currency_of_country(country)  # what the country's buyers publish in
+            if currency is None:  # said once for the file, at its first row, in result()
+                self._no_currency += 1
+                self._no_currency_row = self._no_currency_row or row
         deadline = _with_time(get("deadline"), get("deadline_time"))
         url = get("url")
         try:
@@ -221,7 +230,7 @@ class TenderBuilder:
                 value_currency=currency,
                 deadline=self._deadline(deadline, warnings),
                 cpv_codes=self._cpv(get("cpv"), warnings),
-                country=_line(get("country")) or None,
+                country=country,
                 language=_line(get("language")) or None,
                 url=_web_address(url, warnings) if url else None,
                 raw=capped_raw(raw),
@@ -324,6 +333,17 @@ class TenderBuilder:
                 self.filename,
                 f"{self.filename} has no rows that could be imported "
                 f"(row {first.row}: {first.message}{more}); fix those rows and import again.",
+            )
+        if self._no_currency:
+            which = (
+                "the value of this row has"
+                if self._no_currency == 1
+                else f"the values of {self._no_currency:,} rows from here have"
+            )
+            self.warn(
+                self._no_currency_row,
+                f"{which} no currency (no currency column, symbol or known country); "
+                "imported without one: add a currency column to compare them",
             )
         self._flush()
         return ParsedFile(

@@ -30,7 +30,22 @@ def refusal(data: bytes, filename: str) -> str:
 
 
 def problems(parsed: ParsedFile) -> list[tuple[int, str]]:
-    return [(error.row, error.message) for error in parsed.errors]
+    """The row problems, but for the file's one note on values without a currency (tested on
+    its own below)."""
+    return [(e.row, e.message) for e in parsed.errors if "no currency" not in e.message]
+
+
+def test_values_without_a_currency_are_said_once_and_a_country_gives_one() -> None:
+    data = b"title,value,country\nA,100,\nB,200,United Kingdom\nC,300,XX\nD,400,SE\n"
+    parsed = parse_file(data, "t.csv")
+    assert [(t.value_amount, t.value_currency) for t in parsed.tenders] == [
+        (100, None),
+        (200, "GBP"),
+        (300, None),
+        (400, "SEK"),
+    ]
+    assert [(e.row, e.level) for e in parsed.errors] == [(2, "warning")]
+    assert "the values of 2 rows from here have no currency" in parsed.errors[0].message
 
 
 def test_supported_extensions_are_what_the_upload_widget_offers() -> None:
@@ -39,7 +54,10 @@ def test_supported_extensions_are_what_the_upload_widget_offers() -> None:
 
 def test_basic_csv_imports_every_row() -> None:
     parsed = parse_path(FIXTURES / "tenders_basic.csv")
-    assert (parsed.filename, parsed.format, parsed.errors) == ("tenders_basic.csv", "csv", [])
+    assert (parsed.filename, parsed.format) == ("tenders_basic.csv", "csv")
+    # "2.5 million" and "250k" say no currency, and the file names no country: said, not hidden
+    assert [(e.row, e.level) for e in parsed.errors] == [(6, "warning")]
+    assert "the values of 2 rows from here have no currency" in parsed.errors[0].message
     assert [tender.source_id for tender in parsed.tenders] == [f"T-00{n}" for n in range(1, 9)]
     first = parsed.tenders[0]
     assert first.source == "csv"
@@ -97,7 +115,8 @@ def test_partly_bad_csv_keeps_good_rows_and_numbers_the_bad_ones() -> None:
         (9, "warning: cpv 'IT services' has no 8-digit CPV code; imported without CPV codes"),
         (9, "warning: url 'javascript:alert(1)' is not a web address; imported without a link"),
     ]
-    assert [error.is_warning for error in parsed.errors] == [False, True, True, False] + [True] * 3
+    kinds = [e.is_warning for e in parsed.errors if "no currency" not in e.message]
+    assert kinds == [False, True, True, False] + [True] * 3
     bad_value = parsed.tenders[1]
     assert (bad_value.value_amount, bad_value.deadline is not None) == (None, True)
     assert parsed.tenders[3].url is None
@@ -344,3 +363,25 @@ def test_real_public_files_import_or_are_refused_cleanly() -> None:
             parse_path(path)
         except ImportFileError as exc:
             assert "\n" not in str(exc) and path.name in str(exc)
+
+
+def test_ocds_flattened_to_one_row_per_procedure_reads_as_its_paths_say() -> None:
+    # The "main" sheet of the OCDS Data Registry's CSV/Excel downloads (Find a Tender, Public
+    # Contracts Scotland, Sell2Wales): one row per procedure, columns named by OCDS path.
+    data = (
+        b"ocid,id,date,tag,tender/title,tender/description,buyer/name,tender/value/amount,"
+        b"tender/value/currency,tender/minValue/amount,tender/tenderPeriod/endDate,"
+        b"tender/classification/scheme,tender/classification/id\n"
+        b"ocds-h6vhtk-0001,rel-9,2027-06-01T10:00:00Z,tender,Cloud hosting,Hosting of apps,"
+        b"Harbour Council,240000,GBP,100000,2027-07-24T12:00:00+01:00,CPV,72415000\n"
+    )
+    parsed = parse_file(data, "main.csv")
+    (tender,) = parsed.tenders
+    assert (tender.source_id, tender.title, tender.buyer) == (
+        "ocds-h6vhtk-0001",
+        "Cloud hosting",
+        "Harbour Council",
+    )
+    assert (tender.value_low, tender.value_amount, tender.value_currency) == (100000, 240000, "GBP")
+    assert tender.deadline == datetime(2027, 7, 24, 11, 0, tzinfo=UTC)
+    assert tender.cpv_codes == ["72415000"] and problems(parsed) == []
