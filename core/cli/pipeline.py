@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from core.access.roles import CLI_ACTOR
 from core.cli.common import EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE, Commands
+from core.models import TenderStatus
 from core.pipeline.stages import BatchReport
 from core.pipeline.status import pipeline_status
 from core.pipeline.worker import run_until_idle
@@ -79,7 +80,12 @@ def cmd_run(ctx: AppContext, args: argparse.Namespace) -> int:
     )
     bar.close()
     elapsed = time.perf_counter() - started
-    outcome = ", ".join(f"{n} {s}" for s, n in sorted(total.by_status.items())) or "nothing to do"
+    outcome = (
+        ", ".join(
+            f"{n} {TenderStatus(s).label.lower()}" for s, n in sorted(total.by_status.items())
+        )
+        or "nothing to do"
+    )
     if total.unavailable:
         left = pipeline_status(ctx).waiting
         print(

@@ -140,9 +140,17 @@ def tender_facts_rows(state: TenderState, now: datetime) -> list[tuple[str, str]
     return [(label, one_line(value)) for label, value in rows]
 
 
-def draft_facts(bid: BidDocument, now: datetime) -> list[tuple[str, str]]:
+def draft_facts(
+    bid: BidDocument, now: datetime, version: BidVersion | None = None
+) -> list[tuple[str, str]]:
+    edited = (
+        [("Last edited by", one_line(version.edited_by))] if version and version.edited_by else []
+    )
     return [
-        ("Drafted by", one_line(describe_analyst(bid.analyst))),
+        *edited,
+        ("First drafted by", one_line(describe_analyst(bid.analyst)))
+        if edited
+        else ("Drafted by", one_line(describe_analyst(bid.analyst))),
         ("Model", one_line(bid.model or "none")),
         ("Prompt version", one_line(bid.prompt_version or "none")),
         ("Drafted on", when(bid.created_at)),

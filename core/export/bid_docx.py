@@ -111,7 +111,7 @@ def _brief(
     if version is not None:
         document.add_paragraph(version_line(version))
     bid = require_bid(state, version)
-    for part in brief_parts(state, bid, now):
+    for part in brief_parts(state, bid, now, version):
         _part(document, part, level)
 
 

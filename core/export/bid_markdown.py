@@ -83,7 +83,7 @@ def _md_brief(
     lines = [f"**{md_escape(BRIEF_WARNING)}**", ""]
     if version is not None:
         lines += [md_escape(version_line(version)), ""]
-    for part in brief_parts(state, require_bid(state, version), now):
+    for part in brief_parts(state, require_bid(state, version), now, version):
         lines += _md_part(part, level)
     return lines
 

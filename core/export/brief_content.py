@@ -22,7 +22,7 @@ from core.export.bid_content import (
     scores,
     tender_facts_rows,
 )
-from core.models import BID_SECTIONS, BidDocument, Tender, TenderState
+from core.models import BID_SECTIONS, BidDocument, BidVersion, Tender, TenderState
 from core.views.describe import describe_analyst
 
 GAP = "[to complete]"
@@ -100,7 +100,9 @@ def response_plan(tender: Tender, now: datetime) -> list[str]:
     ]
 
 
-def brief_parts(state: TenderState, bid: BidDocument, now: datetime) -> list[Part]:
+def brief_parts(
+    state: TenderState, bid: BidDocument, now: datetime, version: BidVersion | None = None
+) -> list[Part]:
     parts = [Part("The tender", rows=tender_facts_rows(state, now))]
     parts.append(_assessment(state))
     if state.rating is not None:
@@ -131,7 +133,7 @@ def brief_parts(state: TenderState, bid: BidDocument, now: datetime) -> list[Par
                 items=[f"{heading}: “{sentence}”" for heading, sentence in mentions],
             )
         )
-    parts.append(Part("About this draft", rows=draft_facts(bid, now)))
+    parts.append(Part("About this draft", rows=draft_facts(bid, now, version)))
     return parts
 
 

@@ -60,10 +60,13 @@ class PipelineStatus(BaseModel):
 def pipeline_status(ctx: AppContext) -> PipelineStatus:
     counts = ctx.tenders.counts_by_status()
     by_status = {s.value: counts.get(s.value, 0) for s in TenderStatus}
-    finished, span_s = ctx.tenders.finished_since(THROUGHPUT_WINDOW_S)
-    # A run that started 10 s ago is measured over 10 s, not the whole window.
-    throughput = finished / max(span_s, MIN_SPAN_S) if finished else 0.0
     waiting = sum(by_status[s.value] for s in ACTIVE_STATUSES)
+    paused = ctx.controls().is_paused()
+    finished, span_s = ctx.tenders.finished_since(THROUGHPUT_WINDOW_S)
+    # A run that started 10 s ago is measured over 10 s, not the whole window; with nothing
+    # left to do (or paused) the pipeline is idle, and its throughput is 0, not a fading rate.
+    busy = waiting > 0 and not paused
+    throughput = finished / max(span_s, MIN_SPAN_S) if finished and busy else 0.0
     eta = waiting / throughput if throughput > 0 and waiting else (0.0 if not waiting else None)
     down = ctx.controls().unavailable()
     return PipelineStatus(
@@ -73,7 +76,7 @@ def pipeline_status(ctx: AppContext) -> PipelineStatus:
         bids=ctx.tenders.count_bids(),
         errors=by_status[TenderStatus.ERROR.value],
         analyst=ctx.analyst_settings().analyst_name(),
-        paused=ctx.controls().is_paused(),
+        paused=paused,
         unavailable=(down or {}).get("reason"),
         unavailable_since=(down or {}).get("since"),
         throughput_per_s=round(throughput, 2),

@@ -12,7 +12,7 @@ from tests.ui.helpers import app_test, texts
 def _open_tender(user: str, tender_id: int) -> AppTest:
     at = app_test(user).run()
     at.session_state["tender_id"] = tender_id
-    at.switch_page("pages/tender.py").run()
+    at.switch_page("pages/tenders.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

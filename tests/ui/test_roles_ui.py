@@ -105,7 +105,7 @@ def _tender(ctx: AppContext, status: TenderStatus) -> int:
 def _tender_page(tender_id: int, user: str, open_page: Open) -> AppTest:
     at = open_page("pages/home.py", user)
     at.session_state["tender_id"] = tender_id
-    at.switch_page("pages/tender.py").run()
+    at.switch_page("pages/tenders.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

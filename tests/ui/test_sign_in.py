@@ -34,7 +34,7 @@ def test_signed_out_the_app_offers_only_sign_in_and_shows_no_data(
     assert not [t for t in titles if t[:30] in shown]
 
 
-@pytest.mark.parametrize("page", ["pages/dashboard.py", "pages/review.py", "pages/tender.py"])
+@pytest.mark.parametrize("page", ["pages/dashboard.py", "pages/review.py", "pages/tenders.py"])
 def test_a_page_run_on_its_own_shows_nothing_without_a_session(
     analysed_demo: AppContext, page: str
 ) -> None:

@@ -17,7 +17,7 @@ def _first(ctx: AppContext, status: TenderStatus) -> int:
 def test_empty_database_points_to_import(
     open_page: Callable[[str], AppTest], ctx: AppContext
 ) -> None:
-    at = open_page("pages/tender.py")
+    at = open_page("pages/tenders.py")
     assert not at.exception
     assert any("No tenders yet" in i.value for i in at.info)
     assert not at.selectbox
@@ -32,7 +32,7 @@ def test_a_complete_tender_shows_fields_analysis_and_bid(
     at = app_test()
     at.run()
     at.session_state["tender_id"] = tender_id
-    at.switch_page("pages/tender.py").run()
+    at.switch_page("pages/tenders.py").run()
     assert not at.exception
     assert at.query_params["id"] == str(tender_id)
     assert state.tender.title in at.header[0].value.replace("\\", "")
@@ -63,7 +63,7 @@ def test_query_param_picks_the_tender(
     at = app_test()
     at.run()
     at.query_params["id"] = str(tender_id)
-    at.switch_page("pages/tender.py").run()
+    at.switch_page("pages/tenders.py").run()
     assert not at.exception
     assert at.selectbox[0].value == tender_id
     assert "Not rated: it was filtered out." in texts(at)
@@ -73,7 +73,7 @@ def test_query_param_picks_the_tender(
 def test_without_a_choice_the_most_relevant_comes_first_and_search_narrows(
     open_page: Callable[[str], AppTest], analysed_demo: AppContext
 ) -> None:
-    at = open_page("pages/tender.py")
+    at = open_page("pages/tenders.py")
     assert not at.exception
     best = max(
         (s for s in analysed_demo.tenders.all_states() if s.rating is not None),
@@ -101,7 +101,7 @@ def test_unknown_id_is_one_warning(
     at = app_test()
     at.run()
     at.query_params["id"] = "999999"
-    at.switch_page("pages/tender.py").run()
+    at.switch_page("pages/tenders.py").run()
     assert not at.exception
     assert any("no tender 999999" in w.value for w in at.warning)
     assert at.selectbox  # the user can still pick one
@@ -116,7 +116,7 @@ def test_reanalyse_queues_the_tender_again(
     at = app_test()
     at.run()
     at.session_state["tender_id"] = tender_id
-    at.switch_page("pages/tender.py").run()
+    at.switch_page("pages/tenders.py").run()
     button = next(b for b in at.button if b.label == "Re-analyse")
     button.click().run()
     assert not at.exception
@@ -136,7 +136,7 @@ def test_a_bid_downloads_as_docx_and_markdown_and_a_tender_without_one_offers_no
         at = app_test()
         at.run()
         at.session_state["tender_id"] = _first(demo_with_bids, status)
-        at.switch_page("pages/tender.py").run()
+        at.switch_page("pages/tenders.py").run()
         assert not at.exception
         assert [b.proto.label for b in at.get("download_button")] == expected
 
@@ -171,7 +171,7 @@ def test_a_tender_updated_by_a_later_notice_shows_what_changed(
     at = app_test()
     at.run()
     at.session_state["tender_id"] = 1
-    at.switch_page("pages/tender.py").run()
+    at.switch_page("pages/tenders.py").run()
     assert not at.exception
     shown = texts(at)
     assert any("Version 2, imported" in t and "v2.json" in t for t in shown)
@@ -182,3 +182,23 @@ def test_a_tender_updated_by_a_later_notice_shows_what_changed(
         "2026-12-20"
     )
     assert any(e.label == "Lots (1)" for e in at.expander)
+
+
+def test_a_draft_edited_by_a_person_is_credited_to_them(
+    open_page: Callable[[str], AppTest], demo_with_bids: AppContext
+) -> None:
+    from core.bids.editor import BidEditor
+    from tests.ui.helpers import USERS
+
+    ctx = demo_with_bids
+    tender_id = _first(ctx, TenderStatus.COMPLETE)
+    editor = BidEditor.from_context(ctx)
+    editor.save_sections(tender_id, 1, {"executive_summary": "Our own words."}, USERS["carol"])
+    at = app_test()
+    at.run()
+    at.session_state["tender_id"] = tender_id
+    at.switch_page("pages/tenders.py").run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any("Version 2, last edited by Carol Diaz" in c for c in captions)
+    assert not any(c.startswith("Drafted by") for c in captions)

@@ -19,7 +19,7 @@ def _tender_page(tender_id: int, name: str = "bob") -> AppTest:
     at = app_test(name)
     at.run()
     at.session_state["tender_id"] = tender_id
-    at.switch_page("pages/tender.py").run()
+    at.switch_page("pages/tenders.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -16,7 +16,7 @@ def test_trace_of_a_tender_with_llm_calls(
     open_page: Callable[[str], AppTest], analysed_demo: AppContext
 ) -> None:
     ctx = analysed_demo
-    at = open_page("pages/tender.py")
+    at = open_page("pages/tenders.py")
     tender_id = int(at.selectbox[0].value)
     start = datetime.now(UTC) - timedelta(minutes=5)
     common = {"tender_id": tender_id, "prompt_version": "rate@1a2b3c"}
@@ -76,7 +76,7 @@ def test_trace_of_a_tender_with_llm_calls(
 def test_no_trace_section_without_llm_calls(
     open_page: Callable[[str], AppTest], analysed_demo: AppContext
 ) -> None:
-    at = open_page("pages/tender.py")
+    at = open_page("pages/tenders.py")
     assert not at.exception
     assert not any(e.label.startswith("LLM calls") for e in at.expander)
     assert not any("prompt version" in d.value.columns for d in at.dataframe)

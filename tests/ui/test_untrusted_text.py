@@ -139,11 +139,11 @@ def _page(page: str, **session: object) -> AppTest:
 
 
 def test_the_tender_page_shows_hostile_markdown_as_text(db_path, hostile: int) -> None:
-    _assert_inert(_page("pages/tender.py", tender_id=hostile))
+    _assert_inert(_page("pages/tenders.py", tender_id=hostile))
 
 
 def test_the_tender_page_shows_a_hostile_bid_draft_as_text(db_path, hostile: int) -> None:
-    _assert_inert(_page("pages/tender.py", tender_id=hostile + 1), shows_title=False)
+    _assert_inert(_page("pages/tenders.py", tender_id=hostile + 1), shows_title=False)
 
 
 def test_the_review_page_shows_hostile_markdown_as_text(db_path, hostile: int) -> None:

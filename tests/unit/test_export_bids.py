@@ -513,3 +513,13 @@ def test_bids_zip_with_the_internal_brief_appended() -> None:
     with zipfile.ZipFile(io.BytesIO(bids_zip([state()], "docx", internal=True))) as archive:
         [name] = archive.namelist()
         assert headings(parse(archive.read(name)), 1)[-1] == BRIEF_HEADING
+
+
+def test_the_brief_credits_the_person_who_last_edited_the_draft() -> None:
+    version = BidVersion(
+        tender_id=12, version=2, status=BidStatus.DRAFT, document=bid(), edited_by="Carol Diaz"
+    )
+    rows = table_text(parse(brief_docx(state(), now=NOW, version=version)))
+    assert ["Last edited by", "Carol Diaz"] in rows
+    assert ["First drafted by", "LLM: gpt-4o-mini at api.example.test"] in rows
+    assert not any(row[0] == "Drafted by" for row in rows)

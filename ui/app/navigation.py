@@ -50,7 +50,7 @@ _APP_PAGES = (
     _PageSpec("Work", "pipeline.py", "Pipeline", ":material/autorenew:", "pipeline"),
     _PageSpec("Work", "dashboard.py", "Dashboard", ":material/monitoring:", "dashboard"),
     _PageSpec("Work", "review.py", "Review", ":material/fact_check:", "review"),
-    _PageSpec("Work", "tender.py", "Tenders", ":material/description:", "tenders"),
+    _PageSpec("Work", "tenders.py", "Tenders", ":material/description:", "tenders"),
     _PageSpec("Work", "bids.py", "Bids", ":material/edit_document:", "bids"),
     _PageSpec("Work", "quality.py", "Quality", ":material/verified:", "quality", DECIDERS),
     _PageSpec("Admin", "settings.py", "Settings", ":material/tune:", "settings"),

@@ -130,13 +130,13 @@ def next_deadlines(kpis: DashboardKpis) -> None:
         hide_index=True,
         column_config={
             "days left": st.column_config.NumberColumn("Days left", format="%d", width="small"),
-            "title": st.column_config.TextColumn("Tender", width="medium"),
+            "title": st.column_config.TextColumn("Tender", width="large"),
             "deadline": st.column_config.DatetimeColumn("Deadline", format="D MMM YYYY"),
         },
     )
 
 
-def tender_table(page: TablePage, key: str) -> int | None:
+def tender_table(page: TablePage, key: str, height: int = 520) -> int | None:
     """The filtered tenders; returns the id of the row the user selected, if any."""
     rows = page.rows
     currencies = set(rows["value_currency"].dropna())
@@ -148,7 +148,7 @@ def tender_table(page: TablePage, key: str) -> int | None:
     event = st.dataframe(
         rows,
         key=key,
-        height=520,
+        height=height,
         hide_index=True,
         placeholder="–",
         on_select="rerun",
@@ -171,7 +171,8 @@ def tender_table(page: TablePage, key: str) -> int | None:
             "analyst",
         ],
         column_config={
-            "title": st.column_config.TextColumn("Tender", width="large", pinned=True),
+            # not pinned: a pinned column is drawn in faded text, as if it were disabled
+            "title": st.column_config.TextColumn("Tender", width="large"),
             "buyer": st.column_config.TextColumn("Buyer", width="medium"),
             "status": st.column_config.TextColumn("Status"),
             "overall_score": st.column_config.ProgressColumn(

@@ -48,7 +48,7 @@ PAGE_HOME = "pages/home.py"
 PAGE_IMPORT = "pages/import.py"
 PAGE_DASHBOARD = "pages/dashboard.py"
 PAGE_PIPELINE = "pages/pipeline.py"
-PAGE_TENDER = "pages/tender.py"
+PAGE_TENDER = "pages/tenders.py"
 PAGE_REVIEW = "pages/review.py"
 PAGE_BIDS = "pages/bids.py"
 

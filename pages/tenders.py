@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from core.access.roles import WORKERS, NotAllowed
+from core.export.bid_content import when
 from core.models import BID_SECTIONS, TenderStatus
 from core.review.service import ReviewError
-from core.views.dashboard import DashboardService
+from core.views.dashboard import DashboardFilters, DashboardService
+from core.views.describe import describe_analyst
 from core.views.tender import TenderView, pick_tender_id, tender_facts, with_current
 from ui.app.acting_user import current_actor
 from ui.app.navigation import ensure_app_navigation
@@ -18,6 +20,7 @@ from ui.parts.bid_versions import (
     internal_wording_warning,
     with_display_names,
 )
+from ui.parts.dashboard import tender_table
 from ui.parts.feedback import NOTICE_KEY as FEEDBACK_NOTICE
 from ui.parts.feedback import feedback_form
 from ui.parts.review import decision_history, error_text
@@ -57,6 +60,16 @@ if current is not None and shown is None:
     st.warning(f"There is no tender {current}; pick one below.")
 
 search = st.text_input("Search by title or buyer", key="tender_search", max_chars=200)
+listed = DashboardService.from_context(ctx).table(DashboardFilters(search=search))
+shown_rows = f"{len(listed.rows):,} of {listed.total:,}" if listed.capped else f"{listed.total:,}"
+with st.expander(f"Tenders ({shown_rows})", expanded=shown is None or bool(search)):
+    picked = tender_table(listed, key="tenders_list", height=300)
+    st.caption("Select a row to open the tender.")
+if picked is not None and picked != current:
+    st.session_state["tender_id"] = picked
+    st.query_params["id"] = str(picked)
+    st.session_state.pop("tenders_list", None)  # the selection opened it: clear it
+    st.rerun()
 choices = with_current(
     DashboardService.from_context(ctx).tender_choices(search),
     current if shown is not None and not search else None,
@@ -176,10 +189,19 @@ if bid is None:
         "threshold (see Settings)."
     )
 else:
-    analyst_caption(bid, "Drafted")
-    docx_column, md_column, brief_column, _ = st.columns([1, 1, 1, 2])
     latest = ctx.bids.latest(chosen)
     version = with_display_names(latest, display_names(ctx)) if latest else None
+    if version is not None and version.edited_by:  # the person who last edited it wrote it
+        st.caption(
+            md_escape(
+                f"Version {version.version}, last edited by {version.edited_by} on "
+                f"{when(version.document.created_at)}; first drafted by "
+                f"{describe_analyst(bid.analyst)}."
+            )
+        )
+    else:
+        analyst_caption(bid, "Drafted")
+    docx_column, md_column, brief_column, _ = st.columns([1, 1, 1, 2])
     bid_downloads([docx_column, md_column, brief_column], state, ctx, actor, version)
     internal_wording_warning(bid)
     for field, heading in BID_SECTIONS:
