@@ -33,13 +33,15 @@ class TenderRepository(WorkQueue):
         """Store new tenders as `pending`; skip duplicates. Returns (new, duplicates)."""
         unique: list[Tender] = []
         seen_ids: set[tuple[str, str]] = set()
-        seen_keys: set[str] = set()
+        seen_keys: dict[str, list[Tender]] = {}
         for tender in tenders:
             id_key = (tender.source, tender.source_id) if tender.source_id else None
-            key = tender.dedupe_key
-            if key in seen_keys or (id_key is not None and id_key in seen_ids):
+            same_words = seen_keys.get(tender.dedupe_key, [])
+            if (id_key is not None and id_key in seen_ids) or any(
+                not _told_apart(tender, other) for other in same_words
+            ):
                 continue
-            seen_keys.add(key)
+            seen_keys.setdefault(tender.dedupe_key, []).append(tender)
             if id_key is not None:
                 seen_ids.add(id_key)
             unique.append(tender)
@@ -57,7 +59,12 @@ class TenderRepository(WorkQueue):
                     SELECT nextval('tender_id_seq'), {columns} FROM (
                         SELECT b.* FROM incoming_tenders b
                         WHERE NOT EXISTS (
-                            SELECT 1 FROM tenders t WHERE t.dedupe_key = b.dedupe_key)
+                            SELECT 1 FROM tenders t WHERE t.dedupe_key = b.dedupe_key
+                              -- the same words, but two notices of one source with their
+                              -- own ids (three lots awarded under one title) are two
+                              AND NOT (t.source = b.source AND t.source_id IS NOT NULL
+                                       AND b.source_id IS NOT NULL
+                                       AND t.source_id <> b.source_id))
                           AND NOT EXISTS (
                             SELECT 1 FROM tenders t
                             WHERE b.source_id IS NOT NULL
@@ -160,3 +167,13 @@ class TenderRepository(WorkQueue):
             .fetchone()
         )
         return (int(row[0]), float(row[1])) if row else (0, 0.0)
+
+
+def _told_apart(one: Tender, other: Tender) -> bool:
+    """Two tenders with the same title, buyer and deadline day are still two when one source
+    gave each its own id (a portal's notice identifiers)."""
+    return (
+        one.source == other.source
+        and bool(one.source_id and other.source_id)
+        and one.source_id != other.source_id
+    )

@@ -82,6 +82,8 @@ def _map_row(cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any], 
         "currency": "GBP",
         "cpv": " ".join(get("cpvcodes").split()),
         "country": "GB",
+        "region": get("region"),
+        "contact": get("contactemail") or get("contactwebsite"),
         "language": "en",
         "url": f"{NOTICE_URL}{notice_id}" if notice_id else None,
     }

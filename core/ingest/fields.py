@@ -112,6 +112,22 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "currency": ("currency", "currency code", "value currency", "tender/value/currency"),
     "cpv": ("cpv", "cpv code", "cpv codes", "cpv_codes", "tender/classification/id"),
     "country": ("country", "country code"),
+    "region": (
+        "region",
+        "location",
+        "place of performance",
+        "nuts",
+        "nuts code",
+        "delivery region",
+    ),
+    "contact": (
+        "contact email",
+        "contact",
+        "email",
+        "contact e-mail",
+        "contact website",
+        "buyer/contactPoint/email",
+    ),
     "language": ("language", "lang"),
     "url": ("url", "link", "notice url", "web link"),
 }
@@ -130,6 +146,8 @@ FIELD_LABELS: dict[str, str] = {
     "currency": "Currency",
     "cpv": "CPV codes",
     "country": "Country",
+    "region": "Region",
+    "contact": "Contact",
     "language": "Language",
     "url": "Link",
 }

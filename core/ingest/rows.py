@@ -110,6 +110,11 @@ def _with_time(day: Any, time: Any) -> Any:
     return f"{text} {clock}"
 
 
+def _short(cell: Any, name: str, warnings: list[str]) -> str | None:
+    text = _line(cell)
+    return _cap(text, SHORT_LIMIT, name, warnings) if text else None
+
+
 def _given(cell: Any) -> bool:
     return bool(cell) or cell == 0
 
@@ -231,6 +236,8 @@ class TenderBuilder:
                 deadline=self._deadline(deadline, warnings),
                 cpv_codes=self._cpv(get("cpv"), warnings),
                 country=country,
+                region=_short(get("region"), "region", warnings),
+                contact=_short(get("contact"), "contact", warnings),
                 language=_line(get("language")) or None,
                 url=_web_address(url, warnings) if url else None,
                 raw=capped_raw(raw),

@@ -130,6 +130,10 @@ class Tender(BaseModel):
     deadline: datetime | None = None
     cpv_codes: list[str] = Field(default_factory=list)
     country: str | None = None
+    #: where the work is, as the notice names it ("London", "UKI", "North West")
+    region: ShortText | None = None
+    #: how to reach the buyer about this notice: an e-mail address or a web page
+    contact: ShortText | None = None
     language: str | None = None
     url: str | None = None
     raw: dict[str, Any] = Field(default_factory=dict)
@@ -238,6 +242,8 @@ VERSIONED_FIELDS: tuple[str, ...] = (
     "notice_type",
     "form_type",
     "country",
+    "region",
+    "contact",
     "language",
     "url",
     "documents",

@@ -22,6 +22,8 @@ def tender_record(state: TenderState) -> dict[str, Any]:
         "deadline": tender.deadline.isoformat() if tender.deadline else None,
         "cpv_codes": list(tender.cpv_codes),
         "country": tender.country,
+        "region": tender.region,
+        "contact": tender.contact,
         "language": tender.language,
         "url": tender.url,
         "notice_type": tender.notice_type.value,

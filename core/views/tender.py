@@ -66,6 +66,8 @@ def tender_facts(state: TenderState, now: datetime | None = None) -> TenderFacts
         ("Notice", _notice_text(state)),
         ("CPV codes", ", ".join(tender.cpv_codes) or "none"),
         ("Country", tender.country or "not stated"),
+        *([("Region", tender.region)] if tender.region else []),
+        *([("Contact", tender.contact)] if tender.contact else []),
         ("Language", f"{language} ({tender.language})" if language else "not stated"),
         ("Source", tender.source),
         ("Source id", tender.source_id or "none"),

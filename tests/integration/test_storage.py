@@ -55,6 +55,19 @@ def test_duplicates_by_source_id_and_by_title_buyer_deadline(ctx):
     assert repo.add_tenders([other_day]) == (1, 0)
 
 
+def test_notices_with_their_own_ids_are_kept_apart_even_with_the_same_words(ctx):
+    # Contracts Finder publishes three award notices "The supply of SRMA…" by one buyer on
+    # one day, each with its own Notice Identifier: three tenders, not one.
+    repo = ctx.tenders
+    lots = [tender("The supply of SRMA", source_id=f"award-{n}") for n in range(3)]
+    assert repo.add_tenders(lots[:2]) == (2, 0)  # within a file
+    assert repo.add_tenders(lots[1:]) == (1, 1)  # against what is stored
+    # the same words without an id, or from another source, are still the same notice
+    assert repo.add_tenders([tender("The supply of SRMA", source_id=None)]) == (0, 1)
+    assert repo.add_tenders([tender("The supply of SRMA", source="ted", source_id="X")]) == (0, 1)
+    assert repo.count() == 3
+
+
 def test_raw_payload_and_fields_round_trip(ctx):
     original = tender(
         "Data platform",

@@ -39,6 +39,8 @@ def test_a_contracts_finder_export_keeps_id_deadline_time_value_and_codes() -> N
     assert open_call.url == "https://www.contractsfinder.service.gov.uk/Notice/abc-123"
     assert open_call.notice_type is NoticeType.TENDER and open_call.country == "GB"
     assert open_call.raw["Value Low"] == "100000" and open_call.raw["Region"] == "London"
+    assert (open_call.region, open_call.contact) == ("London", "bids@harbour.gov.uk")
+    assert award.contact is None  # no e-mail and no website given
     # 17:00 in London in January is 17:00 UTC
     assert award.deadline == datetime(2026, 1, 15, 17, 0, tzinfo=UTC)
     assert award.notice_type is NoticeType.AWARD
