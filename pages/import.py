@@ -9,6 +9,7 @@ import streamlit as st
 from core.access.roles import WORKERS, NotAllowed
 from core.imports.mapping import remember, resolver
 from core.imports.preview import FilePreview, import_files, preview_file, upload_types
+from core.views.describe import plural
 from ui.app.acting_user import current_actor
 from ui.app.navigation import ensure_app_navigation
 from ui.app.runtime import get_runtime
@@ -90,9 +91,10 @@ for file_id, preview in zip(uploads, previews, strict=True):
     st.subheader(name, divider="gray")
     unused = len(preview.unused_columns)
     st.caption(
-        f"{preview.format or ''} · {preview.tenders:,} tenders · "
-        f"{preview.row_problems} rows refused · {preview.row_warnings} warnings"
-        + (f" · {unused} columns not used" if unused else "")
+        f"{preview.format or ''} · {plural(preview.tenders, 'tender')} · "
+        f"{plural(preview.row_problems, 'row')} refused · "
+        f"{plural(preview.row_warnings, 'warning')}"
+        + (f" · {plural(unused, 'column')} not used" if unused else "")
     )
     st.dataframe(
         preview.first_rows(),

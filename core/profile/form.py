@@ -235,6 +235,25 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+_RATE_LINE = re.compile(r"^\s*([A-Za-z]{3})\s*[=:\s]\s*([0-9]+(?:[.,][0-9]+)?)\s*$")
+
+
+def parse_rates(text: str) -> dict[str, float]:
+    """'GBP 1.17' / 'USD = 0.92' per line → {"GBP": 1.17, "USD": 0.92}; one sentence if not."""
+    rates: dict[str, float] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        found = _RATE_LINE.match(line)
+        if found is None:
+            raise ProfileFormError(
+                f"Line {number} ('{line.strip()[:30]}') is not a rate: write a currency code "
+                "and a number, such as 'EUR 0.86'."
+            )
+        rates[found[1].upper()] = float(found[2].replace(",", "."))
+    return rates
+
+
 def save_exchange_rates(
     store: ProfileStore,
     rates: dict[str, float],

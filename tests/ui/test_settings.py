@@ -150,25 +150,46 @@ def test_auto_accept_below_the_minimum_is_one_error_and_stores_nothing(
     assert ctx.state.profile_version() == before
 
 
-def test_exchange_rates_are_shown_dated_and_a_stale_table_says_so(
+def test_an_admin_sets_exchange_rates_and_the_dashboard_counts_converted_values(
+    open_page: Callable[[str], AppTest], analysed_demo: AppContext
+) -> None:
+    ctx = analysed_demo
+    at = open_page("pages/settings.py")
+    box = next(t for t in at.text_area if t.label.startswith("One per line"))
+    box.input("pounds 1.2")
+    next(b for b in at.button if b.label == "Save rates").click().run()
+    assert any("Line 1 ('pounds 1.2') is not a rate" in e.value for e in at.error)
+    assert ctx.profile().exchange_rates.rates == {}
+
+    box = next(t for t in at.text_area if t.label.startswith("One per line"))
+    box.input("GBP 1.17\nNOK 0.085")
+    next(b for b in at.button if b.label == "Save rates").click().run()
+    assert not at.exception
+    assert any("Saved 2 exchange rates" in s.value for s in at.success)
+    rates = ctx.profile().exchange_rates
+    assert (rates.base, rates.rates) == ("EUR", {"GBP": 1.17, "NOK": 0.085})
+
+    at.switch_page("pages/dashboard.py").run()
+    assert not at.exception
+    assert "Relevant value (EUR, converted)" in [m.label for m in at.metric]
+    assert not any("Not included above" in c.value and "GBP" in c.value for c in at.caption)
+
+    vera = open_page("pages/settings.py", user="vera")  # a viewer reads them, dated
+    assert any(t.value == "GBP 1.17\nNOK 0.085" for t in vera.text)
+    assert any(f"As of {rates.as_of}" in c.value for c in vera.caption)
+
+
+def test_rates_to_another_currency_than_the_profile_s_say_so(
     open_page: Callable[[str], AppTest], ctx: AppContext
 ) -> None:
-    from datetime import timedelta
-
-    from core.profile.company import current_profile, save_profile
+    from core.profile.company import current_profile
     from core.profile.rates import ExchangeRates
 
-    as_of = ctx.clock().date() - timedelta(days=3)
-    rates = ExchangeRates(base="EUR", as_of=as_of, rates={"GBP": 1.17})
-    save_profile(ctx.state, current_profile(ctx.state).model_copy(update={"exchange_rates": rates}))
-    at = open_page("pages/settings.py", user="vera")  # a viewer reads them
-    assert not at.exception
-    assert "Exchange rates to EUR" in [h.value for h in at.subheader]
-    table = next(d.value for d in at.dataframe if "EUR per unit" in d.value.columns)
-    assert list(table["currency"]) == ["GBP"]
-    assert any(f"As of {as_of}" in c.value for c in at.caption)
-
-    moved = current_profile(ctx.state).model_copy(update={"currency": "GBP"})
+    rates = ExchangeRates(base="EUR", as_of=ctx.clock().date(), rates={"GBP": 1.17})
+    moved = current_profile(ctx.state).model_copy(
+        update={"exchange_rates": rates, "currency": "GBP"}
+    )
     save_profile(ctx.state, moved)
     at = open_page("pages/settings.py")
+    assert not at.exception
     assert any("but the profile's currency is now GBP" in w.value for w in at.warning)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pandas as pd
 import streamlit as st
 
 from core.access.roles import ADMINS, Actor, NotAllowed
 from core.bootstrap import AppContext
-from core.profile.form import ProfileFormError, save_exchange_rates
+from core.profile.form import ProfileFormError, parse_rates, save_exchange_rates
 from core.profile.setup import profile_changed
 
-RATES_KEY = "exchange_rates_table"
 RATES_NOTICE = "exchange_rates_notice"
 
 
@@ -35,50 +33,37 @@ def render_exchange_rates(ctx: AppContext, actor: Actor, wake_worker: Callable[[
             f"set them again to {base} to use them.",
             icon=":material/currency_exchange:",
         )
-    rows = pd.DataFrame(
-        [{"currency": code, f"{base} per unit": rate} for code, rate in table.rates.items()],
-        columns=["currency", f"{base} per unit"],
-    )
+    lines = "\n".join(f"{code} {rate:g}" for code, rate in table.rates.items())
     if not actor.can(ADMINS):
-        if rows.empty:
-            st.text("No exchange rates are set.")
-        else:
-            st.dataframe(rows, hide_index=True)
+        st.text(lines or "No exchange rates are set.")
+        if lines:
             st.caption(f"As of {table.as_of or 'no date given'}.")
         return
     with st.form("exchange_rates", border=True):
-        edited = st.data_editor(
-            rows,
-            key=RATES_KEY,
-            num_rows="dynamic",
-            hide_index=True,
-            column_config={
-                "currency": st.column_config.TextColumn(
-                    "currency", max_chars=3, help="ISO 4217 code, such as EUR", required=True
-                ),
-                f"{base} per unit": st.column_config.NumberColumn(
-                    f"{base} per unit", min_value=0.000001, format="%.6g", required=True
-                ),
-            },
+        typed = st.text_area(
+            f"One per line: a currency code and how many {base} one unit is worth",
+            lines,
+            height=120,
+            max_chars=2_000,
+            placeholder="GBP 1.17\nUSD 0.92\nSEK 0.087",
         )
         as_of = st.date_input("Rates as of", value=table.as_of or ctx.clock().date())
         saved = st.form_submit_button("Save rates", icon=":material/save:")
     if not saved:
         return
-    rates = {
-        str(row["currency"]): float(row[f"{base} per unit"])
-        for _, row in edited.iterrows()
-        if isinstance(row["currency"], str) and pd.notna(row[f"{base} per unit"])
-    }
     try:
+        rates = parse_rates(typed)
+        if rates == table.rates and as_of == table.as_of and table.applies_to(base):
+            st.info("Nothing changed: the rates and their date are as saved.")
+            return
         version = save_exchange_rates(ctx.state, rates, as_of, actor=actor, audit=ctx.audit())
     except (ProfileFormError, NotAllowed) as exc:
         st.error(str(exc))
         return
     profile_changed(ctx.state, ctx.tenders, version)
     wake_worker()
-    st.session_state.pop(RATES_KEY, None)
     st.session_state[RATES_NOTICE] = (
-        f"Saved {len(rates)} exchange rates (profile version {version})."
+        f"Saved {len(rates)} exchange rate{'s' if len(rates) != 1 else ''} "
+        f"(profile version {version})."
     )
     st.rerun()
