@@ -459,3 +459,20 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+# What an exported bid must never tell the buyer: the team's triage (issue 17's list).
+BUYER_NEVER_READS = (
+    "/ 10",
+    "/10",
+    "Win probability",
+    "win probability",
+    "Strategic fit",
+    "preferred range",
+    "to prepare",
+    "CPV",
+    "confidence",
+    "analyst",
+    "Model",
+    "Prompt version",
+)

@@ -18,6 +18,7 @@ from core.access.roles import CLI_ACTOR
 from core.bootstrap import open_context
 from core.cli import main
 from core.models import RESTING_STATUSES, Role
+from tests.fakes import BUYER_NEVER_READS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -258,23 +259,6 @@ def test_export_table_and_bids(tmp_path, capsys):
         for word in ("/ 10", "Win probability", "Strategic fit", "confidence", "Prompt version"):
             assert word in text, f"{path.name} has no {word!r} in its brief"
         assert "left to prepare" in text and "CPV codes" in text
-
-
-# What an exported bid must never tell the buyer (issue 17's list).
-BUYER_NEVER_READS = (
-    "/ 10",
-    "/10",
-    "Win probability",
-    "win probability",
-    "Strategic fit",
-    "preferred range",
-    "to prepare",
-    "CPV",
-    "confidence",
-    "analyst",
-    "Model",
-    "Prompt version",
-)
 
 
 def _docx_text(path: Path) -> str:
