@@ -21,6 +21,8 @@ from core.access.sessions import load_session_key
 from core.analysts.factory import AnalystChoice, choose_analyst
 from core.analysts.settings import AnalystSettings
 from core.config import Settings, get_settings
+from core.documents.extract import Limits
+from core.documents.service import DocumentService
 from core.llm.capabilities import Capabilities
 from core.llm.client import LLMClient
 from core.llm.endpoint import Endpoint
@@ -41,6 +43,7 @@ from storage.audit import AuditRepository
 from storage.bids import BidRepository
 from storage.db import Database, close_database, open_database
 from storage.decisions import DecisionRepository
+from storage.documents import DocumentRepository
 from storage.learning import EvaluationRepository, TeamModelRepository
 from storage.llm import CapabilityRepository, LLMCacheRepository, LLMUsageRepository
 from storage.tenders import TenderRepository
@@ -137,6 +140,21 @@ class AppContext:
     def analyst_settings(self) -> AnalystSettings:
         """The LLM endpoint in force and the rules prefilter (core.analysts.settings)."""
         return AnalystSettings(self.settings, self.state, self.audit())
+
+    def documents(self) -> DocumentService:
+        """Tender documents, kept beside the database file (core.documents.service)."""
+        settings = self.settings
+        return DocumentService(
+            DocumentRepository(self.db),
+            Path(self.db.path).parent / "documents",
+            self.audit(),
+            lambda tender_id: self.tenders.get(tender_id) is not None,
+            Limits(
+                max_bytes=settings.documents_max_mb * 1024 * 1024,
+                max_pages=settings.documents_max_pages,
+            ),
+            self.clock,
+        )
 
     def controls(self) -> PipelineControls:
         """Pause, retry, re-analyse and the endpoint-down flag (core.pipeline.controls)."""

@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     zip_max_member_mb: int = Field(default=500, ge=1)
     zip_max_total_mb: int = Field(default=1_000, ge=1)
     zip_max_ratio: int = Field(default=100, ge=2)
+    # Tender documents (issue 18): the largest file accepted, and the most pages read from it.
+    documents_max_mb: int = Field(default=50, ge=1)
+    documents_max_pages: int = Field(default=2_000, ge=1)
 
     @classmethod
     def settings_customise_sources(

@@ -21,6 +21,7 @@ from ui.parts.bid_versions import (
     with_display_names,
 )
 from ui.parts.dashboard import tender_table
+from ui.parts.documents import tender_documents
 from ui.parts.feedback import NOTICE_KEY as FEEDBACK_NOTICE
 from ui.parts.feedback import feedback_form
 from ui.parts.review import decision_history, error_text
@@ -180,6 +181,8 @@ elif ctx.review().can_reopen(state, actor):
                 f"Tender {chosen} is back in the review queue, reopened by {actor.label}."
             )
             st.rerun()
+
+tender_documents(ctx, chosen, actor)
 
 st.subheader("Bid draft")
 bid = state.bid

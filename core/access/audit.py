@@ -49,6 +49,7 @@ class AuditAction(StrEnum):
     LLM_TEST = "llm_test"
     MODEL_TRAINED = "model_trained"
     EVALUATION = "evaluation"
+    DOCUMENT_ADDED = "document_added"
     REFUSED = "refused"
 
     @property

@@ -8,7 +8,18 @@ import sys
 from collections.abc import Callable, Sequence
 
 from core.bootstrap import AppContext, open_context
-from core.cli import audit, learning, llm, pipeline, profile, quality, review, tenders, users
+from core.cli import (
+    audit,
+    documents,
+    learning,
+    llm,
+    pipeline,
+    profile,
+    quality,
+    review,
+    tenders,
+    users,
+)
 from core.cli.common import EXIT_ERROR
 from core.logging_setup import configure_logging
 from storage.db import StorageError, close_database, storage_failure
@@ -20,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", help="DuckDB file (default: DUCKDB_PATH or data/tenderwise.duckdb)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (tenders, pipeline, review, learning, quality, profile, llm, audit, users):
+    groups = (tenders, documents, pipeline, review, learning, quality, profile, llm, audit, users)
+    for group in groups:
         group.add_commands(commands)
     return parser
 

@@ -202,3 +202,43 @@ def test_a_draft_edited_by_a_person_is_credited_to_them(
     captions = [c.value for c in at.caption]
     assert any("Version 2, last edited by Carol Diaz" in c for c in captions)
     assert not any(c.startswith("Drafted by") for c in captions)
+
+
+def test_documents_are_uploaded_listed_and_a_broken_one_is_one_line(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    from tests.fakes import pdf_bytes, tender
+
+    ctx.tenders.add_tenders([tender("Cloud hosting for the council")])
+    tender_id = ctx.tenders.all_states()[0].tender.id
+    at = open_page("pages/tenders.py")
+    assert any("No documents yet" in c.value for c in at.caption)
+    spec = pdf_bytes([["The supplier shall host it in the UK."], ["Price 40%"]])
+    at.file_uploader(key=f"documents_files_{tender_id}_0").set_value(
+        [
+            ("spec.pdf", spec, "application/pdf"),
+            ("broken.pdf", b"%PDF-1.7\nnope", "application/pdf"),
+        ]
+    )
+    at.run()
+    next(b for b in at.button if b.label == "Add 2 documents").click().run()
+    assert not at.exception
+    shown = [s.value.replace("\\", "") for s in at.success]  # escaped as Markdown
+    assert any("spec.pdf added (PDF, 2 pages)" in s for s in shown)
+    refused = [e.value.replace("\\", "") for e in at.error]
+    assert any(e.startswith("broken.pdf could not be read as a PDF") for e in refused)
+    listed = next(d.value for d in at.dataframe if "document" in d.value.columns)
+    assert list(listed["document"]) == ["spec.pdf"] and list(listed["pages"]) == [2]
+    assert "Download" in [b.proto.label for b in at.get("download_button")]
+    assert [r.filename for r in ctx.documents().documents(tender_id or 0)] == ["spec.pdf"]
+
+
+def test_a_viewer_reads_the_documents_but_adds_none(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    from tests.fakes import tender
+
+    ctx.tenders.add_tenders([tender("Cloud hosting for the council")])
+    at = open_page("pages/tenders.py", user="vera")
+    assert not at.exception
+    assert not at.get("file_uploader")

@@ -1,0 +1,1 @@
+"""Tender documents: the specification, the ITT, the evaluation criteria, read offline."""

@@ -1,0 +1,72 @@
+"""`documents add` and `documents list`: files kept by content hash, text by page, audited."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from core.access.audit import AuditAction
+from core.access.roles import CLI_ACTOR
+from core.bootstrap import open_context
+from core.cli.main import main
+from storage.db import close_database
+from tests.fakes import pdf_bytes
+
+SPEC = [["1. Scope", "The supplier shall host it in the UK."], ["2. Price", "Price 40%"]]
+
+
+def run(db: Path, *args: str) -> int:
+    return main(["--db", str(db), *args])
+
+
+def test_documents_are_added_once_listed_and_a_broken_one_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "tw.duckdb"
+    assert run(db, "demo") == 0
+    spec = tmp_path / "specification.pdf"
+    spec.write_bytes(pdf_bytes(SPEC))
+    copy = tmp_path / "same-file-renamed.pdf"
+    copy.write_bytes(spec.read_bytes())
+    capsys.readouterr()
+
+    assert run(db, "documents", "add", "1", str(spec), str(copy)) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "specification.pdf: added as document 1 of tender 1 (PDF, 2 pages, 14 words)."
+    assert out[1] == (
+        "same-file-renamed.pdf: already on tender 1 as document 1 (specification.pdf)."
+    )
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\nendobj\n")
+    assert run(db, "documents", "add", "1", str(broken)) == 2
+    captured = capsys.readouterr()
+    [line] = captured.err.strip().splitlines()
+    assert line.startswith("broken.pdf could not be read as a PDF") and "Traceback" not in line
+
+    assert run(db, "documents", "list", "1", "--json") == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["filename"], listed["kind"], listed["pages"]) == ("specification.pdf", "pdf", 2)
+
+    ctx = open_context(db_path=db)
+    try:
+        service = ctx.documents()
+        [record] = service.documents(1)
+        assert service.content(record) == spec.read_bytes()  # the file as uploaded
+        assert service.path_of(record.sha256).parent.parent == db.parent / "documents"
+        pages = service.pages(record.id)
+        assert [(p.number, p.text.splitlines()[0]) for p in pages] == [
+            (1, "1. Scope"),
+            (2, "2. Price"),
+        ]
+        events = ctx.audit().events(CLI_ACTOR, action=AuditAction.DOCUMENT_ADDED)
+        assert [e.detail for e in events] == [
+            "specification.pdf: pdf, 2 pages, " + f"{len(spec.read_bytes()):,} bytes"
+        ]
+    finally:
+        close_database(db)
+
+    assert run(db, "documents", "add", "999", str(spec)) == 2
+    assert "There is no tender 999" in capsys.readouterr().err
