@@ -11,6 +11,7 @@ from core.access.roles import CLI_ACTOR, NotAllowed
 from core.bootstrap import AppContext
 from core.cli.common import EXIT_ERROR, EXIT_FILE_FAILED, EXIT_OK, Commands
 from core.documents.extract import DocumentError
+from core.documents.requirements import Found
 
 
 def cmd_documents_add(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -64,6 +65,44 @@ def cmd_documents_list(ctx: AppContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_requirements(ctx: AppContext, args: argparse.Namespace) -> int:
+    if ctx.tenders.get(args.tender_id) is None:
+        print(f"There is no tender {args.tender_id}: `tenders` lists them.", file=sys.stderr)
+        return EXIT_ERROR
+    rows = ctx.documents().requirements(args.tender_id)
+    if args.json:
+        json.dump([requirement_json(r) for r in rows], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return EXIT_OK
+    if not rows:
+        print(
+            f"No requirements found for tender {args.tender_id}: add its documents with "
+            f"`documents add {args.tender_id} FILE`."
+        )
+    for r in rows:
+        flag = f"{r.weight:g}%" if r.weight is not None else ("must" if r.mandatory else "may")
+        print(f"{r.ref}  {flag:<5} p.{r.page:<3} {r.text[:90]}")
+    return EXIT_OK
+
+
+def requirement_json(row: Found) -> dict[str, object]:
+    """One row as `requirements --json` prints it (owner, status and response are the
+    matrix's, edited by the bid team: open and empty until then)."""
+    return {
+        "ref": row.ref,
+        "text": row.text,
+        "source": row.source,
+        "page": row.page,
+        "section": row.section,
+        "mandatory": row.mandatory,
+        "kind": row.kind,
+        "weight": row.weight,
+        "owner": None,
+        "status": "open",
+        "response": "",
+    }
+
+
 def add_commands(commands: Commands) -> None:
     documents = commands.add_parser("documents", help="tender documents: add, list")
     verbs = documents.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -75,3 +114,9 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("tender_id", type=int, metavar="ID")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_documents_list)
+    p = commands.add_parser(
+        "requirements", help="the requirements and evaluation criteria in a tender's documents"
+    )
+    p.add_argument("tender_id", type=int, metavar="ID")
+    p.add_argument("--json", action="store_true", help="one object per row")
+    p.set_defaults(handler=cmd_requirements)

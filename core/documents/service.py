@@ -15,6 +15,7 @@ from typing import Protocol
 from core.access.audit import AuditAction, AuditLog
 from core.access.roles import WORKERS, Actor
 from core.documents.extract import DocumentError, Limits, extract
+from core.documents.requirements import Found, find_requirements
 from core.models import utcnow
 from core.models.documents import DocumentRecord, PageText
 
@@ -88,6 +89,11 @@ class DocumentService:
 
     def pages(self, document_id: int) -> list[PageText]:
         return self._store.pages(document_id)
+
+    def requirements(self, tender_id: int) -> list[Found]:
+        """The requirements and evaluation criteria found in the tender's documents."""
+        documents = [(r.filename, self.pages(r.id)) for r in self.documents(tender_id)]
+        return find_requirements(documents)
 
     def content(self, record: DocumentRecord) -> bytes:
         """The file as it was uploaded."""

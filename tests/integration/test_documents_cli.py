@@ -70,3 +70,29 @@ def test_documents_are_added_once_listed_and_a_broken_one_changes_nothing(
 
     assert run(db, "documents", "add", "999", str(spec)) == 2
     assert "There is no tender 999" in capsys.readouterr().err
+
+
+def test_requirements_json_has_one_object_per_row_with_the_matrix_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.unit.test_requirements import SPEC
+
+    db = tmp_path / "tw.duckdb"
+    assert run(db, "demo") == 0
+    spec = tmp_path / "specification.pdf"
+    spec.write_bytes(pdf_bytes(SPEC))
+    assert run(db, "requirements", "1") == 0
+    assert "No requirements found for tender 1" in capsys.readouterr().out
+    assert run(db, "documents", "add", "1", str(spec)) == 0
+    capsys.readouterr()
+    assert run(db, "requirements", "1", "--json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 16
+    assert set(rows[0]) == {
+        "ref", "text", "source", "page", "section", "mandatory", "kind", "weight", "owner",
+        "status", "response",
+    }  # fmt: skip
+    assert rows[0]["ref"] == "R-001" and rows[0]["source"] == "specification.pdf"
+    assert (rows[0]["status"], rows[0]["owner"], rows[0]["response"]) == ("open", None, "")
+    weights = {r["text"]: r["weight"] for r in rows if r["kind"] == "evaluation"}
+    assert weights == {"Quality": 60, "Price": 40, "Technical approach": 30, "Social value": 10}
