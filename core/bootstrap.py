@@ -22,6 +22,7 @@ from core.analysts.factory import AnalystChoice, choose_analyst
 from core.analysts.settings import AnalystSettings
 from core.config import Settings, get_settings
 from core.documents.extract import Limits
+from core.documents.matrix import MatrixService
 from core.documents.service import DocumentService
 from core.llm.capabilities import Capabilities
 from core.llm.client import LLMClient
@@ -46,6 +47,7 @@ from storage.decisions import DecisionRepository
 from storage.documents import DocumentRepository
 from storage.learning import EvaluationRepository, TeamModelRepository
 from storage.llm import CapabilityRepository, LLMCacheRepository, LLMUsageRepository
+from storage.requirements import RequirementRepository
 from storage.tenders import TenderRepository
 
 
@@ -153,6 +155,17 @@ class AppContext:
                 max_bytes=settings.documents_max_mb * 1024 * 1024,
                 max_pages=settings.documents_max_pages,
             ),
+            self.clock,
+        )
+
+    def matrix(self) -> MatrixService:
+        """The compliance matrix of each tender (core.documents.matrix)."""
+        accounts = AccountRepository(self.db)
+        return MatrixService(
+            RequirementRepository(self.db),
+            self.documents().requirements,
+            self.audit(),
+            lambda: {a.username for a in accounts.all() if a.enabled},
             self.clock,
         )
 

@@ -24,6 +24,7 @@ from ui.parts.dashboard import tender_table
 from ui.parts.documents import tender_documents
 from ui.parts.feedback import NOTICE_KEY as FEEDBACK_NOTICE
 from ui.parts.feedback import feedback_form
+from ui.parts.matrix import compliance_matrix
 from ui.parts.review import decision_history, error_text
 from ui.parts.tender import llm_calls, version_history
 from ui.widgets.components import (
@@ -183,6 +184,7 @@ elif ctx.review().can_reopen(state, actor):
             st.rerun()
 
 tender_documents(ctx, chosen, actor)
+compliance_matrix(ctx, chosen, actor)
 
 st.subheader("Bid draft")
 bid = state.bid

@@ -50,6 +50,7 @@ class AuditAction(StrEnum):
     MODEL_TRAINED = "model_trained"
     EVALUATION = "evaluation"
     DOCUMENT_ADDED = "document_added"
+    MATRIX_CHANGED = "matrix_changed"
     REFUSED = "refused"
 
     @property

@@ -7,11 +7,13 @@ import json
 import sys
 from pathlib import Path
 
+from core.access.audit import AuditAction
 from core.access.roles import CLI_ACTOR, NotAllowed
 from core.bootstrap import AppContext
 from core.cli.common import EXIT_ERROR, EXIT_FILE_FAILED, EXIT_OK, Commands
 from core.documents.extract import DocumentError
-from core.documents.requirements import Found
+from core.documents.matrix import matrix_bytes
+from core.models.documents import RequirementRow
 
 
 def cmd_documents_add(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -69,7 +71,7 @@ def cmd_requirements(ctx: AppContext, args: argparse.Namespace) -> int:
     if ctx.tenders.get(args.tender_id) is None:
         print(f"There is no tender {args.tender_id}: `tenders` lists them.", file=sys.stderr)
         return EXIT_ERROR
-    rows = ctx.documents().requirements(args.tender_id)
+    rows = [r for r in ctx.matrix().rows(args.tender_id) if not r.dropped]
     if args.json:
         json.dump([requirement_json(r) for r in rows], sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -85,9 +87,8 @@ def cmd_requirements(ctx: AppContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def requirement_json(row: Found) -> dict[str, object]:
-    """One row as `requirements --json` prints it (owner, status and response are the
-    matrix's, edited by the bid team: open and empty until then)."""
+def requirement_json(row: RequirementRow) -> dict[str, object]:
+    """One row of the compliance matrix as `requirements --json` prints it."""
     return {
         "ref": row.ref,
         "text": row.text,
@@ -97,10 +98,37 @@ def requirement_json(row: Found) -> dict[str, object]:
         "mandatory": row.mandatory,
         "kind": row.kind,
         "weight": row.weight,
-        "owner": None,
-        "status": "open",
-        "response": "",
+        "owner": row.owner,
+        "status": row.status,
+        "response": row.response,
     }
+
+
+def cmd_export_matrix(ctx: AppContext, args: argparse.Namespace) -> int:
+    if ctx.tenders.get(args.tender_id) is None:
+        print(f"There is no tender {args.tender_id}: `tenders` lists them.", file=sys.stderr)
+        return EXIT_ERROR
+    rows = ctx.matrix().rows(args.tender_id)
+    out = Path(args.out)
+    if out.is_dir():
+        print(
+            f"{out} is a folder: give a file name such as {out / 'matrix.xlsx'}.", file=sys.stderr
+        )
+        return EXIT_ERROR
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(matrix_bytes(rows, args.format))
+    except OSError as exc:
+        print(f"Could not write {out} ({exc.strerror or exc}): pick another path.", file=sys.stderr)
+        return EXIT_ERROR
+    ctx.audit().record_actor(
+        CLI_ACTOR,
+        AuditAction.EXPORT,
+        target=f"tender {args.tender_id}",
+        detail=f"compliance matrix ({args.format}), {len(rows)} rows, to {out}",
+    )
+    print(f"{sum(not r.dropped for r in rows)} rows written to {out}.")
+    return EXIT_OK
 
 
 def add_commands(commands: Commands) -> None:

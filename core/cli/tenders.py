@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 from core.access.audit import AuditAction
 from core.access.roles import CLI_ACTOR
 from core.cli.common import EXIT_ERROR, EXIT_FILE_FAILED, EXIT_OK, Commands
+from core.cli.documents import cmd_export_matrix
 from core.export import ExportError
 from core.export.bids import export_bids
 from core.export.table import export_table
@@ -186,6 +187,11 @@ def add_commands(commands: Commands) -> None:
         help="append the bid team's brief (scores, strengths, risks, gaps) to each document",
     )
     p.set_defaults(handler=cmd_export_bids)
+    p = kinds.add_parser("matrix", help="a tender's compliance matrix")
+    p.add_argument("tender_id", type=int, metavar="ID")
+    p.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.set_defaults(handler=cmd_export_matrix)
     p = kinds.add_parser("table", help="every tender with its analysis")
     p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     p.add_argument("--out", required=True, metavar="FILE")

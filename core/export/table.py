@@ -138,15 +138,19 @@ def _csv_cell(value: Any) -> str:
     return _text(value)
 
 
-def xlsx_bytes(rows: Sequence[dict[str, Any]]) -> bytes:
+def xlsx_bytes(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[tuple[str, str]] = COLUMNS,
+    title: str = "Tenders",
+) -> bytes:
     """One sheet; numbers and dates typed, text cells stored as text (never formulas)."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "Tenders"
-    sheet.append([header for _, header in COLUMNS])
+    sheet.title = title
+    sheet.append([header for _, header in columns])
     for r, row in enumerate(rows, start=2):
-        for c, (column, _) in enumerate(COLUMNS, start=1):
+        for c, (column, _) in enumerate(columns, start=1):
             value = row.get(column)
             cell = sheet.cell(row=r, column=c)
             if isinstance(value, int | float) and not isinstance(value, bool):
@@ -158,7 +162,7 @@ def xlsx_bytes(rows: Sequence[dict[str, Any]]) -> bytes:
                 cell.value = _text(value)
                 cell.data_type = TYPE_STRING  # openpyxl would otherwise store "=…" as a formula
     sheet.freeze_panes = "B2"
-    for c, (_, header) in enumerate(COLUMNS, start=1):
+    for c, (_, header) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(c)].width = max(12, min(50, len(header) + 4))
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -29,3 +29,37 @@ class DocumentRecord(BaseModel):
     words: int
     added_by: str
     added_at: datetime
+
+
+MATRIX_STATUSES = ("open", "answered", "compliant", "partial", "non-compliant", "not applicable")
+
+
+class RequirementRow(BaseModel):
+    """A row of a tender's compliance matrix."""
+
+    tender_id: int
+    ref: str
+    text: str
+    source: str | None = None
+    page: int | None = None
+    section: str | None = None
+    mandatory: bool
+    kind: str  # "obligation" or "evaluation"
+    weight: float | None = None
+    owner: str | None = None
+    status: str = "open"
+    response: str = ""
+    origin: str = "extracted"  # or "added" by the bid team
+    dropped: bool = False
+    updated_by: str | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def blocking(self) -> bool:
+        """A mandatory requirement not yet answered, or answered as not met."""
+        return (
+            self.mandatory
+            and self.kind == "obligation"
+            and not self.dropped
+            and self.status in ("open", "non-compliant")
+        )

@@ -29,11 +29,11 @@ def test_columns_are_named_in_the_preview_then_imported(
     settled(page)
     page.set_input_files("input[type=file]", str(upload))
     settled(page)
-    expect(page.get_by_text("say which column holds the title")).to_be_visible()
+    expect(page.get_by_text("say which column holds the title")).to_be_visible(timeout=30_000)
     page.get_by_role("textbox", name="Which column holds the title?").fill("Opportunity name")
     page.get_by_role("button", name="Read again").click()
     settled(page)
-    expect(page.get_by_text("Columns: 3 read, 2 not used")).to_be_visible()
+    expect(page.get_by_text("Columns: 3 read, 2 not used")).to_be_visible(timeout=30_000)
 
     # "Estimated spend" (second row of the column list) fills the value
     grid = page.get_by_test_id("stExpander").get_by_test_id("stDataFrame")
@@ -42,11 +42,11 @@ def test_columns_are_named_in_the_preview_then_imported(
     page.mouse.dblclick(box["x"] + box["width"] * 0.4, box["y"] + 35 + 35 + 17)
     page.get_by_role("option", name="Value", exact=True).click()
     settled(page)
-    expect(page.get_by_text("Columns: 4 read, 1 not used")).to_be_visible()
+    expect(page.get_by_text("Columns: 4 read, 1 not used")).to_be_visible(timeout=30_000)
     no_exception(page)
     shot(page, "import-columns")
 
     page.get_by_role("button", name="Import 1 file").click()
     settled(page)
-    expect(page.get_by_text("1 new, 0 duplicates")).to_be_visible()
+    expect(page.get_by_text("1 new, 0 duplicates")).to_be_visible(timeout=30_000)
     no_exception(page)

@@ -96,3 +96,58 @@ def test_requirements_json_has_one_object_per_row_with_the_matrix_fields(
     assert (rows[0]["status"], rows[0]["owner"], rows[0]["response"]) == ("open", None, "")
     weights = {r["text"]: r["weight"] for r in rows if r["kind"] == "evaluation"}
     assert weights == {"Quality": 60, "Price": 40, "Technical approach": 30, "Social value": 10}
+
+
+def test_the_matrix_is_owned_answered_audited_and_exported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import openpyxl
+
+    from core.access.roles import Actor
+    from core.documents.matrix import MatrixError
+    from core.models import Role
+    from tests.unit.test_requirements import SPEC
+
+    db = tmp_path / "tw.duckdb"
+    assert run(db, "demo") == 0
+    spec = tmp_path / "specification.pdf"
+    spec.write_bytes(pdf_bytes(SPEC))
+    assert run(db, "documents", "add", "1", str(spec)) == 0
+    echo = "tender season 2026"
+    ctx = open_context(db_path=db)
+    try:
+        ctx.accounts().add(CLI_ACTOR, "carol", "Carol Diaz", Role.BID_MANAGER, echo)
+        carol = Actor(name="carol", role=Role.BID_MANAGER)
+        matrix = ctx.matrix()
+        first, second = matrix.rows(1)[:2]
+        assert matrix.summary(1).blocking[:2] == [first.ref, second.ref]
+        matrix.update(1, first.ref, carol, owner="carol", status="compliant", response="=UK only")
+        with pytest.raises(MatrixError, match="is not a status"):
+            matrix.update(1, second.ref, carol, status="done")
+        with pytest.raises(MatrixError, match="There is no user 'zed'"):
+            matrix.update(1, second.ref, carol, owner="zed")
+        matrix.update(1, second.ref, carol, dropped=True)
+        added = matrix.add_row(1, "Staff must be security cleared to SC level.", carol)
+        assert added.ref == "R-017" and added.origin == "added"
+        summary = matrix.summary(1)
+        assert first.ref not in summary.blocking and second.ref not in summary.blocking
+        assert added.ref in summary.blocking
+        events = ctx.audit().events(CLI_ACTOR, action=AuditAction.MATRIX_CHANGED)
+        assert [e.actor for e in events] == ["carol"] * 3
+    finally:
+        close_database(db)
+    capsys.readouterr()
+
+    out = tmp_path / "matrix.xlsx"
+    assert run(db, "export", "matrix", "1", "--out", str(out)) == 0
+    assert capsys.readouterr().out.startswith("16 rows written to")  # 16 found, 1 dropped, 1 added
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["Ref", "Kind", "Requirement"] and "Owner" in header
+    row = {h: c.value for h, c in zip(header, sheet[2], strict=True)}
+    assert (row["Owner"], row["Status"]) == ("carol", "compliant")
+    assert row["Response"] == "'=UK only"  # formula-safe
+    assert run(db, "requirements", "1", "--json") == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[0]["status"] == "compliant" and listed[0]["owner"] == "carol"

@@ -242,3 +242,34 @@ def test_a_viewer_reads_the_documents_but_adds_none(
     at = open_page("pages/tenders.py", user="vera")
     assert not at.exception
     assert not at.get("file_uploader")
+
+
+def test_a_matrix_row_gets_an_owner_and_a_status_and_a_mandatory_open_row_is_flagged(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    from tests.fakes import pdf_bytes, tender
+    from tests.ui.helpers import USERS
+    from tests.unit.test_requirements import SPEC
+
+    ctx.tenders.add_tenders([tender("Cloud hosting for the council")])
+    tender_id = ctx.tenders.all_states()[0].tender.id or 0
+    ctx.documents().add(tender_id, "spec.pdf", pdf_bytes(SPEC), USERS["carol"])
+    at = open_page("pages/tenders.py", user="carol")
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert (shown["Rows"], shown["Mandatory"], shown["Open"]) == ("16", "8", "12")
+    assert any("8 mandatory requirements still open" in w.value for w in at.warning)
+
+    at.selectbox(key=f"matrix_row_{tender_id}").set_value("R-001").run()
+    next(s for s in at.selectbox if s.label == "Owner").set_value("carol")
+    next(s for s in at.selectbox if s.label == "Status").set_value("compliant")
+    next(t for t in at.text_area if t.label == "Response").input("Hosted in London and Leeds.")
+    next(b for b in at.button if b.label == "Save the row").click().run()
+    assert not at.exception
+    row = ctx.matrix().rows(tender_id)[0]
+    assert (row.owner, row.status, row.response) == (
+        "carol",
+        "compliant",
+        "Hosted in London and Leeds.",
+    )
+    assert any("7 mandatory requirements still open" in w.value for w in at.warning)
