@@ -78,9 +78,23 @@ if not edits:
     st.info("Only bid managers, approvers and admins edit bids; you can read them.")
 elif not approves:
     st.caption("Approvers and admins approve bids.")
+blocking = get_context().matrix().summary(tender_id).blocking if approves else []
+override = ""
+if blocking and current.status is BidStatus.DRAFT:
+    st.warning(
+        f"{len(blocking)} mandatory requirements are open or non-compliant in the compliance "
+        f"matrix ({', '.join(blocking[:5])}{'…' if len(blocking) > 5 else ''}): answer them on "
+        "the Tender page, or give the reason to approve anyway.",
+        icon=":material/rule:",
+    )
+    override = st.text_input(
+        "Reason to approve with requirements not met",
+        max_chars=500,
+        key=f"bid_override_{tender_id}",
+    )
 if approve:
     apply_change(
-        lambda actor: editor.approve(tender_id, current.version, actor),
+        lambda actor: editor.approve(tender_id, current.version, actor, override),
         lambda saved: f"Version {saved.version} approved by {actor.label}.",
     )
 

@@ -107,7 +107,9 @@ class BidEditor:
         now: Callable[[], datetime] = utcnow,
         *,
         audit: AuditLog | None = None,
+        blocking: Callable[[int], list[str]] | None = None,
     ) -> None:
+        self._blocking = blocking or (lambda _tender_id: [])  # refs of mandatory rows not met
         self._tenders = tenders
         self._bids = bids
         self._profile = profile
@@ -124,6 +126,7 @@ class BidEditor:
             lambda: ctx.analyst().analyst,
             ctx.clock,
             audit=ctx.audit(),
+            blocking=lambda tender_id: ctx.matrix().summary(tender_id).blocking,
         )
 
     # ------------------------------------------------------------------ reads
@@ -210,9 +213,20 @@ class BidEditor:
         document = old.document.model_copy(update={"created_at": self._now()})
         return self._add(tender_id, document, based_on, actor, f"Restored version {version}")
 
-    def approve(self, tender_id: int, version: int, actor: Actor) -> BidVersion:
-        """Approve version `version`, which must be the newest version and a draft."""
+    def approve(self, tender_id: int, version: int, actor: Actor, reason: str = "") -> BidVersion:
+        """Approve version `version`, which must be the newest version and a draft. While a
+        mandatory requirement of the compliance matrix is open or non-compliant, only with a
+        reason, which the audit log keeps."""
         self._check(actor, DECIDERS, "approve bids", tender_id)
+        reason = " ".join(reason.split())
+        blocking = self._blocking(tender_id)
+        if blocking and not reason:
+            shown = ", ".join(blocking[:5]) + ("…" if len(blocking) > 5 else "")
+            raise BidEditError(
+                f"Tender {tender_id} has {len(blocking)} mandatory requirements open or "
+                f"non-compliant ({shown}): answer them in the compliance matrix, or approve "
+                "with a reason."
+            )
         try:
             approved = self._bids.approve(tender_id, version, by=actor.name, at=self._now())
         except BidConflict as conflict:
@@ -222,7 +236,12 @@ class BidEditor:
             actor,
             AuditAction.BID_APPROVED,
             target=f"tender {tender_id}",
-            detail=f"version {approved.version}",
+            detail=f"version {approved.version}"
+            + (
+                f"; {len(blocking)} mandatory requirements not met, because: {reason}"
+                if blocking
+                else ""
+            ),
         )
         return approved
 

@@ -271,3 +271,25 @@ def test_a_link_to_a_tender_without_a_bid_is_one_warning(
     assert not at.exception
     assert any(f"no bid for tender {without_bid}" in w.value for w in at.warning)
     assert at.selectbox[0].value in bids
+
+
+def test_an_open_mandatory_requirement_needs_a_reason_to_approve(
+    analysed_demo: AppContext, bids: list[int]
+) -> None:
+    from tests.fakes import pdf_bytes
+    from tests.ui.helpers import USERS
+    from tests.unit.test_requirements import SPEC
+
+    tender_id = bids[0]
+    analysed_demo.documents().add(tender_id, "spec.pdf", pdf_bytes(SPEC), USERS["carol"])
+    at = app_test()
+    at.run()
+    at.query_params["id"] = str(tender_id)
+    at.switch_page("pages/bids.py").run()
+    assert any("8 mandatory requirements are open" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Approve version 1").click().run()
+    assert any("answer them in the compliance matrix" in e.value for e in at.error)
+    at.text_input(key=f"bid_override_{tender_id}").input("Certificates follow before the deadline.")
+    next(b for b in at.button if b.label == "Approve version 1").click().run()
+    assert not at.exception
+    assert any("Version 1 approved" in s.value for s in at.success)

@@ -499,3 +499,34 @@ def test_a_zip_without_approved_bids_is_refused(world: World) -> None:
     with pytest.raises(BidEditError, match="No bid is approved yet"):
         world.editor.approved_zip("docx", actor=BOB)
     assert world.editor.counts()[BidStatus.EXPORTED] == 0
+
+
+def test_a_bid_with_a_mandatory_requirement_open_is_approved_only_with_a_reason(
+    world: World,
+) -> None:
+    from core.access.audit import AuditLog
+    from tests.fakes import InMemoryAuditStore
+
+    store = InMemoryAuditStore()
+    editor = BidEditor(
+        world.tenders,
+        world.bids,
+        lambda: world.profile,
+        lambda: world.analyst,
+        now=lambda: world.clock,
+        audit=AuditLog(store),
+        blocking=lambda _tender_id: ["R-002", "R-007"],
+    )
+    tender_id = world.bid()
+    with pytest.raises(
+        BidEditError, match=r"2 mandatory requirements open or non-compliant \(R-002, R-007\)"
+    ):
+        editor.approve(tender_id, 1, ALICE)
+    assert editor.counts()[BidStatus.APPROVED] == 0
+    approved = editor.approve(tender_id, 1, ALICE, reason="  insurance certificate follows  ")
+    assert approved.status is BidStatus.APPROVED
+    [event] = [r for r in store.rows if r["action"] == "bid_approved"]
+    assert (
+        "2 mandatory requirements not met, because: insurance certificate follows"
+        in event["detail"]
+    )
