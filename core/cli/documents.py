@@ -49,8 +49,7 @@ def cmd_documents_add(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_documents_list(ctx: AppContext, args: argparse.Namespace) -> int:
-    if ctx.tenders.get(args.tender_id) is None:
-        print(f"There is no tender {args.tender_id}: `tenders` lists them.", file=sys.stderr)
+    if _no_tender(ctx, args.tender_id):
         return EXIT_ERROR
     records = ctx.documents().documents(args.tender_id)
     if args.json:
@@ -68,8 +67,7 @@ def cmd_documents_list(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_requirements(ctx: AppContext, args: argparse.Namespace) -> int:
-    if ctx.tenders.get(args.tender_id) is None:
-        print(f"There is no tender {args.tender_id}: `tenders` lists them.", file=sys.stderr)
+    if _no_tender(ctx, args.tender_id):
         return EXIT_ERROR
     rows = [r for r in ctx.matrix().rows(args.tender_id) if not r.dropped]
     if args.json:
@@ -87,26 +85,27 @@ def cmd_requirements(ctx: AppContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# What `requirements --json` prints of each row of the compliance matrix, in this order.
+JSON_FIELDS = (
+    "ref", "text", "source", "page", "section", "mandatory", "kind", "weight", "owner",
+    "status", "response",
+)  # fmt: skip
+
+
 def requirement_json(row: RequirementRow) -> dict[str, object]:
-    """One row of the compliance matrix as `requirements --json` prints it."""
-    return {
-        "ref": row.ref,
-        "text": row.text,
-        "source": row.source,
-        "page": row.page,
-        "section": row.section,
-        "mandatory": row.mandatory,
-        "kind": row.kind,
-        "weight": row.weight,
-        "owner": row.owner,
-        "status": row.status,
-        "response": row.response,
-    }
+    return {name: getattr(row, name) for name in JSON_FIELDS}
+
+
+def _no_tender(ctx: AppContext, tender_id: int) -> bool:
+    """True (and one sentence on stderr) when there is no such tender."""
+    if ctx.tenders.get(tender_id) is not None:
+        return False
+    print(f"There is no tender {tender_id}: `tenders` lists them.", file=sys.stderr)
+    return True
 
 
 def cmd_export_matrix(ctx: AppContext, args: argparse.Namespace) -> int:
-    if ctx.tenders.get(args.tender_id) is None:
-        print(f"There is no tender {args.tender_id}: `tenders` lists them.", file=sys.stderr)
+    if _no_tender(ctx, args.tender_id):
         return EXIT_ERROR
     rows = ctx.matrix().rows(args.tender_id)
     out = Path(args.out)

@@ -72,15 +72,21 @@ def test_documents_are_added_once_listed_and_a_broken_one_changes_nothing(
     assert "There is no tender 999" in capsys.readouterr().err
 
 
-def test_requirements_json_has_one_object_per_row_with_the_matrix_fields(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _demo_and_spec(tmp_path: Path) -> tuple[Path, Path]:
+    """A database with the demo, and the three-page specification of the extractor's tests."""
     from tests.unit.test_requirements import SPEC
 
     db = tmp_path / "tw.duckdb"
     assert run(db, "demo") == 0
     spec = tmp_path / "specification.pdf"
     spec.write_bytes(pdf_bytes(SPEC))
+    return db, spec
+
+
+def test_requirements_json_has_one_object_per_row_with_the_matrix_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, spec = _demo_and_spec(tmp_path)
     assert run(db, "requirements", "1") == 0
     assert "No requirements found for tender 1" in capsys.readouterr().out
     assert run(db, "documents", "add", "1", str(spec)) == 0
@@ -106,12 +112,8 @@ def test_the_matrix_is_owned_answered_audited_and_exported(
     from core.access.roles import Actor
     from core.documents.matrix import MatrixError
     from core.models import Role
-    from tests.unit.test_requirements import SPEC
 
-    db = tmp_path / "tw.duckdb"
-    assert run(db, "demo") == 0
-    spec = tmp_path / "specification.pdf"
-    spec.write_bytes(pdf_bytes(SPEC))
+    db, spec = _demo_and_spec(tmp_path)
     assert run(db, "documents", "add", "1", str(spec)) == 0
     echo = "tender season 2026"
     ctx = open_context(db_path=db)
