@@ -62,7 +62,8 @@ if current is not None and shown is None:
     st.warning(f"There is no tender {current}; pick one below.")
 
 search = st.text_input("Search by title or buyer", key="tender_search", max_chars=200)
-listed = DashboardService.from_context(ctx).table(DashboardFilters(search=search))
+dashboard = DashboardService.from_context(ctx)
+listed = dashboard.table(DashboardFilters(search=search))
 shown_rows = f"{len(listed.rows):,} of {listed.total:,}" if listed.capped else f"{listed.total:,}"
 with st.expander(f"Tenders ({shown_rows})", expanded=shown is None or bool(search)):
     picked = tender_table(listed, key="tenders_list", height=300)
@@ -73,7 +74,7 @@ if picked is not None and picked != current:
     st.session_state.pop("tenders_list", None)  # the selection opened it: clear it
     st.rerun()
 choices = with_current(
-    DashboardService.from_context(ctx).tender_choices(search),
+    dashboard.tender_choices(search),
     current if shown is not None and not search else None,
     shown.tender.title if shown is not None else None,
 )

@@ -13,6 +13,8 @@ from core.bootstrap import AppContext
 from core.cli.common import EXIT_ERROR, EXIT_FILE_FAILED, EXIT_OK, Commands
 from core.documents.extract import DocumentError
 from core.documents.matrix import matrix_bytes
+from core.export import ExportError
+from core.export.table import write_export
 from core.models.documents import RequirementRow
 
 
@@ -109,16 +111,10 @@ def cmd_export_matrix(ctx: AppContext, args: argparse.Namespace) -> int:
         return EXIT_ERROR
     rows = ctx.matrix().rows(args.tender_id)
     out = Path(args.out)
-    if out.is_dir():
-        print(
-            f"{out} is a folder: give a file name such as {out / 'matrix.xlsx'}.", file=sys.stderr
-        )
-        return EXIT_ERROR
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(matrix_bytes(rows, args.format))
-    except OSError as exc:
-        print(f"Could not write {out} ({exc.strerror or exc}): pick another path.", file=sys.stderr)
+        write_export(out, matrix_bytes(rows, args.format), f"matrix.{args.format}")
+    except ExportError as exc:
+        print(str(exc), file=sys.stderr)
         return EXIT_ERROR
     ctx.audit().record_actor(
         CLI_ACTOR,

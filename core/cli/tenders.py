@@ -13,6 +13,7 @@ from core.access.roles import CLI_ACTOR
 from core.cli.common import EXIT_ERROR, EXIT_FILE_FAILED, EXIT_OK, Commands
 from core.cli.documents import cmd_export_matrix
 from core.export import ExportError
+from core.export.bid_content import is_approved
 from core.export.bids import export_bids
 from core.export.table import export_table
 from core.imports.mapping import MapError, parse_maps, remember, resolver
@@ -21,7 +22,6 @@ from core.ingest.columns import LayoutReport, column_choices
 from core.ingest.fields import normalise_header
 from core.ingest.tabular import NO_TITLE, SAY_TITLE
 from core.models import (
-    BidStatus,
     ImportSummary,
 )
 from core.profile.setup import choose_example
@@ -116,9 +116,7 @@ def cmd_export_table(ctx: AppContext, args: argparse.Namespace) -> int:
 def cmd_export_bids(ctx: AppContext, args: argparse.Namespace) -> int:
     states = [s for s in ctx.tenders.all_states() if s.bid is not None]
     latest = {b.tender_id: b for b in ctx.bids.all_latest()}
-    approved = {
-        i: b for i, b in latest.items() if b.status in (BidStatus.APPROVED, BidStatus.EXPORTED)
-    }
+    approved = {i: b for i, b in latest.items() if is_approved(b)}
     if args.approved_only:
         states = [s for s in states if s.tender.id in approved]
     if not states:

@@ -104,15 +104,7 @@ class MatrixService:
         return sorted(self._people())
 
     def summary(self, tender_id: int) -> MatrixSummary:
-        rows = [r for r in self.rows(tender_id) if not r.dropped]
-        obligations = [r for r in rows if r.kind == "obligation"]
-        return MatrixSummary(
-            rows=len(rows),
-            mandatory=sum(r.mandatory for r in obligations),
-            open=sum(r.status == "open" for r in obligations),
-            non_compliant=sum(r.status == "non-compliant" for r in obligations),
-            blocking=[r.ref for r in rows if r.blocking],
-        )
+        return summarise(self.rows(tender_id))
 
     def update(self, tender_id: int, ref: str, actor: Actor, **changes: Any) -> RequirementRow:
         """Set a row's owner, status, response (or drop it); audited."""
@@ -173,6 +165,19 @@ class MatrixService:
             detail="added",
         )
         return row
+
+
+def summarise(rows: Sequence[RequirementRow]) -> MatrixSummary:
+    """Counts of a matrix's rows (dropped ones left out) and the refs that block approval."""
+    kept = [r for r in rows if not r.dropped]
+    obligations = [r for r in kept if r.kind == "obligation"]
+    return MatrixSummary(
+        rows=len(kept),
+        mandatory=sum(r.mandatory for r in obligations),
+        open=sum(r.status == "open" for r in obligations),
+        non_compliant=sum(r.status == "non-compliant" for r in obligations),
+        blocking=[r.ref for r in kept if r.blocking],
+    )
 
 
 def matrix_bytes(rows: Sequence[RequirementRow], fmt: MatrixFormat) -> bytes:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from core.analysts.bid_writer import GAP
 from core.analysts.wording import format_date, format_days
 from core.export.bid_content import (
     GAP_NOTE,
@@ -25,7 +26,6 @@ from core.export.bid_content import (
 from core.models import BID_SECTIONS, BidDocument, BidVersion, Tender, TenderState
 from core.views.describe import describe_analyst
 
-GAP = "[to complete]"
 BRIEF_HEADING = "Internal brief for the bid team"
 BRIEF_WARNING = "For the bid team only: remove this before the bid goes to the buyer."
 

@@ -177,13 +177,18 @@ def table_bytes(states: Iterable[TenderState], fmt: TableFormat) -> bytes:
 def export_table(states: Iterable[TenderState], fmt: TableFormat, out: Path) -> int:
     """Write the table to `out`; returns the number of tenders written."""
     rows = table_rows(states)
-    data = csv_bytes(rows) if fmt == "csv" else xlsx_bytes(rows)
+    write_export(out, csv_bytes(rows) if fmt == "csv" else xlsx_bytes(rows), f"tenders.{fmt}")
+    return len(rows)
+
+
+def write_export(out: Path, data: bytes, example: str) -> None:
+    """Write an export to the file `out` (its folder made); ExportError in one sentence."""
     if out.is_dir():
-        example = out / f"tenders.{fmt}"
-        raise ExportError(f"{out} is a folder; give a file name such as {example}.")
+        raise ExportError(f"{out} is a folder; give a file name such as {out / example}.")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
     except OSError as exc:
-        raise ExportError(f"Could not write {out} ({exc.strerror}); pick another path.") from exc
-    return len(rows)
+        raise ExportError(
+            f"Could not write {out} ({exc.strerror or exc}); pick another path."
+        ) from exc

@@ -11,7 +11,7 @@ import streamlit as st
 from core.access.audit import audited
 from core.access.roles import WORKERS, Actor, NotAllowed
 from core.bootstrap import AppContext
-from core.documents.matrix import MatrixError, matrix_bytes
+from core.documents.matrix import MatrixError, matrix_bytes, summarise
 from core.models.documents import MATRIX_STATUSES, RequirementRow
 from core.views.describe import plural
 from core.views.markup import escape_markdown
@@ -30,7 +30,7 @@ def compliance_matrix(ctx: AppContext, tender_id: int, actor: Actor) -> None:
     if not rows:
         st.caption("No requirements yet: they are found in the documents added above.")
         return
-    summary = matrix.summary(tender_id)
+    summary = summarise(rows)
     tiles = st.columns(4)
     tiles[0].metric("Rows", summary.rows)
     tiles[1].metric("Mandatory", summary.mandatory)
@@ -72,7 +72,7 @@ def compliance_matrix(ctx: AppContext, tender_id: int, actor: Actor) -> None:
         data=audited(
             ctx.audit(),
             actor,
-            lambda: matrix_bytes(matrix.rows(tender_id), "xlsx"),
+            lambda: matrix_bytes(rows, "xlsx"),
             target=f"tender {tender_id}",
             detail="compliance matrix (xlsx)",
         ),
