@@ -23,6 +23,7 @@ from core.analysts.settings import AnalystSettings
 from core.config import Settings, get_settings
 from core.documents.extract import Limits
 from core.documents.matrix import MatrixService
+from core.documents.reader import DocumentReader
 from core.documents.service import DocumentService
 from core.llm.capabilities import Capabilities
 from core.llm.client import LLMClient
@@ -163,7 +164,7 @@ class AppContext:
         accounts = AccountRepository(self.db)
         return MatrixService(
             RequirementRepository(self.db),
-            self.documents().requirements,
+            self.documents(),
             self.audit(),
             lambda: {a.username for a in accounts.all() if a.enabled},
             self.clock,
@@ -240,6 +241,12 @@ class AppContext:
             lease_s=self.settings.worker_lease_s,
             poll_s=self.settings.worker_poll_s,
             on_idle=self._learn_if_due,
+        )
+
+    def make_document_reader(self) -> DocumentReader:
+        """The thread that reads long documents in the background (core.documents.reader)."""
+        return DocumentReader(
+            self.documents().read_some, lambda record: self.matrix().sync(record.tender_id)
         )
 
     def _learn_if_due(self) -> None:

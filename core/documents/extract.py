@@ -11,14 +11,19 @@ naming the file, before anything is stored.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from core.ingest.archive import check_archive
 from core.ingest.content import MB, Content
 from core.ingest.errors import ImportFileError
 from core.models.documents import PageText
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 Kind = Literal["pdf", "docx", "xlsx", "text"]
 KINDS: dict[str, Kind] = {".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx", ".txt": "text"}
@@ -53,20 +58,7 @@ def kind_of(filename: str) -> Kind | None:
 def extract(filename: str, data: bytes, limits: Limits | None = None) -> Extracted:
     """The document's text; raises DocumentError with one sentence when it cannot be read."""
     limits = limits or Limits()
-    name = PurePath(filename).name or "the file"
-    kind = kind_of(name)
-    if kind is None:
-        known = ", ".join(sorted(ext.lstrip(".").upper() for ext in KINDS))
-        raise DocumentError(f"{name} is not a document Tenderwise reads: upload {known}.")
-    if len(data) > limits.max_bytes:
-        raise DocumentError(
-            f"{name} is {len(data) / MB:.0f} MB, over the {limits.max_bytes // MB} MB limit "
-            "for documents: split it, or raise DOCUMENTS_MAX_MB."
-        )
-    if not data.strip():
-        raise DocumentError(f"{name} is empty: upload the document itself.")
-    if data.startswith(_EXECUTABLES):
-        raise DocumentError(f"{name} is a program, not a document: upload the {kind.upper()}.")
+    name, kind = check(filename, data, limits)
     if kind == "pdf":
         return _pdf(name, data, limits)
     if kind in ("docx", "xlsx"):
@@ -85,26 +77,74 @@ def extract(filename: str, data: bytes, limits: Limits | None = None) -> Extract
     return _text(name, data)
 
 
+def check(filename: str, data: bytes, limits: Limits) -> tuple[str, Kind]:
+    """(file name, kind) of a file that may be a document: a kind Tenderwise reads, not empty,
+    not too large, not a program; else DocumentError."""
+    name = PurePath(filename).name or "the file"
+    kind = kind_of(name)
+    if kind is None:
+        known = ", ".join(sorted(ext.lstrip(".").upper() for ext in KINDS))
+        raise DocumentError(f"{name} is not a document Tenderwise reads: upload {known}.")
+    if len(data) > limits.max_bytes:
+        raise DocumentError(
+            f"{name} is {len(data) / MB:.0f} MB, over the {limits.max_bytes // MB} MB limit "
+            "for documents: split it, or raise DOCUMENTS_MAX_MB."
+        )
+    if not data.strip():
+        raise DocumentError(f"{name} is empty: upload the document itself.")
+    if data.startswith(_EXECUTABLES):
+        raise DocumentError(f"{name} is a program, not a document: upload the {kind.upper()}.")
+    return name, kind
+
+
+def pdf_page_count(name: str, data: bytes, limits: Limits | None = None) -> int:
+    """The pages of a PDF that passes the checks (a PDF, not encrypted, readable, under the
+    page limit), without reading their text: quick, so an upload is refused at once and a
+    long document's text can be read in the background (`pdf_pages`)."""
+    limits = limits or Limits()
+    with _pdf_errors(name):
+        count = len(_pdf_reader(name, data).pages)
+    if count > limits.max_pages:
+        raise DocumentError(
+            f"{name} has {count:,} pages, over the {limits.max_pages:,}-page limit: "
+            "upload the part with the requirements, or raise DOCUMENTS_MAX_PAGES."
+        )
+    return count
+
+
+def pdf_pages(name: str, data: bytes, first: int, last: int) -> list[PageText]:
+    """The text of pages `first`…`last` (1-based, inclusive) of a PDF."""
+    with _pdf_errors(name):
+        reader = _pdf_reader(name, data)
+        return [
+            PageText(number, (reader.pages[number - 1].extract_text() or "").strip())
+            for number in range(first, min(last, len(reader.pages)) + 1)
+        ]
+
+
 def _pdf(name: str, data: bytes, limits: Limits) -> Extracted:
+    count = pdf_page_count(name, data, limits)
+    return Extracted("pdf", pdf_pages(name, data, 1, count))
+
+
+def _pdf_reader(name: str, data: bytes) -> PdfReader:
     from pypdf import PdfReader  # imported here: only documents need it
-    from pypdf.errors import PdfReadError
 
     if not data.lstrip()[:5] == b"%PDF-":
         raise DocumentError(f"{name} is not a PDF: export the document as PDF and upload it.")
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise DocumentError(f"{name} is encrypted: save an unprotected copy and upload that.")
+    return reader
+
+
+@contextmanager
+def _pdf_errors(name: str) -> Iterator[None]:
+    """pypdf's many ways of saying "damaged" as one sentence naming the file."""
+    from pypdf.errors import PdfReadError
+
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError(f"{name} is encrypted: save an unprotected copy and upload that.")
-        count = len(reader.pages)
-        if count > limits.max_pages:
-            raise DocumentError(
-                f"{name} has {count:,} pages, over the {limits.max_pages:,}-page limit: "
-                "upload the part with the requirements, or raise DOCUMENTS_MAX_PAGES."
-            )
-        pages = [
-            PageText(number, (page.extract_text() or "").strip())
-            for number, page in enumerate(reader.pages, start=1)
-        ]
+        yield
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
@@ -112,7 +152,6 @@ def _pdf(name: str, data: bytes, limits: Limits) -> Extracted:
             f"{name} could not be read as a PDF (it is damaged): export it again and upload "
             "the new file."
         ) from exc
-    return Extracted("pdf", pages)
 
 
 def _docx(name: str, data: bytes, limits: Limits) -> Extracted:

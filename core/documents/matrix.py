@@ -1,12 +1,14 @@
 """The compliance matrix: a tender's requirements and criteria, owned, answered and exported.
 
-Rows come from the documents (core.documents.requirements) and stay: when documents are added
-the new findings are appended with the next refs, and rows the team has worked on never
-change under it. Every edit (owner, status, response, a row added or dropped) is audited.
+Rows come from the documents (core.documents.requirements) and stay: each document is read
+into the matrix once, when it is ready (its new findings appended with the next refs), and
+rows the team has worked on never change under it. Every edit (owner, status, response, a row
+added, merged or dropped) is audited.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,9 +19,10 @@ from core.access.roles import WORKERS, Actor
 from core.documents.requirements import Found
 from core.export.table import csv_bytes, xlsx_bytes
 from core.models import utcnow
-from core.models.documents import MATRIX_STATUSES, RequirementRow
+from core.models.documents import MATRIX_STATUSES, DocumentRecord, RequirementRow
 
 MatrixFormat = Literal["xlsx", "csv"]
+_SYNC = threading.Lock()
 MATRIX_COLUMNS: tuple[tuple[str, str], ...] = (
     ("ref", "Ref"),
     ("kind", "Kind"),
@@ -49,6 +52,14 @@ class MatrixStore(Protocol):
     ) -> RequirementRow | None: ...
 
 
+class MatrixDocuments(Protocol):
+    """core.documents.service.DocumentService has it."""
+
+    def not_in_matrix(self, tender_id: int) -> list[DocumentRecord]: ...
+    def findings(self, records: Sequence[DocumentRecord]) -> list[Found]: ...
+    def mark_in_matrix(self, records: Sequence[DocumentRecord]) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class MatrixSummary:
     rows: int
@@ -62,24 +73,37 @@ class MatrixService:
     def __init__(
         self,
         store: MatrixStore,
-        findings: Callable[[int], list[Found]],
+        documents: MatrixDocuments,
         audit: AuditLog,
         people: Callable[[], set[str]],
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
-        self._findings = findings
+        self._documents = documents
         self._audit = audit
         self._people = people
         self._clock = clock
 
     def rows(self, tender_id: int) -> list[RequirementRow]:
-        """The matrix, with what the documents hold that it does not have yet appended."""
+        """The matrix, with the requirements of documents read since appended."""
+        self.sync(tender_id)
+        return self._store.rows(tender_id)
+
+    def sync(self, tender_id: int) -> list[RequirementRow]:
+        """Take the requirements of the tender's documents not yet in the matrix (each document
+        once); the rows added. Findings the matrix already has (same text) are not repeated."""
+        with _SYNC:  # the page and the background reader may both sync a tender at once
+            return self._sync(tender_id)
+
+    def _sync(self, tender_id: int) -> list[RequirementRow]:
+        records = self._documents.not_in_matrix(tender_id)
+        if not records:
+            return []
         stored = self._store.rows(tender_id)
         known = {_key(r.text, r.kind) for r in stored}
         number = max((_number(r.ref) for r in stored), default=0)
         new = []
-        for found in self._findings(tender_id):
+        for found in self._documents.findings(records):
             if _key(found.text, found.kind) in known:
                 continue
             number += 1
@@ -96,8 +120,10 @@ class MatrixService:
                     weight=found.weight,
                 )
             )
+            known.add(_key(found.text, found.kind))
         self._store.add(new)
-        return stored + new
+        self._documents.mark_in_matrix(records)
+        return new
 
     def owners(self) -> list[str]:
         """Who can own a row: the enabled users, by username."""

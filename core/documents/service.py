@@ -2,6 +2,9 @@
 
 The file itself is kept beside the database, under documents/<first two hex digits>/<sha256>,
 so the same file twice is one document, and a download gives back the bytes as uploaded.
+A long PDF added from the dashboard is checked and kept at once and its pages are read in the
+background (`read_some`, called by core.documents.reader), a chunk per write, so the page
+shows progress and a restart resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -14,7 +17,15 @@ from typing import Protocol
 
 from core.access.audit import AuditAction, AuditLog
 from core.access.roles import WORKERS, Actor
-from core.documents.extract import DocumentError, Limits, extract
+from core.documents.extract import (
+    DocumentError,
+    Extracted,
+    Limits,
+    check,
+    extract,
+    pdf_page_count,
+    pdf_pages,
+)
 from core.documents.requirements import Found, find_requirements
 from core.models import utcnow
 from core.models.documents import DocumentRecord, PageText
@@ -33,9 +44,20 @@ class DocumentStore(Protocol):
         pages: Sequence[PageText],
         added_by: str,
         added_at: datetime,
+        page_count: int | None = None,
     ) -> tuple[DocumentRecord, bool]: ...
+    def append(self, document_id: int, pages: Sequence[PageText]) -> DocumentRecord: ...
+    def fail(self, document_id: int, error: str) -> None: ...
+    def reading(self) -> list[DocumentRecord]: ...
+    def mark_in_matrix(self, document_ids: Sequence[int]) -> None: ...
     def for_tender(self, tender_id: int) -> list[DocumentRecord]: ...
     def pages(self, document_id: int) -> list[PageText]: ...
+
+
+#: PDFs longer than this are read in the background when the caller asks for it.
+INLINE_PAGES = 20
+#: Pages read and stored per write while reading in the background.
+CHUNK_PAGES = 10
 
 
 class DocumentService:
@@ -56,15 +78,30 @@ class DocumentService:
         self._clock = clock
 
     def add(
-        self, tender_id: int, filename: str, data: bytes, actor: Actor
+        self,
+        tender_id: int,
+        filename: str,
+        data: bytes,
+        actor: Actor,
+        *,
+        background: bool = False,
     ) -> tuple[DocumentRecord, bool]:
         """Read and keep one document on a tender; (record, new). Raises DocumentError (one
-        sentence naming the file) or NotAllowed, and then stores nothing."""
+        sentence naming the file) or NotAllowed, and then stores nothing.
+
+        With `background`, a PDF of more than INLINE_PAGES pages is checked and kept now and
+        its text is left to `read_some` (the record says `reading`)."""
         name = PurePath(filename).name or "document"
         self._audit.require(actor, WORKERS, "add tender documents", target=f"tender {tender_id}")
         if not self._exists(tender_id):
             raise DocumentError(f"There is no tender {tender_id}: `tenders` lists them.")
-        text = extract(name, data, self._limits)
+        name, kind = check(name, data, self._limits)
+        count = pdf_page_count(name, data, self._limits) if kind == "pdf" else 0
+        if background and count > INLINE_PAGES:
+            text = Extracted("pdf", [])
+        else:
+            text = extract(name, data, self._limits)
+            count = len(text.pages)
         digest = hashlib.sha256(data).hexdigest()
         path = self.path_of(digest)
         if not path.exists():
@@ -73,16 +110,51 @@ class DocumentService:
             partial.write_bytes(data)
             partial.replace(path)  # never half a file under the hash
         record, new = self._store.add(
-            tender_id, digest, name, text.kind, len(data), text.pages, actor.name, self._clock()
+            tender_id,
+            digest,
+            name,
+            text.kind,
+            len(data),
+            text.pages,
+            actor.name,
+            self._clock(),
+            page_count=count,
         )
         if new:
             self._audit.record_actor(
                 actor,
                 AuditAction.DOCUMENT_ADDED,
                 target=f"tender {tender_id}",
-                detail=f"{name}: {text.kind}, {len(text.pages)} pages, {len(data):,} bytes",
+                detail=f"{name}: {text.kind}, {count} pages, {len(data):,} bytes",
             )
         return record, new
+
+    def read_some(self) -> DocumentRecord | None:
+        """Read the next CHUNK_PAGES pages of the oldest document still being read; its record
+        afterwards, or None when nothing waits. A page that cannot be read fails the document
+        with the one sentence saying why (it stays listed, out of the matrix)."""
+        waiting = self._store.reading()
+        if not waiting:
+            return None
+        record = waiting[0]
+        first = record.pages_read + 1
+        try:
+            pages = pdf_pages(record.filename, self.content(record), first, first + CHUNK_PAGES - 1)
+        except (DocumentError, OSError) as exc:
+            reason = (
+                str(exc)
+                if isinstance(exc, DocumentError)
+                else f"The file of {record.filename} is missing: add the document again."
+            )
+            self._store.fail(record.id, reason)
+            return record.model_copy(update={"state": "failed", "error": reason})
+        if not pages:  # fewer pages than counted: nothing more to read
+            pages = [PageText(first, "")]
+        return self._store.append(record.id, pages)
+
+    def reading(self) -> list[DocumentRecord]:
+        """Documents whose pages are still being read, oldest first."""
+        return self._store.reading()
 
     def documents(self, tender_id: int) -> list[DocumentRecord]:
         return self._store.for_tender(tender_id)
@@ -92,8 +164,18 @@ class DocumentService:
 
     def requirements(self, tender_id: int) -> list[Found]:
         """The requirements and evaluation criteria found in the tender's documents."""
-        documents = [(r.filename, self.pages(r.id)) for r in self.documents(tender_id)]
-        return find_requirements(documents)
+        return self.findings([r for r in self.documents(tender_id) if r.state == "ready"])
+
+    def findings(self, records: Sequence[DocumentRecord]) -> list[Found]:
+        """The requirements and evaluation criteria found in these documents."""
+        return find_requirements([(r.filename, self.pages(r.id)) for r in records])
+
+    def not_in_matrix(self, tender_id: int) -> list[DocumentRecord]:
+        """The tender's documents, read in full, whose requirements the matrix has not taken."""
+        return [r for r in self.documents(tender_id) if r.state == "ready" and not r.in_matrix]
+
+    def mark_in_matrix(self, records: Sequence[DocumentRecord]) -> None:
+        self._store.mark_in_matrix([r.id for r in records])
 
     def content(self, record: DocumentRecord) -> bytes:
         """The file as it was uploaded."""

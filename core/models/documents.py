@@ -29,6 +29,14 @@ class DocumentRecord(BaseModel):
     words: int
     added_by: str
     added_at: datetime
+    state: str = "ready"  # "reading" (pages still being read in the background) or "failed"
+    pages_read: int = 0
+    error: str | None = None  # why it could not be read (state "failed")
+    in_matrix: bool = False  # its requirements are in the compliance matrix
+
+    @property
+    def reading(self) -> bool:
+        return self.state == "reading"
 
 
 MATRIX_STATUSES = ("open", "answered", "compliant", "partial", "non-compliant", "not applicable")
@@ -51,6 +59,7 @@ class RequirementRow(BaseModel):
     response: str = ""
     origin: str = "extracted"  # or "added" by the bid team
     dropped: bool = False
+    merged_into: str | None = None  # the ref a dropped row was merged into
     updated_by: str | None = None
     updated_at: datetime | None = None
 

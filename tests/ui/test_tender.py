@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.access.roles import CLI_ACTOR
@@ -273,3 +274,38 @@ def test_a_matrix_row_gets_an_owner_and_a_status_and_a_mandatory_open_row_is_fla
         "Hosted in London and Leeds.",
     )
     assert any("7 mandatory requirements still open" in w.value for w in at.warning)
+
+
+def test_a_long_pdf_shows_its_reading_progress_then_its_requirements(
+    open_page: Callable[[str], AppTest], ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.documents.service import DocumentService
+    from tests.fakes import pdf_bytes, tender
+    from tests.ui.helpers import USERS
+
+    ctx.tenders.add_tenders([tender("Cloud hosting for the council")])
+    tender_id = ctx.tenders.all_states()[0].tender.id or 0
+    pages = [[f"Background on page {n}."] for n in range(1, 61)]
+    pages[59] = ["The supplier shall hold ISO 27001 certification."]
+    record, _ = ctx.documents().add(
+        tender_id, "itt.pdf", pdf_bytes(pages), USERS["carol"], background=True
+    )
+    read_some = DocumentService.read_some
+    monkeypatch.setattr(DocumentService, "read_some", lambda self: None)  # the reader waits
+    at = open_page("pages/tenders.py", user="carol")
+    assert not at.exception
+    [bar] = at.get("progress")
+    assert "Reading itt.pdf: 0 of 60 pages" in bar.proto.text.replace("\\", "")
+    listed = next(d.value for d in at.dataframe if "document" in d.value.columns)
+    assert list(listed["state"]) == ["reading (0 of 60 pages)"]
+
+    monkeypatch.setattr(DocumentService, "read_some", read_some)
+    service = ctx.documents()
+    while service.read_some() is not None:
+        pass
+    at.run()
+    assert not at.exception and not at.get("progress")
+    listed = next(d.value for d in at.dataframe if "document" in d.value.columns)
+    assert list(listed["state"]) == ["read"]
+    assert [r.page for r in ctx.matrix().rows(tender_id)] == [60]
+    assert record.id == service.documents(tender_id)[0].id

@@ -1,8 +1,9 @@
-"""The dashboard's process-wide runtime: one database, one background worker.
+"""The dashboard's process-wide runtime: one database, one background worker, one document
+reader.
 
-The worker thread is started once per database file by `st.cache_resource` and stopped by its
-`on_release` hook (cache cleared, server shut down). It makes no `st.*` calls; pages read its
-progress from the database.
+The threads are started once per database file by `st.cache_resource` and stopped by its
+`on_release` hook (cache cleared, server shut down). They make no `st.*` calls; pages read
+their progress from the database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import streamlit as st
 
 from core.bootstrap import AppContext, open_context
 from core.config import Settings
+from core.documents.reader import DocumentReader
 from core.logging_setup import configure_logging
 from core.pipeline.worker import Worker
 from storage.db import close_database
@@ -24,9 +26,11 @@ from storage.db import close_database
 class Runtime:
     ctx: AppContext
     worker: Worker
+    reader: DocumentReader
 
     def stop(self) -> None:
         self.worker.stop()
+        self.reader.stop()
         close_database(self.ctx.db.path)
 
 
@@ -40,7 +44,9 @@ def _runtime_for(db_path: str) -> Runtime:
     ctx = open_context(settings=Settings(), db_path=db_path)
     worker = ctx.make_worker()
     worker.start()
-    runtime = Runtime(ctx, worker)
+    reader = ctx.make_document_reader()
+    reader.start()
+    runtime = Runtime(ctx, worker, reader)
     atexit.register(runtime.stop)
     return runtime
 

@@ -1,5 +1,6 @@
 """Tender page → Documents: the tender's own documents (specification, ITT, criteria), added
-here or with `documents add`, listed with pages and size, downloadable, audited."""
+here or with `documents add`, listed with pages and size, downloadable, audited. A long PDF is
+read in the background; its progress bar updates without blocking the page."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from core.access.audit import audited
 from core.access.roles import WORKERS, Actor, NotAllowed
 from core.bootstrap import AppContext
 from core.documents.extract import KINDS, DocumentError
+from core.models.documents import DocumentRecord
 from core.views.describe import plural
 from core.views.markup import escape_markdown
+from ui.app.runtime import get_runtime
 
 NOTICE_KEY = "documents_notice"
 _MIME = {
@@ -27,12 +30,18 @@ def tender_documents(ctx: AppContext, tender_id: int, actor: Actor) -> None:
     for kind, text in st.session_state.pop(NOTICE_KEY, []):
         (st.success if kind == "ok" else st.error)(escape_markdown(text))
     records = service.documents(tender_id)
+    if any(r.reading for r in records):
+        _reading_progress(ctx, tender_id)
+    for record in records:
+        if record.state == "failed":
+            st.error(escape_markdown(record.error or f"{record.filename} could not be read."))
     if records:
         st.dataframe(
             [
                 {
                     "document": r.filename,
                     "type": r.kind.upper(),
+                    "state": _state(r),
                     "pages": r.pages,
                     "words": r.words,
                     "size (KB)": round(r.size_bytes / 1024),
@@ -84,11 +93,17 @@ def tender_documents(ctx: AppContext, tender_id: int, actor: Actor) -> None:
         notices: list[tuple[str, str]] = []
         for upload in files:
             try:
-                record, new = service.add(tender_id, upload.name, upload.getvalue(), actor)
+                record, new = service.add(
+                    tender_id, upload.name, upload.getvalue(), actor, background=True
+                )
             except (DocumentError, NotAllowed) as exc:
                 notices.append(("error", str(exc)))
                 continue
-            if new:
+            if new and record.reading:
+                get_runtime().reader.wake()
+                pages = plural(record.pages, "page")
+                notices.append(("ok", f"{record.filename} added ({pages}): reading its text."))
+            elif new:
                 pages = plural(record.pages, "page")
                 notices.append(("ok", f"{record.filename} added ({record.kind.upper()}, {pages})."))
             else:
@@ -96,3 +111,25 @@ def tender_documents(ctx: AppContext, tender_id: int, actor: Actor) -> None:
         st.session_state[NOTICE_KEY] = notices
         st.session_state[f"documents_upload_{tender_id}"] = counter + 1  # a fresh uploader
         st.rerun()
+
+
+def _state(record: DocumentRecord) -> str:
+    if record.reading:
+        return f"reading ({record.pages_read} of {record.pages} pages)"
+    return "could not be read" if record.state == "failed" else "read"
+
+
+@st.fragment(run_every=1.5)
+def _reading_progress(ctx: AppContext, tender_id: int) -> None:
+    """A bar per document still being read; the whole page reruns once they are all read, so
+    the matrix below shows their requirements."""
+    reading = [r for r in ctx.documents().documents(tender_id) if r.reading]
+    if not reading:
+        st.rerun(scope="app")
+    for record in reading:
+        name = escape_markdown(record.filename)
+        st.progress(
+            record.pages_read / max(record.pages, 1),
+            text=f"Reading {name}: {record.pages_read} of {record.pages} pages. The page stays "
+            "usable; the matrix fills in when it is read.",
+        )
