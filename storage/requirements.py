@@ -45,7 +45,16 @@ class RequirementRepository:
     def update(
         self, tender_id: int, ref: str, changes: dict[str, Any], by: str, at: datetime
     ) -> RequirementRow | None:
-        allowed = {"owner", "status", "response", "dropped", "text", "mandatory", "weight"}
+        allowed = {
+            "owner",
+            "status",
+            "response",
+            "dropped",
+            "merged_into",
+            "text",
+            "mandatory",
+            "weight",
+        }
         sets = {k: v for k, v in changes.items() if k in allowed}
         assignments = ", ".join(f"{k} = ?" for k in sets)
 

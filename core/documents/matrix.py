@@ -146,11 +146,59 @@ class MatrixService:
             raise MatrixError(f"There is no user '{owner}': pick an owner from the users.")
         if "response" in changes:
             changes["response"] = str(changes["response"] or "")[:20_000]
+        if changes.get("dropped") is False:
+            changes["merged_into"] = None  # brought back: no longer part of another row
         row = self._store.update(tender_id, ref, changes, actor.name, self._clock())
         if row is None:
             raise MatrixError(f"Tender {tender_id} has no row {ref}: reload the matrix.")
         said = ", ".join(f"{k} {'set' if k == 'response' else repr(v)}" for k, v in changes.items())
         self._audit.record_actor(actor, AuditAction.MATRIX_CHANGED, target=target, detail=said)
+        return row
+
+    def merge(
+        self, tender_id: int, keep: str, others: Sequence[str], actor: Actor
+    ) -> RequirementRow:
+        """Merge rows the extractor split or found twice into `keep`: its text gets theirs
+        (in ref order, each once), it is mandatory if any was, responses are joined; the others
+        are dropped, marked as merged into `keep`, so their refs stay. Audited."""
+        target = f"tender {tender_id} {keep}"
+        self._audit.require(actor, WORKERS, "edit the compliance matrix", target=target)
+        rows = {r.ref: r for r in self._store.rows(tender_id) if not r.dropped}
+        merged = [ref for ref in dict.fromkeys(others) if ref != keep]
+        missing = [ref for ref in [keep, *merged] if ref not in rows]
+        if missing:
+            raise MatrixError(
+                f"Tender {tender_id} has no row {missing[0]} to merge: reload the matrix."
+            )
+        if not merged:
+            raise MatrixError("Pick at least one other row to merge into it.")
+        kinds = {rows[ref].kind for ref in [keep, *merged]}
+        if len(kinds) > 1:
+            raise MatrixError(
+                "A requirement and an evaluation criterion cannot be merged: merge rows of "
+                "one kind."
+            )
+        parts = [rows[keep], *(rows[ref] for ref in merged)]
+        texts = list(dict.fromkeys(r.text for r in parts))
+        responses = [r.response for r in parts if r.response.strip()]
+        changes: dict[str, Any] = {
+            "text": " ".join(texts)[:2_000],
+            "mandatory": any(r.mandatory for r in parts),
+            "response": "\n\n".join(dict.fromkeys(responses))[:20_000],
+        }
+        now = self._clock()
+        row = self._store.update(tender_id, keep, changes, actor.name, now)
+        assert row is not None
+        for ref in merged:
+            self._store.update(
+                tender_id, ref, {"dropped": True, "merged_into": keep}, actor.name, now
+            )
+        self._audit.record_actor(
+            actor,
+            AuditAction.MATRIX_CHANGED,
+            target=target,
+            detail=f"merged {', '.join(merged)} into {keep}",
+        )
         return row
 
     def add_row(

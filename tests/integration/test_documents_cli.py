@@ -153,3 +153,42 @@ def test_the_matrix_is_owned_answered_audited_and_exported(
     assert run(db, "requirements", "1", "--json") == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed[0]["status"] == "compliant" and listed[0]["owner"] == "carol"
+
+
+def test_rows_split_by_the_extractor_are_merged_back_and_their_refs_stay(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from core.access.roles import Actor
+    from core.documents.matrix import MatrixError
+    from core.models import Role
+
+    db, spec = _demo_and_spec(tmp_path)
+    assert run(db, "documents", "add", "1", str(spec)) == 0
+    ctx = open_context(db_path=db)
+    try:
+        ctx.accounts().add(CLI_ACTOR, "carol", "Carol Diaz", Role.BID_MANAGER, "tender season 26")
+        carol = Actor(name="carol", role=Role.BID_MANAGER)
+        matrix = ctx.matrix()
+        rows = matrix.rows(1)
+        first, second = [r for r in rows if r.kind == "obligation"][:2]
+        criterion = next(r for r in rows if r.kind == "evaluation")
+        matrix.update(1, second.ref, carol, response="Hosted in London.")
+        with pytest.raises(MatrixError, match="cannot be merged"):
+            matrix.merge(1, first.ref, [criterion.ref], carol)
+        with pytest.raises(MatrixError, match="Pick at least one other row"):
+            matrix.merge(1, first.ref, [first.ref], carol)
+        kept = matrix.merge(1, first.ref, [second.ref], carol)
+        assert kept.text == f"{first.text} {second.text}"
+        assert kept.mandatory == (first.mandatory or second.mandatory)
+        assert kept.response == "Hosted in London."
+        after = {r.ref: r for r in matrix.rows(1)}
+        assert after[second.ref].dropped and after[second.ref].merged_into == first.ref
+        assert len(after) == len(rows)  # nothing deleted: refs stay
+        with pytest.raises(MatrixError, match=f"no row {second.ref} to merge"):
+            matrix.merge(1, first.ref, [second.ref], carol)
+        event = ctx.audit().events(CLI_ACTOR, action=AuditAction.MATRIX_CHANGED)[0]  # newest
+        assert event.detail == f"merged {second.ref} into {first.ref}"
+        matrix.update(1, second.ref, carol, dropped=False)  # brought back
+        assert matrix.rows(1)[1].merged_into is None
+    finally:
+        close_database(db)

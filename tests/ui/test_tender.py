@@ -309,3 +309,23 @@ def test_a_long_pdf_shows_its_reading_progress_then_its_requirements(
     assert list(listed["state"]) == ["read"]
     assert [r.page for r in ctx.matrix().rows(tender_id)] == [60]
     assert record.id == service.documents(tender_id)[0].id
+
+
+def test_two_matrix_rows_are_merged_on_the_page(
+    open_page: Callable[[str], AppTest], ctx: AppContext
+) -> None:
+    from tests.fakes import pdf_bytes, tender
+    from tests.ui.helpers import USERS
+    from tests.unit.test_requirements import SPEC
+
+    ctx.tenders.add_tenders([tender("Cloud hosting for the council")])
+    tender_id = ctx.tenders.all_states()[0].tender.id or 0
+    ctx.documents().add(tender_id, "spec.pdf", pdf_bytes(SPEC), USERS["carol"])
+    at = open_page("pages/tenders.py", user="carol")
+    next(s for s in at.selectbox if s.label == "Keep this row").set_value("R-001")
+    next(m for m in at.multiselect if m.label == "Merge these into it").set_value(["R-002"])
+    next(b for b in at.button if b.label == "Merge").click().run()
+    assert not at.exception
+    assert any("Merged R-002 into R-001" in s.value.replace("\\", "") for s in at.success)
+    rows = {r.ref: r for r in ctx.matrix().rows(tender_id)}
+    assert rows["R-002"].merged_into == "R-001" and rows["R-002"].dropped

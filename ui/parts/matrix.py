@@ -63,6 +63,7 @@ def compliance_matrix(ctx: AppContext, tender_id: int, actor: Actor) -> None:
             ),
             "response": st.column_config.TextColumn("response", width="large", max_chars=20_000),
             "dropped": st.column_config.CheckboxColumn("drop", help="A wrong row: kept, left out"),
+            "note": st.column_config.TextColumn("note", width="small"),
         },
     )
     if editable:
@@ -83,6 +84,7 @@ def compliance_matrix(ctx: AppContext, tender_id: int, actor: Actor) -> None:
     )
     if editable:
         _edit_row(ctx, tender_id, actor, rows, people)
+        _merge_rows(ctx, tender_id, actor, rows)
         _add_row(ctx, tender_id, actor)
 
 
@@ -129,6 +131,40 @@ def _edit_row(
         st.rerun()
 
 
+def _merge_rows(ctx: AppContext, tender_id: int, actor: Actor, rows: list[RequirementRow]) -> None:
+    """Rows the extractor split (or found twice) made one again; the others stay, dropped."""
+    by_ref = {r.ref: r for r in rows if not r.dropped}
+    if len(by_ref) < 2:
+        return
+    with (
+        st.expander("Merge rows"),
+        st.form(f"matrix_merge_{tender_id}", border=False),
+    ):
+        keep = st.selectbox(
+            "Keep this row",
+            list(by_ref),
+            format_func=lambda r: f"{r} · {by_ref[r].text[:80]}",
+        )
+        others = st.multiselect(
+            "Merge these into it",
+            list(by_ref),
+            format_func=lambda r: f"{r} · {by_ref[r].text[:80]}",
+            help="Their text and responses join the kept row; they are dropped, marked as "
+            "merged, and keep their refs.",
+        )
+        merge = st.form_submit_button("Merge", icon=":material/merge:")
+    if merge:
+        try:
+            ctx.matrix().merge(tender_id, keep, others, actor)
+        except (MatrixError, NotAllowed) as exc:
+            st.error(escape_markdown(str(exc)))
+            return
+        st.session_state[NOTICE_KEY] = (
+            f"Merged {', '.join(o for o in others if o != keep)} into {keep}."
+        )
+        st.rerun()
+
+
 def _cells(row: RequirementRow) -> dict[str, Any]:
     return {
         "ref": row.ref,
@@ -140,6 +176,7 @@ def _cells(row: RequirementRow) -> dict[str, Any]:
         "status": row.status,
         "response": row.response,
         "dropped": row.dropped,
+        "note": f"merged into {row.merged_into}" if row.merged_into else "",
     }
 
 
