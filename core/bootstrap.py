@@ -24,6 +24,7 @@ from core.config import Settings, get_settings
 from core.documents.extract import Limits
 from core.documents.matrix import MatrixService
 from core.documents.reader import DocumentReader
+from core.documents.refine import RequirementRefiner, make_refiner
 from core.documents.service import DocumentService
 from core.llm.capabilities import Capabilities
 from core.llm.client import LLMClient
@@ -157,7 +158,12 @@ class AppContext:
                 max_pages=settings.documents_max_pages,
             ),
             self.clock,
+            refiner=self.refiner(),
         )
+
+    def refiner(self) -> RequirementRefiner | None:
+        """The LLM's look at the requirement rows the rules are unsure of; None without an LLM."""
+        return make_refiner(self.analyst_settings().endpoint(), self.llm_client)
 
     def matrix(self) -> MatrixService:
         """The compliance matrix of each tender (core.documents.matrix)."""

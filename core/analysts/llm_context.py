@@ -17,7 +17,7 @@ from core.models import Tender
 from core.profile.company import CompanyProfile
 
 MAX_DESCRIPTION_CHARS = 12_000
-TAG_NAMES = ("tender", "analysis")
+TAG_NAMES = ("tender", "analysis", "document")  # "document": core.documents.refine
 
 # What a model may read as one of our tags: '<', '&lt;' or a look-alike bracket, an optional
 # slash (or look-alike), the tag name with any case, spacing, invisible characters or common
@@ -29,14 +29,18 @@ _SLASH = r"[/\\\uff0f\u2044\u2215\u29f8]"
 _GAP = r"[\s\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]*"
 _LOOKALIKES = {
     "a": "aａаα",
+    "c": "cｃсϲ",
     "d": "dｄԁ",
     "e": "eｅеёєε℮",
     "i": "iｉіıι",
     "l": "lｌӏ1|",
+    "m": "mｍм",
     "n": "nｎпη",
+    "o": "oｏоο0",
     "r": "rｒг",
     "s": "sｓѕ",
     "t": "tｔтτ",
+    "u": "uｕυ",
     "y": "yｙу",
 }
 
@@ -125,7 +129,7 @@ def tender_block(tender: Tender) -> str:
         fields.insert(
             6, ("Lots", "; ".join((lot.title or lot.id or "?") for lot in tender.lots[:20]))
         )
-    body = "\n".join(f"{name}: {_defuse(text)}" for name, text in fields)
+    body = "\n".join(f"{name}: {defuse(text)}" for name, text in fields)
     return f"<tender>\n{body}\n</tender>"
 
 
@@ -146,10 +150,10 @@ def today_text(now: datetime) -> str:
 
 def analysis_block(lines: list[str]) -> str:
     """Earlier model output about the tender, quoted as data inside <analysis> … </analysis>."""
-    body = "\n".join(_defuse(line) for line in lines if line.strip()) or "(nothing recorded)"
+    body = "\n".join(defuse(line) for line in lines if line.strip()) or "(nothing recorded)"
     return f"<analysis>\n{body}\n</analysis>"
 
 
-def _defuse(text: str) -> str:
+def defuse(text: str) -> str:
     """Anything that could open or close one of the prompt's data blocks, made inert."""
     return _DELIMITER.sub("[tender tag removed]", text)

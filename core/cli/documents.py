@@ -1,4 +1,5 @@
-"""Document commands of the CLI: documents add ID FILE…, documents list ID [--json]."""
+"""Document commands of the CLI: documents add ID FILE…, documents list ID [--json]; the
+notice's links (documents links, documents fetch) are in core.cli.document_links."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from core.access.audit import AuditAction
 from core.access.roles import CLI_ACTOR, NotAllowed
 from core.bootstrap import AppContext
 from core.cli.common import EXIT_ERROR, EXIT_FILE_FAILED, EXIT_OK, Commands
+from core.cli.document_links import add_link_commands
 from core.documents.extract import DocumentError
 from core.documents.matrix import matrix_bytes
 from core.export import ExportError
@@ -127,7 +129,7 @@ def cmd_export_matrix(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def add_commands(commands: Commands) -> None:
-    documents = commands.add_parser("documents", help="tender documents: add, list")
+    documents = commands.add_parser("documents", help="tender documents: add, list, links, fetch")
     verbs = documents.add_subparsers(dest="verb", required=True, metavar="VERB")
     p = verbs.add_parser("add", help="attach PDF, DOCX, XLSX or text files to a tender")
     p.add_argument("tender_id", type=int, metavar="ID")
@@ -137,6 +139,7 @@ def add_commands(commands: Commands) -> None:
     p.add_argument("tender_id", type=int, metavar="ID")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_documents_list)
+    add_link_commands(verbs)
     p = commands.add_parser(
         "requirements", help="the requirements and evaluation criteria in a tender's documents"
     )

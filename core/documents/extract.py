@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Literal
 
+from core.documents.layout import tabulate
 from core.ingest.archive import check_archive
 from core.ingest.content import MB, Content
 from core.ingest.errors import ImportFileError
 from core.models.documents import PageText
 
 if TYPE_CHECKING:
-    from pypdf import PdfReader
+    from docx.table import _Row
+    from pypdf import PageObject, PdfReader
 
 Kind = Literal["pdf", "docx", "xlsx", "text"]
 KINDS: dict[str, Kind] = {".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx", ".txt": "text"}
@@ -117,9 +119,18 @@ def pdf_pages(name: str, data: bytes, first: int, last: int) -> list[PageText]:
     with _pdf_errors(name):
         reader = _pdf_reader(name, data)
         return [
-            PageText(number, (reader.pages[number - 1].extract_text() or "").strip())
+            PageText(number, _page_text(reader.pages[number - 1]))
             for number in range(first, min(last, len(reader.pages)) + 1)
         ]
+
+
+def _page_text(page: PageObject) -> str:
+    """The page as laid out, tables as tab-separated rows (core.documents.layout); pypdf's
+    plain reading where its layout mode cannot place the text."""
+    try:
+        return tabulate(page.extract_text(extraction_mode="layout") or "").strip()
+    except Exception:  # layout mode is stricter about fonts than the plain reading
+        return (page.extract_text() or "").strip()
 
 
 def _pdf(name: str, data: bytes, limits: Limits) -> Extracted:
@@ -156,6 +167,7 @@ def _pdf_errors(name: str) -> Iterator[None]:
 
 def _docx(name: str, data: bytes, limits: Limits) -> Extracted:
     import docx  # python-docx
+    from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -172,7 +184,14 @@ def _docx(name: str, data: bytes, limits: Limits) -> Extracted:
             pages.append(PageText(number, "\n".join(lines), section))
             lines.clear()
 
-    for paragraph in document.paragraphs:
+    for block in document.iter_inner_content():  # paragraphs and tables, in reading order
+        if isinstance(block, Table):
+            rows = ["\t".join(_cells(row)) for row in block.rows]
+            close_page()
+            lines.extend(r for r in rows if r.strip())
+            close_page()
+            continue
+        paragraph = block
         # Word's last layout (rendered breaks) or explicit page breaks, whichever it recorded.
         hard = len(paragraph._p.xpath('./w:r/w:br[@w:type="page"]'))
         breaks = max(len(paragraph.rendered_page_breaks), hard)
@@ -181,20 +200,29 @@ def _docx(name: str, data: bytes, limits: Limits) -> Extracted:
         if breaks and lines:
             close_page()
             number += 1
+        elif breaks:
+            number += 1 if pages else 0
         if text and style.startswith(("Heading", "Title")):
             close_page()
             section = text
+        if text and (style.startswith("List") or paragraph._p.xpath("./w:pPr/w:numPr")):
+            text = f"• {text}"  # Word draws list bullets and numbers; the text lacks them
         if text:
             lines.append(text)
         if number > limits.max_pages:
             break
     close_page()
-    for table in document.tables:  # tables (evaluation criteria, often) after the text
-        rows = ["\t".join(c.text.strip() for c in row.cells) for row in table.rows]
-        text = "\n".join(r for r in rows if r.strip())
-        if text:
-            pages.append(PageText(number, text, section))
     return Extracted("docx", pages)
+
+
+def _cells(row: _Row) -> list[str]:
+    """A table row's cell texts, a cell merged across columns once."""
+    cells: list[str] = []
+    for cell in row.cells:
+        text = " ".join(cell.text.split())
+        if not cells or text != cells[-1]:
+            cells.append(text)
+    return cells
 
 
 def _xlsx(name: str, data: bytes, limits: Limits) -> Extracted:

@@ -92,6 +92,8 @@ class MatrixService:
     def sync(self, tender_id: int) -> list[RequirementRow]:
         """Take the requirements of the tender's documents not yet in the matrix (each document
         once); the rows added. Findings the matrix already has (same text) are not repeated."""
+        if not self._documents.not_in_matrix(tender_id):
+            return []  # the usual case, without waiting for a sync (maybe LLM calls) elsewhere
         with _SYNC:  # the page and the background reader may both sync a tender at once
             return self._sync(tender_id)
 

@@ -4,9 +4,16 @@ A requirement is an obligation sentence ("the supplier shall / must / is require
 expected to …"), or an item listed under a requirements heading. "Shall", "must" and
 "required" make it mandatory; "should", "desirable", "may" and "preferred" optional. A
 sentence holding two obligations ("must hold ISO 27001 and must host in the UK") is split.
-What the buyer says of itself ("the Authority will evaluate…", "the Council may…") is not
-asked of the supplier and is left out. Evaluation criteria are named weights ("Quality 60% /
-Price 40%", "Technical approach (25%)") on a page that speaks of evaluation, scoring or award.
+What the buyer says of itself ("the Authority will evaluate…", "the Council may…",
+"… may be reused by the Council"), definitions ("'Supplier' shall mean…"), how the document
+words its requirements ("requirements marked 'mandatory'…", "M = Mandatory") and instructions
+about the procurement itself (questions through the portal, tenders due by, late tenders,
+scores, confidentiality of the tender) are not asked of the supplier and are left out.
+Items listed after "the tenderer must:" are requirements with the lead-in's force.
+Requirement tables (with an M/D or priority column) and weighting tables are read by their
+header (core.documents.tables). Evaluation criteria are also named weights in a sentence
+about evaluation ("a weighting of Quality 60% / Price 40%", "price 40 points"), unless a
+weighting table on the page already gives them.
 Every row keeps its document, page, section (clause number or heading) and exact quote, and a
 ref (R-001…) stable for as long as the documents stay the same.
 """
@@ -18,34 +25,77 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from core.documents.tables import read_table
 from core.models.documents import PageText
 
 Kind = Literal["obligation", "evaluation"]
 
 _CLAUSE = re.compile(r"^(?P<num>(?:\d{1,3}\.)+\d{0,3}|\d{1,3}[.)]|[A-Z]\d{1,3}[.)]?)\s+")
-_BULLET = re.compile(r"^(?:[-•*▪–]|\(?[a-z0-9ivx]{1,4}\))\s+")
+_BULLET = re.compile(r"^(?:[-•*▪–●○■□◦·➢►✓\x7f\uf0b7\uf0a7\uf0d8]|\(?[a-z0-9ivx]{1,4}\))\s+")
 _MANDATORY = re.compile(
     r"\b(?:shall|must|is required to|are required to|will be required to|is expected to|"
     r"will be expected to|are expected to|mandatory|it is essential|is a requirement)\b",
     re.IGNORECASE,
 )
 _OPTIONAL = re.compile(
-    r"\b(?:should|desirable|may|preferred|preferably|would be an advantage|ideally|optional)\b",
+    r"\b(?:should|could|desirable|may|(?:is|are|would be) preferred|preferably|"
+    r"would be an advantage|ideally|optional)\b",
     re.IGNORECASE,
 )
 # The buyer speaking of itself: not an obligation of the supplier.
 _BUYER_SUBJECT = re.compile(
-    r"^(?:the\s+)?(?:authority|council|buyer|contracting authority|customer|department|trust|"
-    r"we|our evaluation panel|the panel|evaluators?)\b",
+    r"^(?:the\s+)?(?:authority|council|buyer|contracting (?:authority|entity)|customer|"
+    r"department|trust|municipality|county|agency|ministry|board|purchaser|we|"
+    r"our evaluation panel|panel|evaluators?|evaluation (?:panel|group|committee)|"
+    r"contract|framework|procurement|this procurement|this specification|"
+    r"intention|service commencement)\b",
+    re.IGNORECASE,
+)
+# Not asked of the supplier: what a term means, how the document marks its requirements, and
+# instructions about the procurement (how and when to ask, submit, and what is scored).
+_NOT_ASKED = re.compile(
+    r"\b(?:shall|will)\s+(?:mean|have the meaning)|\bmeans\b|\bis defined as\b"
+    r"|[“\"‘']\s*(?:shall|must|should|could|may|will|mandatory|desirable|optional)\s*[”\"’']"
+    r"|^[A-Z]\s*=\s*|^(?:the\s+)?(?:following\s+)?requirements\b[^.]*?\b(?:marked|expressed|"
+    r"labelled|listed|set out|in this|are (?:mandatory|desirable|minimum))"
+    r"|\b(?:should|must|are asked to|are advised to)\s+(?:note|be aware|bear in mind)\b"
+    r"|\b(?:through|via|on|to|using) the (?:[\w’'-]+\s){0,3}(?:portal|platform)\b"
+    r"|\bno later than\b|\blate (?:tenders?|bids?|submissions?)\b"
+    r"|\bwill be (?:rejected|excluded|disqualified)\b|\bnot be (?:accepted|considered|evaluated)\b"
+    r"|\bscor(?:e|es|ed|ing)\b|\b(?:in|with|of|from) (?:the|its|their|your|a|this) "
+    r"(?:tender|bid|submission)\b|\bmust (?:submit|upload|return)\b"
+    r"|\bmay be \w+ed by the (?:council|authority|trust|buyer|municipality|customer)\b",
+    re.IGNORECASE,
+)
+# The subject of a sentence about the procurement, not the work: tenders, questions, this
+# document.
+_PROCESS_SUBJECT = re.compile(
+    r"^(?:all |any |completed |late |each |the |a |your |this |these )*(?:tenders?|bids?|"
+    r"submissions?|responses?|questions?|clarifications?(?: questions)?|documents?|"
+    r"information|proposals?|offers?)\b(?!\s+(?:system|portal|management))",
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r";\s+|\s+and\s+(?=(?:shall|must|should|will|is required)\b)", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 _HEADING_WORDS = re.compile(r"\brequirements?\b|\bspecification\b", re.IGNORECASE)
-_HEADING_OPTIONAL = re.compile(r"\b(?:desirable|optional|nice to have)\b", re.IGNORECASE)
-_EVALUATION_PAGE = re.compile(r"evaluat|criteri|weighting|scor|award", re.IGNORECASE)
+_HEADING_OPTIONAL = re.compile(
+    r"\b(?:desirable|optional|nice to have|preferred|should)\b", re.IGNORECASE
+)
+_HEADING_MANDATORY = re.compile(r"\b(?:mandatory|essential|minimum|must)\b", re.IGNORECASE)
+_VERB = re.compile(
+    r"\b(?:shall|must|should|could|may|will|is required|are required|is expected)\b", re.I
+)
+_EVALUATION = re.compile(
+    r"evaluat|criteri|weighting|scor|award|economically advantageous", re.IGNORECASE
+)
 _WEIGHT = re.compile(
-    r"(?P<name>[A-Z][A-Za-z][\w &/,'-]{1,60}?)\s*(?:[:\-–]|\()?\s*(?P<w>\d{1,3}(?:\.\d+)?)\s*%"
+    r"(?P<name>[A-Za-z][A-Za-z][\w &/,'-]{1,60}?)\s*(?:[:\-–]|\()?\s*"
+    r"(?P<w>\d{1,3}(?:\.\d+)?)\s*(?:%|points\b|per cent\b)"
+)
+_LEAD_IN = re.compile(r":\s*$")
+# Running headers and footers: "Page 2 of 3", "ITT Ref: … — Specification", "OFFICIAL".
+_RUNNING = re.compile(
+    r"^(?:page \d+(?: of \d+)?|\d+ of \d+|official(?:[\s-]+sensitive)?|confidential)$", re.I
 )
 _NOT_A_CRITERION = re.compile(r"\b(?:vat|discount|increase|reduction|of the|tolerance)\b", re.I)
 
@@ -70,8 +120,12 @@ def find_requirements(documents: Sequence[tuple[str, Sequence[PageText]]]) -> li
     rows: list[Found] = []
     seen: set[str] = set()
     for source, pages in documents:
-        for page in pages:
-            for row in _page_rows(source, page):
+        read = [(page, *_table_rows(source, page)) for page in pages]
+        # A page whose weighting table gives the criteria: its sentences' weights are totals.
+        weighted = {p.number for p, found, _ in read if any(r.kind == "evaluation" for r in found)}
+        for page, found, prose in read:
+            later = _prose_rows(source, page, prose, tabled=page.number in weighted)
+            for row in [*found, *later]:
                 key = " ".join(row.text.lower().split())
                 if key in seen:
                     continue
@@ -85,62 +139,158 @@ def find_requirements(documents: Sequence[tuple[str, Sequence[PageText]]]) -> li
     ]
 
 
-def _page_rows(source: str, page: PageText) -> Iterable[Found]:
-    evaluation_page = bool(_EVALUATION_PAGE.search(page.text))
+def _table_rows(source: str, page: PageText) -> tuple[list[Found], str]:
+    """The rows of the page's requirement and weighting tables, and the rest of its text."""
+    tables: list[Found] = []
+    prose: list[str] = []
+    for kind, lines in _runs(page.text):
+        if kind == "prose":
+            prose.extend(lines)
+            continue
+        read = read_table([line.split("\t") for line in lines])
+        if read is None:  # a timetable, key facts, or prose in columns: read it column by column
+            cells = [line.split("\t") for line in lines]
+            width = max(len(row) for row in cells)
+            columns = zip(*(row + [""] * (width - len(row)) for row in cells), strict=True)
+            prose.extend(" ".join(cell for cell in column if cell) for column in columns)
+            continue
+        what, cells = read
+        for cell in cells:
+            section = _join(page.section, cell.ref)
+            if what == "criteria":
+                tables.append(
+                    Found(
+                        "", cell.text, source, page.number, section, True, "evaluation", cell.weight
+                    )
+                )
+                continue
+            for part in _parts(cell.text):
+                row = _obligation(source, page.number, section, part, flag=cell.mandatory)
+                if row is not None:
+                    tables.append(row)
+    return tables, "\n".join(prose)
+
+
+def _runs(text: str) -> Iterable[tuple[str, list[str]]]:
+    """("prose" | "table", lines): consecutive tab-separated lines are a table."""
+    kind, lines = "prose", []
+    for line in text.splitlines():
+        this = "table" if "\t" in line else "prose"
+        if this != kind and lines:
+            yield kind, lines
+            lines = []
+        kind = this
+        lines.append(line)
+    if lines:
+        yield kind, lines
+
+
+def _prose_rows(source: str, page: PageText, text: str, *, tabled: bool) -> Iterable[Found]:
     section = page.section
-    under_requirements: bool | None = None  # the heading's flag while items are listed under it
-    for clause, block in _blocks(page.text):
+    # While items are listed under a requirements heading: (mandatory, sure from the heading).
+    under_requirements: tuple[bool, bool] | None = None
+    lead_in: bool | None = None  # "the tenderer must:" — its items are requirements
+    evaluation_page = bool(_EVALUATION.search(text))
+    for clause, block, bulleted in _blocks(text):
         if clause:
-            section = clause if page.section is None else f"{page.section} · {clause}"
+            section = _join(page.section, clause)
         heading = _heading(block)
-        if heading is not None:
+        if heading is not None and not (evaluation_page and _weights_only(block)):
             under_requirements = (
                 None
                 if not _HEADING_WORDS.search(heading)
-                else not _HEADING_OPTIONAL.search(heading)
+                else (False, True)
+                if _HEADING_OPTIONAL.search(heading)
+                else (True, bool(_HEADING_MANDATORY.search(heading)))
             )
-            if evaluation_page:
-                yield from _criteria(source, page.number, section, block)
+            lead_in = None
             continue
-        weighted = list(_criteria(source, page.number, section, block)) if evaluation_page else []
+        weighted = list(_criteria(source, page.number, section, block, evaluation_page))
+        if tabled and _criteria_named(block):
+            continue  # the page's weighting table gives the criteria, sub-criteria and all
         if weighted:
             yield from weighted
             continue
+        if lead_in is not None and bulleted and _is_item(block) and not _VERB.search(block):
+            yield Found(
+                "", block.rstrip(" ;,."), source, page.number, section, lead_in, "obligation"
+            )
+            continue
+        lead_in = None
         found_any = False
         for sentence in _SENTENCE.split(block):
-            for part in _SPLIT.split(sentence):
-                row = _obligation(source, page.number, section, part.strip(" ;"))
+            sentence = sentence.strip()
+            if _LEAD_IN.search(sentence) and _asked(sentence):
+                lead_in = bool(_MANDATORY.search(sentence))
+                found_any = True
+                continue
+            if not _asked(sentence):
+                found_any = found_any or bool(
+                    _MANDATORY.search(sentence) or _OPTIONAL.search(sentence)
+                )
+                continue
+            for part in _parts(sentence):
+                row = _obligation(source, page.number, section, part)
                 if row is not None:
                     found_any = True
                     yield row
-        if not found_any and under_requirements is not None and _is_item(block):
+        if (
+            not found_any
+            and under_requirements is not None
+            and bulleted
+            and _is_item(block)
+            and _asked(block)
+        ):
+            mandatory, sure = under_requirements
             yield Found(
                 "",
-                block,
+                block.rstrip(" ;,."),
                 source,
                 page.number,
                 section,
-                under_requirements,
+                mandatory,
                 "obligation",
-                sure=False,
+                sure=sure,
             )
 
 
-def _blocks(text: str) -> Iterable[tuple[str | None, str]]:
-    """(clause number or None, text) per paragraph: a line that starts with a number or bullet
-    begins one, and so does a line after one that ends a sentence."""
+def _asked(sentence: str) -> bool:
+    """Whether the sentence asks something of the supplier (decided on the whole sentence, so
+    the parts of "the Trust is required to … and must ensure …" go together)."""
+    text = sentence.strip(" ;")
+    return not (
+        _BUYER_SUBJECT.match(text) or _PROCESS_SUBJECT.match(text) or _NOT_ASKED.search(text)
+    )
+
+
+def _parts(sentence: str) -> list[str]:
+    return [part.strip(" ;") for part in _SPLIT.split(sentence) if part.strip(" ;")]
+
+
+def _join(section: str | None, clause: str | None) -> str | None:
+    if not clause:
+        return section
+    return clause if section is None else f"{section} · {clause}"
+
+
+def _blocks(text: str) -> Iterable[tuple[str | None, str, bool]]:
+    """(clause number or None, text, listed) per paragraph: a line that starts with a number or
+    bullet begins one (listed), and so does a line after one that ends a sentence."""
     current: list[str] = []
     clause: str | None = None
+    listed = False
     for raw in text.splitlines():
         line = " ".join(raw.split())
-        if not line:
+        if not line or _RUNNING.match(line):
             continue
         number = _CLAUSE.match(line)
         starts = bool(number or _BULLET.match(line))
         ends = bool(current) and current[-1].endswith((".", ":", ";", "%"))
         if current and (starts or ends or _heading(current[-1]) is not None):
-            yield clause, " ".join(current)
-            current, clause = [], None
+            yield clause, " ".join(current), listed
+            current, clause, listed = [], None, False
+        if not current:
+            listed = starts
         if number:
             clause = number["num"].rstrip(".)")
             line = line[number.end() :]
@@ -148,13 +298,13 @@ def _blocks(text: str) -> Iterable[tuple[str | None, str]]:
             line = _BULLET.sub("", line, count=1)
         current.append(line)
     if current:
-        yield clause, " ".join(current)
+        yield clause, " ".join(current), listed
 
 
 def _heading(block: str) -> str | None:
     """A short line without a sentence's verb and full stop: a heading."""
     words = block.split()
-    if not words or len(words) > 10 or block.endswith((".", ";")) or _MANDATORY.search(block):
+    if not words or len(words) > 10 or block.endswith((".", ";", ":")) or _VERB.search(block):
         return None
     return block.rstrip(":")
 
@@ -163,14 +313,16 @@ def _is_item(block: str) -> bool:
     return 2 <= len(block.split()) <= 40
 
 
-def _obligation(source: str, page: int, section: str | None, text: str) -> Found | None:
+def _obligation(
+    source: str, page: int, section: str | None, text: str, flag: bool | None = None
+) -> Found | None:
     if len(text.split()) < 4:
         return None
     mandatory = _MANDATORY.search(text)
     optional = _OPTIONAL.search(text)
+    if flag is not None:  # a requirement table's M/D column says it
+        return Found("", text, source, page, section, flag, "obligation")
     if mandatory is None and optional is None:
-        return None
-    if _BUYER_SUBJECT.match(text):
         return None
     # "must" beats "may" when both are there ("must, where it may, …")
     is_mandatory = mandatory is not None and (
@@ -180,10 +332,30 @@ def _obligation(source: str, page: int, section: str | None, text: str) -> Found
     return Found("", text, source, page, section, is_mandatory, "obligation", sure=sure)
 
 
-def _criteria(source: str, page: int, section: str | None, block: str) -> Iterable[Found]:
+def _criteria(
+    source: str, page: int, section: str | None, block: str, evaluation_page: bool
+) -> Iterable[Found]:
+    """Named weights in a sentence about evaluation ("a weighting of Quality 60% / Price 40%"),
+    or on a line of their own ("Technical approach 30%") on a page about evaluation."""
+    if not (_EVALUATION.search(block) or (evaluation_page and _weights_only(block))):
+        return
     for match in _WEIGHT.finditer(block):
         name = match["name"].strip(" :-–(,")
+        name = re.sub(r"^(?:and|or|with|of|a|the|weighting of|weighting)\s+", "", name, flags=re.I)
         weight = float(match["w"])
-        if not 0 < weight <= 100 or _NOT_A_CRITERION.search(name) or len(name.split()) > 8:
+        if not 0 < weight <= 100 or _NOT_A_CRITERION.search(name) or len(name.split()) > 6:
             continue
-        yield Found("", name, source, page, section, True, "evaluation", weight)
+        yield Found(
+            "", name[:1].upper() + name[1:], source, page, section, True, "evaluation", weight
+        )
+
+
+def _weights_only(block: str) -> bool:
+    """A line of named weights and little else ("Quality 60% / Price 40%")."""
+    rest = _WEIGHT.sub(" ", block)
+    return bool(_WEIGHT.search(block)) and len(re.findall(r"[A-Za-z]{2,}", rest)) <= 2
+
+
+def _criteria_named(block: str) -> bool:
+    """A sentence that names weights (a table on the page gives them already)."""
+    return bool(_EVALUATION.search(block) and _WEIGHT.search(block))

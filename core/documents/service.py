@@ -26,6 +26,8 @@ from core.documents.extract import (
     pdf_page_count,
     pdf_pages,
 )
+from core.documents.fetch import Fetcher, fetch_document
+from core.documents.refine import Refinement, RequirementRefiner
 from core.documents.requirements import Found, find_requirements
 from core.models import utcnow
 from core.models.documents import DocumentRecord, PageText
@@ -69,13 +71,17 @@ class DocumentService:
         tender_exists: Callable[[int], bool],
         limits: Limits | None = None,
         clock: Callable[[], datetime] = utcnow,
+        fetcher: Fetcher | None = None,
+        refiner: RequirementRefiner | None = None,
     ) -> None:
+        self._fetch = fetcher or fetch_document
         self._store = store
         self._folder = folder
         self._audit = audit
         self._exists = tender_exists
         self._limits = limits or Limits()
         self._clock = clock
+        self._refiner = refiner  # the LLM's look at the rows the rules are unsure of
 
     def add(
         self,
@@ -156,6 +162,17 @@ class DocumentService:
         """Documents whose pages are still being read, oldest first."""
         return self._store.reading()
 
+    def fetch(
+        self, tender_id: int, link_url: str, actor: Actor, *, background: bool = False
+    ) -> tuple[DocumentRecord, bool]:
+        """Download a document from one of the notice's links and `add` it (the same checks,
+        hash and audit); raises DocumentError (one sentence) or NotAllowed, storing nothing."""
+        self._audit.require(actor, WORKERS, "fetch tender documents", target=f"tender {tender_id}")
+        if not self._exists(tender_id):
+            raise DocumentError(f"There is no tender {tender_id}: `tenders` lists them.")
+        filename, data = self._fetch(link_url, max_bytes=self._limits.max_bytes)
+        return self.add(tender_id, filename, data, actor, background=background)
+
     def documents(self, tender_id: int) -> list[DocumentRecord]:
         return self._store.for_tender(tender_id)
 
@@ -168,7 +185,15 @@ class DocumentService:
 
     def findings(self, records: Sequence[DocumentRecord]) -> list[Found]:
         """The requirements and evaluation criteria found in these documents."""
-        return find_requirements([(r.filename, self.pages(r.id)) for r in records])
+        return self.refined(records).rows
+
+    def refined(self, records: Sequence[DocumentRecord]) -> Refinement:
+        """The rules' findings, with the unsure rows checked by the LLM when one is set."""
+        documents = [(r.filename, self.pages(r.id)) for r in records]
+        found = find_requirements(documents)
+        if self._refiner is None or not records:
+            return Refinement(found)
+        return self._refiner.refine(found, documents, tender_id=records[0].tender_id)
 
     def not_in_matrix(self, tender_id: int) -> list[DocumentRecord]:
         """The tender's documents, read in full, whose requirements the matrix has not taken."""

@@ -1,9 +1,10 @@
 """SAM.gov Contract Opportunities CSV (the public "ContractOpportunitiesFullCSV" export).
 
 Its columns are fixed (NoticeId, Title, Sol#, Department/Ind.Agency, …, ResponseDeadLine,
-NaicsCode, ClassificationCode, …, Link, Description); the file is recognised by them, not by
-its extension. NAICS and PSC codes are kept as classifications with their scheme; the notice
-type (Solicitation, Presolicitation, Award Notice…) says whether it can be bid for.
+NaicsCode, ClassificationCode, …, AdditionalInfoLink, Link, Description); the file is recognised
+by them, not by its extension. NAICS and PSC codes are kept as classifications with their
+scheme; the notice type (Solicitation, Presolicitation, Award Notice…) says whether it can be
+bid for; AdditionalInfoLink is kept as a document link.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from core.ingest.content import Content, text_lines
 from core.ingest.errors import FieldProblem, ImportFileError
 from core.ingest.fields import first_row_has, normalise_header
+from core.ingest.links import FoundLink, document_links
 from core.ingest.rows import TenderBuilder
 from core.ingest.values import parse_date
 from core.models import Classification, NoticeType, ParsedFile
@@ -109,6 +111,11 @@ def _map_row(cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any], 
         "procedure_id": (get("sol") or get("solicitationnumber") or "").strip() or None,
         "published_at": _posted(get("posteddate"), warnings),
         "classifications": classifications,
+        # The notice's own page (Link) is its url; the buyer's page of more information may
+        # hold the documents.
+        "documents": document_links(
+            [FoundLink(get("additionalinfolink"), "Additional information")]
+        ),
     }
     return values, extra, warnings
 

@@ -99,11 +99,20 @@ class Lot(BaseModel):
     cpv_codes: list[str] = Field(default_factory=list)
 
 
+_Code = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+
+
 class NoticeDocument(BaseModel):
-    """A document or link published with the notice."""
+    """A document or link published with the notice (its own link to the specification, the
+    procurement documents on the buyer's portal…), which a bid team can fetch (issue 18)."""
 
     title: ShortText | None = None
     url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+    #: what the source calls it: OCDS documentType ("technicalSpecifications"), eForms
+    #: DocumentType ("restricted-document")…
+    kind: _Code | None = None
+    #: the media type the source gives ("application/pdf"), if any
+    format: _Code | None = None
 
 
 class Tender(BaseModel):
@@ -144,6 +153,8 @@ class Tender(BaseModel):
     published_at: datetime | None = None
     classifications: list[Classification] = Field(default_factory=list)
     lots: list[Lot] = Field(default_factory=list)
+    #: the notice's own document links (web addresses, each once, at most 50); the files a
+    #: team attaches or fetches from them are core.models.documents.DocumentRecord
     documents: list[NoticeDocument] = Field(default_factory=list)
     #: set by an importer when the notice published no title of its own and the title was
     #: taken from other text (a lot, an item, a description, "Cancellation notice for <ocid>").

@@ -15,7 +15,9 @@ from string import Template
 from typing import Any
 
 PROMPTS_DIR = Path(__file__).resolve().parent
-STEPS = ("filter", "rate", "write")
+STEPS = ("filter", "rate", "write", "requirements")
+# Steps that read a tender's documents, not a notice for the company, have their own system.
+SYSTEM_PROMPTS = {"requirements": "requirements_system.md"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,6 @@ class Prompt:
 def load_prompt(step: str) -> Prompt:
     if step not in STEPS:
         raise KeyError(f"no prompt for step {step!r}")
-    system = (PROMPTS_DIR / "system.md").read_text(encoding="utf-8")
+    system = (PROMPTS_DIR / SYSTEM_PROMPTS.get(step, "system.md")).read_text(encoding="utf-8")
     user = (PROMPTS_DIR / f"{step}.md").read_text(encoding="utf-8")
     return Prompt(step=step, system=system, user=user)

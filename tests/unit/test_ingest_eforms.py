@@ -215,7 +215,9 @@ def test_notice_with_lots_reads_the_notice_language_and_sums_the_lots() -> None:
     # One document (the lots share it); the javascript: link is dropped.
     assert tender.documents == [
         NoticeDocument(
-            title="Procurement documents", url="https://vergabe.musterstadt.example/docs/17"
+            title="Procurement documents",
+            url="https://vergabe.musterstadt.example/docs/17",
+            kind="non-restricted-document",
         )
     ]
     assert tender.url == "https://vergabe.musterstadt.example/profil"  # the buyer profile

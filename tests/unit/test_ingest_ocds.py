@@ -107,8 +107,14 @@ def test_release_package_maps_every_field() -> None:
     assert first.url == "https://example.org/notices/0001"  # the tender notice document
     # Only web links, each once.
     assert first.documents == [
-        NoticeDocument(title="Specification", url="https://example.org/docs/spec.pdf"),
-        NoticeDocument(title="Contract notice", url="https://example.org/notices/0001"),
+        NoticeDocument(
+            title="Specification",
+            url="https://example.org/docs/spec.pdf",
+            kind="technicalSpecifications",
+        ),
+        NoticeDocument(
+            title="Contract notice", url="https://example.org/notices/0001", kind="tenderNotice"
+        ),
     ]
     assert (first.notice_type, first.form_type) == (NoticeType.TENDER, "tender")
     assert first.procedure_id == "ocds-test01-0001"

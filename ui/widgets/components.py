@@ -106,7 +106,7 @@ def strengths_and_risks(rating: RatingResult) -> None:
 
 
 def notice_parts(tender: Tender) -> None:
-    """A notice's lots and documents, when it has any."""
+    """A notice's lots, when it has any (its document links: ui.parts.document_links)."""
     if tender.lots:
         with st.expander(f"Lots ({len(tender.lots)})"):
             st.dataframe(
@@ -122,12 +122,6 @@ def notice_parts(tender: Tender) -> None:
                 hide_index=True,
                 width="stretch",
             )
-    if tender.documents:
-        with st.expander(f"Documents ({len(tender.documents)})"):
-            for document in tender.documents:
-                if document.url.startswith(("https://", "http://")):
-                    # Button labels render Markdown (links, images): the title is untrusted.
-                    st.link_button(md_escape(document.title or document.url), document.url)
 
 
 def show_notice(key: str) -> None:

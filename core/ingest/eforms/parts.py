@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from core.ingest.eforms.scalars import amount_of, moment, moment_text, web_link
+from core.ingest.eforms.scalars import amount_of, moment, moment_text
 from core.ingest.eforms.tree import (
     EXTENSION,
     Texts,
@@ -19,6 +19,7 @@ from core.ingest.eforms.tree import (
     text_of,
     texts,
 )
+from core.ingest.links import FoundLink, document_links
 from core.ingest.rows import DESCRIPTION_LIMIT
 from core.ingest.values import parse_cpv
 from core.models import Classification, Lot, NoticeDocument
@@ -131,16 +132,16 @@ def is_group(element: Element) -> bool:
 
 
 def documents_of(holders: Iterable[Element]) -> list[NoticeDocument]:
-    documents: dict[str, NoticeDocument] = {}
+    """The procurement documents' links (BT-15, BT-615) and the legislation references, of the
+    notice and its lots: each web address once."""
+    found: list[FoundLink] = []
     for holder in holders:
         for path, label in _DOCUMENT_REFERENCES:
             for reference in findall(holder, f"cac:TenderingTerms/{path}"):
-                url = web_link(text_of(reference, "cac:Attachment/cac:ExternalReference/cbc:URI"))
-                if url is None or url in documents:
-                    continue
                 kind = text_of(reference, "cbc:DocumentType")
-                documents[url] = NoticeDocument(title=_DOCUMENT_KINDS.get(kind, label), url=url)
-    return list(documents.values())
+                url = text_of(reference, "cac:Attachment/cac:ExternalReference/cbc:URI")
+                found.append(FoundLink(url, _DOCUMENT_KINDS.get(kind, label), kind or None))
+    return document_links(found)
 
 
 @dataclass

@@ -14,8 +14,9 @@ from pydantic import ValidationError
 
 from core.ingest.errors import FieldProblem
 from core.ingest.fields import currency_code
+from core.ingest.links import FoundLink, document_links
 from core.ingest.ocds.codes import classifications_of, cpv_codes, is_cpv_scheme
-from core.ingest.ocds.json_values import cap, dict_of, first_text, list_of, text_of, web
+from core.ingest.ocds.json_values import cap, dict_of, first_text, list_of, text_of
 from core.ingest.ocds.notices import form_type, notice_type_of, notice_url
 from core.ingest.ocds.parties import buyer_of
 from core.ingest.rows import DESCRIPTION_LIMIT, SHORT_LIMIT, quote
@@ -98,7 +99,7 @@ def map_release(release: dict[str, Any]) -> _Mapped:
         "published_at": _published(release.get("date"), warnings),
         "classifications": classifications,
         "lots": _lots(lots, items, warnings),
-        "documents": _documents(tender),
+        "documents": _documents(tender, planning),
         # Only tender.title is the procedure's published title; any other is derived, and a
         # later notice's derived title does not replace a stored one (OCDS merge rule).
         "title_derived": not text_of(tender.get("title")),
@@ -275,19 +276,19 @@ def _lots(
     return result
 
 
-def _documents(tender: dict[str, Any]) -> list[NoticeDocument]:
-    documents: list[NoticeDocument] = []
-    seen: set[str] = set()
-    for document in list_of(tender.get("documents")):
-        if not isinstance(document, dict):
-            continue
-        url = web(document.get("url"))
-        if url is None or url in seen:
-            continue
-        seen.add(url)
-        title = cap(text_of(document.get("title")), SHORT_LIMIT) or None
-        documents.append(NoticeDocument(title=title, url=url))
-    return documents
+def _documents(*sections: dict[str, Any]) -> list[NoticeDocument]:
+    """tender.documents, then planning.documents: each document with a web address, once."""
+    return document_links(
+        FoundLink(
+            url=text_of(document.get("url")),
+            title=text_of(document.get("title")),
+            kind=text_of(document.get("documentType")),
+            format=text_of(document.get("format")),
+        )
+        for section in sections
+        for document in list_of(section.get("documents"))
+        if isinstance(document, dict)
+    )
 
 
 def _published(value: Any, warnings: list[str]) -> datetime | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from core.ingest.links import FoundLink, document_links
 from core.ingest.rows import SHORT_LIMIT
 from core.ingest.ted.tree import attribute_of, cut, kid, kids, text_of
 from core.models import NoticeDocument
@@ -24,9 +25,9 @@ def url_of(notice_data: ET.Element | None, language: str) -> str:
 
 
 def documents_of(form: ET.Element, warnings: list[str]) -> list[NoticeDocument]:
+    """The buyer's links to the procurement documents and to where tenders go, each once."""
     body = kid(form, "CONTRACTING_BODY")
-    documents: list[NoticeDocument] = []
-    seen: set[str] = set()
+    found: list[FoundLink] = []
     for tag, title in _DOCUMENT_LINKS:
         for element in kids(body, tag):
             link = _web_link(text_of(element))
@@ -36,10 +37,8 @@ def documents_of(form: ET.Element, warnings: list[str]) -> list[NoticeDocument]:
                         f"{tag} '{text_of(element)[:40]}' is not a web address; left out"
                     )
                 continue
-            if link not in seen:
-                seen.add(link)
-                documents.append(NoticeDocument(title=title, url=link))
-    return documents
+            found.append(FoundLink(link, title))
+    return document_links(found)
 
 
 def _web_link(text: str) -> str | None:

@@ -1,0 +1,141 @@
+"""Tables in tender documents: requirement tables and weighting tables, read by their header.
+
+A requirement table has a column of requirements and one that says how binding each is
+("M/D", "Priority: Must/Should", "Mandatory/Desirable"); every row is a requirement, with
+that column's word deciding mandatory or optional. A weighting table has a column of criteria
+(or sub-criteria) and one of weights ("Weighting", "Max points", "%"); every row with a weight
+is an evaluation criterion, except the total. Any other table (a timetable, key facts, prose
+laid out in two columns) is left to be read as text, column by column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_WEIGHT_HEAD = re.compile(r"weight|points|marks|score|%|percentage", re.IGNORECASE)
+_NAME_HEAD = re.compile(r"criteri|question|element|area|aspect|theme|factor", re.IGNORECASE)
+_SUB_HEAD = re.compile(r"sub[\s-]?criteri", re.IGNORECASE)
+_TEXT_HEAD = re.compile(r"requirement|specification|description|service", re.IGNORECASE)
+_FLAG_HEAD = re.compile(
+    r"^(?:m\s*/\s*[do]|priority|mandatory|type|moscow|must\s*/\s*should|essential|category|"
+    r"classification|status|m/d/o|level)\b",
+    re.IGNORECASE,
+)
+_REF_HEAD = re.compile(
+    r"^(?:ref(?:erence)?\.?|no\.?|id|#|item|req(?:uirement)?\.? ?(?:no|ref|id))$", re.I
+)
+_MANDATORY_FLAGS = frozenset(
+    {"m", "must", "mandatory", "essential", "required", "yes", "minimum", "shall", "e"}
+)
+_OPTIONAL_FLAGS = frozenset(
+    {"d", "o", "should", "could", "desirable", "optional", "nice to have", "no", "may", "s", "c"}
+)
+_WEIGHT = re.compile(r"^(?P<w>\d{1,3}(?:[.,]\d+)?)\s*(?:%|per ?cent|points?|pts|marks)?$", re.I)
+_TOTAL = re.compile(
+    r"^(?:(?:grand )?total|sum|overall)(?:\s+(?:score|weighting|weight|points|marks))?\s*:?$",
+    re.IGNORECASE,
+)
+_GROUP_PREFIX = re.compile(
+    r"^(?:quality|technical|commercial|qualitative|quantitative)\s*[:–-]\s+", re.IGNORECASE
+)
+_PRICE_GROUP = re.compile(r"^(?:price|cost|commercial|financial|pricing)$", re.IGNORECASE)
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One requirement or criterion read from a table row."""
+
+    text: str
+    mandatory: bool | None  # None: the row does not say; its wording decides
+    weight: float | None
+    ref: str | None
+
+
+def read_table(rows: Sequence[Sequence[str]]) -> tuple[str, list[Cell]] | None:
+    """("requirements" | "criteria", cells) for a table of either kind, else None."""
+    if len(rows) < 2:
+        return None
+    header = [cell.strip() for cell in rows[0]]
+    body = [list(row) + [""] * (len(header) - len(row)) for row in rows[1:]]
+    criteria = _criteria(header, body)
+    if criteria is not None:
+        return "criteria", criteria
+    requirements = _requirements(header, body)
+    if requirements is not None:
+        return "requirements", requirements
+    return None
+
+
+def _criteria(header: list[str], body: list[list[str]]) -> list[Cell] | None:
+    weight = _last(header, _WEIGHT_HEAD)
+    names = [i for i, cell in enumerate(header) if _NAME_HEAD.search(cell)]
+    if weight is None or not names or weight in names:
+        return None
+    sub = next((i for i in names if _SUB_HEAD.search(header[i])), None)
+    name, group = (
+        (sub, names[0] if names[0] != sub else None) if sub is not None else (names[0], None)
+    )
+    cells = []
+    for row in body:
+        match = _WEIGHT.match(row[weight].strip())
+        text = " ".join(row[name].split())
+        label = " ".join(row[group].split()) if group is not None else ""
+        if match is None or _TOTAL.match(text or label):
+            continue
+        if group is not None and _PRICE_GROUP.match(label):
+            text = label  # "Price | Total cost of ownership … | 40%" is the price criterion
+        text = _TRAILING_NOTE.sub("", _GROUP_PREFIX.sub("", text)).strip(" :-–")
+        if text:
+            value = float(match["w"].replace(",", "."))
+            if 0 < value <= 100:
+                cells.append(Cell(text, True, value, None))
+    return cells or None
+
+
+def _requirements(header: list[str], body: list[list[str]]) -> list[Cell] | None:
+    text = _first(header, _TEXT_HEAD)
+    flag = _first(header, _FLAG_HEAD)
+    if flag is None:  # a column whose every cell is M/D, Must/Should… says it without a header
+        flag = next(
+            (
+                i
+                for i in range(len(header))
+                if i != text
+                and all(_flag(row[i]) is not None for row in body if row[i].strip())
+                and any(row[i].strip() for row in body)
+            ),
+            None,
+        )
+    if text is None or flag is None or text == flag:
+        return None
+    ref = _first(header, _REF_HEAD)
+    cells = []
+    for row in body:
+        words = " ".join(row[text].split())
+        if len(words.split()) < 3:
+            continue
+        label = row[ref].strip() if ref is not None and ref != text else None
+        cells.append(Cell(words, _flag(row[flag]), None, label or None))
+    return cells or None
+
+
+def _flag(cell: str) -> bool | None:
+    word = " ".join(cell.lower().replace("(", " ").replace(")", " ").split()).rstrip(".")
+    first = word.split(" ")[0] if word else ""
+    if word in _MANDATORY_FLAGS or first in ("mandatory", "must", "essential"):
+        return True
+    if word in _OPTIONAL_FLAGS or first in ("desirable", "should", "could", "optional"):
+        return False
+    return None
+
+
+def _first(header: list[str], pattern: re.Pattern[str]) -> int | None:
+    return next((i for i, cell in enumerate(header) if pattern.search(cell)), None)
+
+
+def _last(header: list[str], pattern: re.Pattern[str]) -> int | None:
+    found = [i for i, cell in enumerate(header) if pattern.search(cell)]
+    return found[-1] if found else None
