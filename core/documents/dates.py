@@ -98,7 +98,7 @@ _CUES: tuple[tuple[int, _Cue, re.Pattern[str]], ...] = tuple(
             "clarification",
             r"\bclarifications?\b|\bdeadline for (?:\w+\s+)?(?:questions|queries)"
             rf"|\bquer(?:y|ies)\b|\bquestions?\s+{_ANY}(?:must|should|shall|may|can|are to)\s+"
-            r"be\s+(?:submitted|raised|received|asked|sent|put)"
+            r"be\s+(?:submitted|raised|received|asked|sent|put|emailed|e-mailed|directed|addressed)"
             r"|\brequests? for (?:further )?(?:information|clarification)"
             r"|\b(?:last|final) (?:date|day) for (?:questions|queries)",
         ),
@@ -182,8 +182,9 @@ def find_key_dates(documents: Sequence[tuple[str, Sequence[PageText]]]) -> list[
     """
     chosen: dict[Kind, KeyDate] = {}
     for source, pages in documents:
+        month_first = _month_first(pages)
         for page in pages:
-            for found in _page_dates(source, page):
+            for found in _page_dates(source, page, month_first):
                 held = chosen.get(found.kind)
                 if held is None or (held.at is None and found.at is not None):
                     chosen[found.kind] = found
@@ -195,9 +196,21 @@ def soonest_first(dates: Sequence[KeyDate]) -> list[KeyDate]:
     return sorted(dates, key=lambda d: (d.on, d.at or time.max))
 
 
-def _page_dates(source: str, page: PageText) -> Iterable[KeyDate]:
+def _month_first(pages: Sequence[PageText]) -> bool:
+    """A document that writes 01/21/2027 (and never 21/01/2027) writes 02/12/2027 month first,
+    as US buyers do; any other is read day first."""
+    pairs = [
+        (int(m["a"]), int(m["b"]))
+        for page in pages
+        for m in _DATE.finditer(page.text)
+        if m["y3"] and m["a"] and m["b"]
+    ]
+    return any(b > 12 >= a for a, b in pairs) and not any(a > 12 >= b for a, b in pairs)
+
+
+def _page_dates(source: str, page: PageText, month_first: bool = False) -> Iterable[KeyDate]:
     for unit in _units(page.text):
-        stated = _dates_in(unit)
+        stated = _dates_in(unit, month_first)
         for one, kind in zip(stated, _kinds(unit, stated), strict=True):
             if kind is not None:
                 quote = _quote(unit, one.start, one.end)
@@ -233,9 +246,11 @@ def _units(text: str) -> Iterable[str]:
     yield from flush()
 
 
-def _dates_in(unit: str) -> list[_Stated]:
+def _dates_in(unit: str, month_first: bool = False) -> list[_Stated]:
     """The valid dates in a sentence, each with the time written next to it, if any."""
-    found = [(m.start(), m.end(), on) for m in _DATE.finditer(unit) if (on := _date_of(m))]
+    found = [
+        (m.start(), m.end(), on) for m in _DATE.finditer(unit) if (on := _date_of(m, month_first))
+    ]
     masked = list(unit)
     for start, end, _ in found:
         masked[start:end] = " " * (end - start)  # so that "12.03" in "12.03.2027" is no time
@@ -265,13 +280,14 @@ def _dates_in(unit: str) -> list[_Stated]:
     ]
 
 
-def _date_of(match: re.Match[str]) -> date | None:
+def _date_of(match: re.Match[str], month_first: bool = False) -> date | None:
     if match["y1"] or match["y2"]:
         day, month = match["d1"] or match["d2"], match["mon1"] or match["mon2"]
         numbers = (int(match["y1"] or match["y2"]), _MONTHS.index(month[:3].lower()) + 1, int(day))
     elif match["y3"]:
         first, second = int(match["a"]), int(match["b"])
-        day, month = (second, first) if second > 12 else (first, second)  # day first if it can be
+        # day first if it can be, unless the document writes month first
+        day, month = (second, first) if second > 12 or month_first else (first, second)
         numbers = (int(match["y3"]), month, day)
     else:
         numbers = (int(match["y4"]), int(match["m4"]), int(match["d4"]))

@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 
 _GAP = re.compile(r"\S(?:.*?\S)?(?=\s{3,}|\s*$)")  # a run of text up to a gap of 3+ spaces
 _SLACK = 3  # characters a column's start may drift between rows
+# A clause number or bullet set apart by a hanging indent ("6.5      Bidders are…"): prose.
+_MARKER = re.compile(
+    r"^(?:[A-Z]\.)?\d{1,3}(?:\.\d{1,3})*\.?$|^[A-Z]\d{0,2}[.)]$|^[-•*▪–●○■◦·\x7f\uf0b7]$"
+)
 
 
 @dataclass
@@ -37,8 +41,8 @@ class _Table:
             return False
         columns = [self.column(start) for start, _, _ in parts]
         last = len(self.starts) - 1
-        if last in columns:
-            return False
+        if last in columns and 0 in columns:
+            return False  # a new row fills its first column
         for (_, end, _), index in zip(parts, columns, strict=True):
             assert index is not None
             if index + 1 < len(self.starts) and end > self.starts[index + 1]:
@@ -73,6 +77,9 @@ def tabulate(layout_text: str) -> str:
         parts = [(m.start(), m.end(), " ".join(m.group().split())) for m in _GAP.finditer(line)]
         if not parts:
             close()
+            continue
+        if len(parts) == 2 and _MARKER.match(parts[0][2]) and table is None:
+            out.append(f"{parts[0][2]} {parts[1][2]}")
             continue
         if table is not None and len(parts) >= 2 and table.fits(parts):
             table.add(parts, wrapped=False)

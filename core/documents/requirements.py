@@ -30,11 +30,14 @@ from core.models.documents import PageText
 
 Kind = Literal["obligation", "evaluation"]
 
-_CLAUSE = re.compile(r"^(?P<num>(?:\d{1,3}\.)+\d{0,3}|\d{1,3}[.)]|[A-Z]\d{1,3}[.)]?)\s+")
+_CLAUSE = re.compile(
+    r"^(?P<num>(?:[A-Z]\.)?(?:\d{1,3}\.)+\d{0,3}|\d{1,3}[.)]|[A-Z]\d{1,3}[.)]?)\s+"
+)
 _BULLET = re.compile(r"^(?:[-•*▪–●○■□◦·➢►✓\x7f\uf0b7\uf0a7\uf0d8]|\(?[a-z0-9ivx]{1,4}\))\s+")
 _MANDATORY = re.compile(
     r"\b(?:shall|must|is required to|are required to|will be required to|is expected to|"
-    r"will be expected to|are expected to|mandatory|it is essential|is a requirement)\b",
+    r"will be expected to|are expected to|mandatory|it is essential|is a requirement|"
+    r"(?:will )?needs? to|has to|have to)\b",
     re.IGNORECASE,
 )
 _OPTIONAL = re.compile(
@@ -45,7 +48,8 @@ _OPTIONAL = re.compile(
 # The buyer speaking of itself: not an obligation of the supplier.
 _BUYER_SUBJECT = re.compile(
     r"^(?:the\s+)?(?:authority|council|buyer|contracting (?:authority|entity)|customer|"
-    r"department|trust|municipality|county|agency|ministry|board|purchaser|we|"
+    r"department|trust|municipality|county|agency|ministry|board|purchaser|we|city|state|"
+    r"college|university|school|district|office|regulator|commission|government|hospital|nhs|"
     r"our evaluation panel|panel|evaluators?|evaluation (?:panel|group|committee)|"
     r"contract|framework|procurement|this procurement|this specification|"
     r"intention|service commencement)\b",
@@ -56,28 +60,49 @@ _BUYER_SUBJECT = re.compile(
 _NOT_ASKED = re.compile(
     r"\b(?:shall|will)\s+(?:mean|have the meaning)|\bmeans\b|\bis defined as\b"
     r"|[“\"‘']\s*(?:shall|must|should|could|may|will|mandatory|desirable|optional)\s*[”\"’']"
-    r"|^[A-Z]\s*=\s*|^(?:the\s+)?(?:following\s+)?requirements\b[^.]*?\b(?:marked|expressed|"
-    r"labelled|listed|set out|in this|are (?:mandatory|desirable|minimum))"
+    r"|^[A-Z]\s*=\s*|^(?:the\s+|these\s+|all\s+|any\s+)?(?:following\s+)?requirements\b"
     r"|\b(?:should|must|are asked to|are advised to)\s+(?:note|be aware|bear in mind)\b"
     r"|\b(?:through|via|on|to|using) the (?:[\w’'-]+\s){0,3}(?:portal|platform)\b"
     r"|\bno later than\b|\blate (?:tenders?|bids?|submissions?)\b"
     r"|\bwill be (?:rejected|excluded|disqualified)\b|\bnot be (?:accepted|considered|evaluated)\b"
     r"|\bscor(?:e|es|ed|ing)\b|\b(?:in|with|of|from) (?:the|its|their|your|a|this) "
     r"(?:tender|bid|submission)\b|\bmust (?:submit|upload|return)\b"
-    r"|\bmay be \w+ed by the (?:council|authority|trust|buyer|municipality|customer)\b",
+    r"|\bmay be \w+ed by the (?:council|authority|trust|buyer|municipality|customer)\b"
+    r"|\bmust be (?:submitted|uploaded|received|lodged|returned|sent|emailed)\b"
+    r"|\bmark\b[^.]{0,40}\b(?:confidential|trade secrets?|commercially sensitive|proprietary)"
+    r"|\bconflicts? of interest\b|\bfinancial interest\b"
+    r"|\bshould be read\b|\bread (?:together|in conjunction) with\b",
     re.IGNORECASE,
 )
 # The subject of a sentence about the procurement, not the work: tenders, questions, this
 # document.
 _PROCESS_SUBJECT = re.compile(
-    r"^(?:all |any |completed |late |each |the |a |your |this |these )*(?:tenders?|bids?|"
+    r"^(?:all |any |completed |late |each |the |a |your |this |these )*"
+    r"(?:(?:bidder|tenderer|supplier|offeror|respondent)s?’?'?s?\s+)?(?:tenders?|bids?|"
     r"submissions?|responses?|questions?|clarifications?(?: questions)?|documents?|"
-    r"information|proposals?|offers?)\b(?!\s+(?:system|portal|management))",
+    r"information|proposals?|offers?|requests?|presentations?|interviews?|demonstrations?|"
+    r"site visits?|meetings?)\b(?!\s+(?:system|portal|management))",
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r";\s+|\s+and\s+(?=(?:shall|must|should|will|is required)\b)", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
-_HEADING_WORDS = re.compile(r"\brequirements?\b|\bspecification\b", re.IGNORECASE)
+# A heading over a list of requirements: "Mandatory requirements", "Technical requirements".
+_HEADING_WORDS = re.compile(
+    r"^(?:[\w.]+\s+)?(?:(?:the|our|technical|functional|non-functional|service|general|key|"
+    r"minimum|core|mandatory|essential|desirable|optional|specific|detailed|other|additional)"
+    r"\s+)*requirements?(?:\s*\(.*\))?$",
+    re.IGNORECASE,
+)
+# The supplier as the subject: "expected to" is asked of it, not of staff or the contract.
+_SUPPLIER = re.compile(
+    r"\b(?:suppliers?|contractors?|providers?|tenderers?|bidders?|vendors?|offerors?|"
+    r"respondents?|consultants?|you|applicants?)\b",
+    re.IGNORECASE,
+)
+_EXPECTED = re.compile(r"\b(?:is|are|will be) expected to\b", re.IGNORECASE)
+_LISTED_CRITERION = re.compile(
+    r"^(?P<name>[A-Za-z][^()]{2,120}?)\s*\((?P<w>\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent|points)\)"
+)
 _HEADING_OPTIONAL = re.compile(
     r"\b(?:desirable|optional|nice to have|preferred|should)\b", re.IGNORECASE
 )
@@ -120,7 +145,7 @@ def find_requirements(documents: Sequence[tuple[str, Sequence[PageText]]]) -> li
     rows: list[Found] = []
     seen: set[str] = set()
     for source, pages in documents:
-        read = [(page, *_table_rows(source, page)) for page in pages]
+        read = [(page, *_table_rows(source, page)) for page in _without_running(pages)]
         # A page whose weighting table gives the criteria: its sentences' weights are totals.
         weighted = {p.number for p, found, _ in read if any(r.kind == "evaluation" for r in found)}
         for page, found, prose in read:
@@ -139,6 +164,32 @@ def find_requirements(documents: Sequence[tuple[str, Sequence[PageText]]]) -> li
     ]
 
 
+def _without_running(pages: Sequence[PageText]) -> list[PageText]:
+    """The pages without their running headers and footers: lines among the first or last
+    three of two or more pages (page numbers aside), such as "RFT 2027/003 Cloud Records"."""
+
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+
+    seen: dict[str, int] = {}
+    for page in pages:
+        lines = [line for line in page.text.splitlines() if line.strip()]
+        for line in {key(line) for line in lines[:3] + lines[-3:]}:
+            seen[line] = seen.get(line, 0) + 1
+    one_part_per_page = len({page.number for page in pages}) == len(pages)  # PDF, text
+    running = {line for line, count in seen.items() if count >= 2 and one_part_per_page}
+    if not running:
+        return list(pages)
+    return [
+        PageText(
+            page.number,
+            "\n".join(line for line in page.text.splitlines() if key(line) not in running),
+            page.section,
+        )
+        for page in pages
+    ]
+
+
 def _table_rows(source: str, page: PageText) -> tuple[list[Found], str]:
     """The rows of the page's requirement and weighting tables, and the rest of its text."""
     tables: list[Found] = []
@@ -148,7 +199,9 @@ def _table_rows(source: str, page: PageText) -> tuple[list[Found], str]:
             prose.extend(lines)
             continue
         read = read_table([line.split("\t") for line in lines])
-        if read is None:  # a timetable, key facts, or prose in columns: read it column by column
+        if read is None and _short_cells(lines):
+            continue  # a timetable or key facts: no requirements in it (dates are read apart)
+        if read is None:  # prose laid out in columns: read it column by column
             cells = [line.split("\t") for line in lines]
             width = max(len(row) for row in cells)
             columns = zip(*(row + [""] * (width - len(row)) for row in cells), strict=True)
@@ -169,6 +222,11 @@ def _table_rows(source: str, page: PageText) -> tuple[list[Found], str]:
                 if row is not None:
                     tables.append(row)
     return tables, "\n".join(prose)
+
+
+def _short_cells(lines: list[str]) -> bool:
+    cells = [cell for line in lines for cell in line.split("\t") if cell.strip()]
+    return sum(len(cell.split()) for cell in cells) < 8 * max(len(cells), 1)
 
 
 def _runs(text: str) -> Iterable[tuple[str, list[str]]]:
@@ -194,7 +252,7 @@ def _prose_rows(source: str, page: PageText, text: str, *, tabled: bool) -> Iter
     for clause, block, bulleted in _blocks(text):
         if clause:
             section = _join(page.section, clause)
-        heading = _heading(block)
+        heading = None if bulleted else _heading(block)
         if heading is not None and not (evaluation_page and _weights_only(block)):
             under_requirements = (
                 None
@@ -220,7 +278,7 @@ def _prose_rows(source: str, page: PageText, text: str, *, tabled: bool) -> Iter
         found_any = False
         for sentence in _SENTENCE.split(block):
             sentence = sentence.strip()
-            if _LEAD_IN.search(sentence) and _asked(sentence):
+            if _LEAD_IN.search(sentence) and _asked(sentence) and _VERB.search(sentence):
                 lead_in = bool(_MANDATORY.search(sentence))
                 found_any = True
                 continue
@@ -286,11 +344,11 @@ def _blocks(text: str) -> Iterable[tuple[str | None, str, bool]]:
         number = _CLAUSE.match(line)
         starts = bool(number or _BULLET.match(line))
         ends = bool(current) and current[-1].endswith((".", ":", ";", "%"))
-        if current and (starts or ends or _heading(current[-1]) is not None):
+        if current and (starts or ends or (not listed and _heading(current[-1]) is not None)):
             yield clause, " ".join(current), listed
             current, clause, listed = [], None, False
         if not current:
-            listed = starts
+            listed = not number and bool(_BULLET.match(line))
         if number:
             clause = number["num"].rstrip(".)")
             line = line[number.end() :]
@@ -324,6 +382,11 @@ def _obligation(
         return Found("", text, source, page, section, flag, "obligation")
     if mandatory is None and optional is None:
         return None
+    if mandatory is not None and _EXPECTED.match(text, mandatory.start()):
+        subject = text[: mandatory.start()]
+        alone = not _MANDATORY.search(text, mandatory.end()) and optional is None
+        if alone and not _SUPPLIER.search(subject):
+            return None  # "60 staff are expected to use it": background, not an ask
     # "must" beats "may" when both are there ("must, where it may, …")
     is_mandatory = mandatory is not None and (
         optional is None or mandatory.start() <= optional.start()
@@ -337,6 +400,12 @@ def _criteria(
 ) -> Iterable[Found]:
     """Named weights in a sentence about evaluation ("a weighting of Quality 60% / Price 40%"),
     or on a line of their own ("Technical approach 30%") on a page about evaluation."""
+    listed = _LISTED_CRITERION.match(block) if evaluation_page else None
+    if listed is not None:  # "• Proposed technical solution, including … (35%)"
+        name = re.split(r",|\s[–-]\s|:", listed["name"])[0].strip()
+        if 0 < float(listed["w"]) <= 100 and len(name.split()) <= 8:
+            yield Found("", name, source, page, section, True, "evaluation", float(listed["w"]))
+            return
     if not (_EVALUATION.search(block) or (evaluation_page and _weights_only(block))):
         return
     for match in _WEIGHT.finditer(block):

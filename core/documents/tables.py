@@ -19,20 +19,22 @@ _NAME_HEAD = re.compile(r"criteri|question|element|area|aspect|theme|factor", re
 _SUB_HEAD = re.compile(r"sub[\s-]?criteri", re.IGNORECASE)
 _TEXT_HEAD = re.compile(r"requirement|specification|description|service", re.IGNORECASE)
 _FLAG_HEAD = re.compile(
-    r"^(?:m\s*/\s*[do]|priority|mandatory|type|moscow|must\s*/\s*should|essential|category|"
-    r"classification|status|m/d/o|level)\b",
+    r"\bm\s*/\s*[do]\b|priority|mandatory|\btype\b|moscow|\bmust\b|essential|desirable|"
+    r"\brequired\b|preferred|\by\s*/\s*n\b|category|classification|\blevel\b",
     re.IGNORECASE,
 )
 _REF_HEAD = re.compile(
     r"^(?:ref(?:erence)?\.?|no\.?|id|#|item|req(?:uirement)?\.? ?(?:no|ref|id))$", re.I
 )
 _MANDATORY_FLAGS = frozenset(
-    {"m", "must", "mandatory", "essential", "required", "yes", "minimum", "shall", "e"}
+    {"m", "must", "mandatory", "essential", "required", "yes", "y", "minimum", "shall", "e"}
 )
 _OPTIONAL_FLAGS = frozenset(
-    {"d", "o", "should", "could", "desirable", "optional", "nice to have", "no", "may", "s", "c"}
+    {"d", "o", "should", "could", "desirable", "optional", "nice to have", "no", "n", "may"}
+    | {"preferred", "recommended", "s", "c"}
 )
-_WEIGHT = re.compile(r"^(?P<w>\d{1,3}(?:[.,]\d+)?)\s*(?:%|per ?cent|points?|pts|marks)?$", re.I)
+_CODE = re.compile(r"^(?:[A-Z]{1,3}[\s.-]?)?\d{1,3}(?:\.\d{1,3})*[a-z]?$")
+_WEIGHT = re.compile(r"^(?P<w>\d{1,4}(?:[.,]\d+)?)\s*(?:%|per ?cent|points?|pts|marks)?$", re.I)
 _TOTAL = re.compile(
     r"^(?:(?:grand )?total|sum|overall)(?:\s+(?:score|weighting|weight|points|marks))?\s*:?$",
     re.IGNORECASE,
@@ -58,8 +60,12 @@ def read_table(rows: Sequence[Sequence[str]]) -> tuple[str, list[Cell]] | None:
     """("requirements" | "criteria", cells) for a table of either kind, else None."""
     if len(rows) < 2:
         return None
-    header = [cell.strip() for cell in rows[0]]
-    body = [list(row) + [""] * (len(header) - len(row)) for row in rows[1:]]
+    width = max(len(row) for row in rows)
+    cells = [[c.strip() for c in row] + [""] * (width - len(row)) for row in rows]
+    if _is_header(cells[0]):
+        header, body = cells[0], cells[1:]
+    else:  # the header wrapped above the table, or the table runs on from the page before
+        header, body = [""] * width, cells
     criteria = _criteria(header, body)
     if criteria is not None:
         return "criteria", criteria
@@ -75,29 +81,41 @@ def _criteria(header: list[str], body: list[list[str]]) -> list[Cell] | None:
     if weight is None or not names or weight in names:
         return None
     sub = next((i for i in names if _SUB_HEAD.search(header[i])), None)
-    name, group = (
-        (sub, names[0] if names[0] != sub else None) if sub is not None else (names[0], None)
-    )
+    name, group = (sub, names[0] if names[0] != sub else None) if sub else (names[0], None)
+    codes = [bool(_CODE.match(row[name])) for row in body if row[name]]
+    by_number = sub is None and bool(codes) and sum(codes) * 2 > len(codes)
+    if by_number:  # "Q1 | Proposed solution: how … | 40%": the name is in the next column
+        words = [i for i in range(name + 1, len(header)) if i != weight]
+        if not words:
+            return None
+        name, group = words[0], name
+    most = 1000.0 if re.search(r"points|marks|score", header[weight], re.I) else 100.0
     cells = []
     for row in body:
         match = _WEIGHT.match(row[weight].strip())
         text = " ".join(row[name].split())
         label = " ".join(row[group].split()) if group is not None else ""
-        if match is None or _TOTAL.match(text or label):
+        if match is None or _TOTAL.match(label if group is not None and label else text):
             continue
-        if group is not None and _PRICE_GROUP.match(label):
-            text = label  # "Price | Total cost of ownership … | 40%" is the price criterion
+        if label and (_PRICE_GROUP.match(label) or (by_number and not _CODE.match(label))):
+            # "Price | Total cost of ownership … | 40%" is the price criterion, and so is a
+            # row named in a column of question numbers
+            text = label
         text = _TRAILING_NOTE.sub("", _GROUP_PREFIX.sub("", text)).strip(" :-–")
-        if text:
-            value = float(match["w"].replace(",", "."))
-            if 0 < value <= 100:
-                cells.append(Cell(text, True, value, None))
+        head, colon, _ = text.partition(": ")
+        if colon and len(head.split()) <= 6:
+            text = head  # "Proposed Solution: how the Platform meets …"
+        value = float(match["w"].replace(",", "."))
+        if text and 0 < value <= most:
+            cells.append(Cell(text, True, value, None))
     return cells or None
 
 
 def _requirements(header: list[str], body: list[list[str]]) -> list[Cell] | None:
     text = _first(header, _TEXT_HEAD)
     flag = _first(header, _FLAG_HEAD)
+    if text is None:  # no header: the column with the longest cells
+        text = max(range(len(header)), key=lambda i: sum(len(row[i]) for row in body))
     if flag is None:  # a column whose every cell is M/D, Must/Should… says it without a header
         flag = next(
             (
@@ -120,6 +138,15 @@ def _requirements(header: list[str], body: list[list[str]]) -> list[Cell] | None
         label = row[ref].strip() if ref is not None and ref != text else None
         cells.append(Cell(words, _flag(row[flag]), None, label or None))
     return cells or None
+
+
+def _is_header(row: list[str]) -> bool:
+    """Short labels, none of them a flag value: a header, not the table's first row."""
+    values = _MANDATORY_FLAGS | _OPTIONAL_FLAGS
+    return all(
+        " ".join(cell.lower().split()).rstrip(".") not in values and len(cell.split()) <= 8
+        for cell in row
+    )
 
 
 def _flag(cell: str) -> bool | None:
