@@ -10,7 +10,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from core.access.accounts import AccountService
 from core.access.audit import AuditLog
 from core.access.roles import WORKER_ACTOR
 from core.access.sessions import load_session_key
+from core.analysts.documents import WithDocuments
 from core.analysts.factory import AnalystChoice, choose_analyst
 from core.analysts.settings import AnalystSettings
 from core.config import Settings, get_settings
@@ -31,6 +32,7 @@ from core.llm.client import LLMClient
 from core.llm.endpoint import Endpoint
 from core.llm.prices import PriceTable
 from core.models import utcnow
+from core.models.documents import RequirementRow
 from core.pipeline.controls import PipelineControls
 from core.pipeline.stages import Pipeline
 from core.pipeline.worker import Worker
@@ -202,8 +204,9 @@ class AppContext:
             return self._clients.get(endpoint)
 
     def analyst(self) -> AnalystChoice:
+        """The analyst in force, reading each tender's compliance matrix too."""
         chosen = self.analyst_settings()
-        return choose_analyst(
+        choice = choose_analyst(
             chosen.endpoint(),
             self.llm_client,
             prefilter=chosen.prefilter_enabled(),
@@ -211,6 +214,15 @@ class AppContext:
             team=self.learner().current(),
             cascade_level=chosen.cascade_level(),
         )
+        return replace(choice, analyst=WithDocuments(choice.analyst, self.matrix_rows()))
+
+    def matrix_rows(self) -> Callable[[int], list[RequirementRow]]:
+        """Each tender's compliance matrix, read only for the tenders that have one (a query
+        now, so that analysing thousands of tenders without documents costs nothing more)."""
+        store = RequirementRepository(self.db)
+        with_matrix = store.tenders_with_documents_or_rows()
+        matrix = self.matrix()
+        return lambda tender_id: matrix.rows(tender_id) if tender_id in with_matrix else []
 
     # ------------------------------------------------------------------ worker
     def make_pipeline(self) -> Pipeline:

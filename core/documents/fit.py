@@ -14,7 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.analysts.rules.rating import WIN_WEIGHT, recommend
 from core.analysts.rules.signals import CERTIFICATIONS
+from core.models import RatingResult
 from core.models.documents import RequirementRow
 from core.profile.company import CompanyProfile
 
@@ -173,3 +175,28 @@ def _amount(number: str, unit: str | None) -> float | None:
 def _short(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def rated_with_requirements(
+    rating: RatingResult, rows: Sequence[RequirementRow], profile: CompanyProfile
+) -> RatingResult:
+    """The rating with the matrix's unmet mandatory requirements as named risks, its win
+    probability lowered for them and the overall score and recommendation following."""
+    unmet = unmet_requirements(rows, profile)
+    if not unmet:
+        return rating
+    loss = win_loss(unmet)
+    win = round(max(rating.win_probability - loss, 0.0), 1)
+    overall = round(max(rating.overall_score - WIN_WEIGHT * (rating.win_probability - win), 0), 1)
+    refs = ", ".join(u.ref for u in unmet[:6]) + ("…" if len(unmet) > 6 else "")
+    return rating.model_copy(
+        update={
+            "win_probability": win,
+            "overall_score": overall,
+            "recommendation": recommend(overall, profile),
+            "risks": [*(u.risk for u in unmet), *rating.risks][:12],
+            "reasoning": f"{rating.reasoning} The tender's documents: win probability lowered "
+            f"by {rating.win_probability - win:g} for mandatory requirements we may not meet "
+            f"({refs}).",
+        }
+    )

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from core.documents.asked import asked as _asked
 from core.documents.tables import read_table
 from core.models.documents import PageText
 
@@ -43,45 +44,6 @@ _MANDATORY = re.compile(
 _OPTIONAL = re.compile(
     r"\b(?:should|could|desirable|may|(?:is|are|would be) preferred|preferably|"
     r"would be an advantage|ideally|optional)\b",
-    re.IGNORECASE,
-)
-# The buyer speaking of itself: not an obligation of the supplier.
-_BUYER_SUBJECT = re.compile(
-    r"^(?:the\s+)?(?:authority|council|buyer|contracting (?:authority|entity)|customer|"
-    r"department|trust|municipality|county|agency|ministry|board|purchaser|we|city|state|"
-    r"college|university|school|district|office|regulator|commission|government|hospital|nhs|"
-    r"our evaluation panel|panel|evaluators?|evaluation (?:panel|group|committee)|"
-    r"contract|framework|procurement|this procurement|this specification|"
-    r"intention|service commencement)\b",
-    re.IGNORECASE,
-)
-# Not asked of the supplier: what a term means, how the document marks its requirements, and
-# instructions about the procurement (how and when to ask, submit, and what is scored).
-_NOT_ASKED = re.compile(
-    r"\b(?:shall|will)\s+(?:mean|have the meaning)|\bmeans\b|\bis defined as\b"
-    r"|[“\"‘']\s*(?:shall|must|should|could|may|will|mandatory|desirable|optional)\s*[”\"’']"
-    r"|^[A-Z]\s*=\s*|^(?:the\s+|these\s+|all\s+|any\s+)?(?:following\s+)?requirements\b"
-    r"|\b(?:should|must|are asked to|are advised to)\s+(?:note|be aware|bear in mind)\b"
-    r"|\b(?:through|via|on|to|using) the (?:[\w’'-]+\s){0,3}(?:portal|platform)\b"
-    r"|\bno later than\b|\blate (?:tenders?|bids?|submissions?)\b"
-    r"|\bwill be (?:rejected|excluded|disqualified)\b|\bnot be (?:accepted|considered|evaluated)\b"
-    r"|\bscor(?:e|es|ed|ing)\b|\b(?:in|with|of|from) (?:the|its|their|your|a|this) "
-    r"(?:tender|bid|submission)\b|\bmust (?:submit|upload|return)\b"
-    r"|\bmay be \w+ed by the (?:council|authority|trust|buyer|municipality|customer)\b"
-    r"|\bmust be (?:submitted|uploaded|received|lodged|returned|sent|emailed)\b"
-    r"|\bmark\b[^.]{0,40}\b(?:confidential|trade secrets?|commercially sensitive|proprietary)"
-    r"|\bconflicts? of interest\b|\bfinancial interest\b"
-    r"|\bshould be read\b|\bread (?:together|in conjunction) with\b",
-    re.IGNORECASE,
-)
-# The subject of a sentence about the procurement, not the work: tenders, questions, this
-# document.
-_PROCESS_SUBJECT = re.compile(
-    r"^(?:all |any |completed |late |each |the |a |your |this |these )*"
-    r"(?:(?:bidder|tenderer|supplier|offeror|respondent)s?’?'?s?\s+)?(?:tenders?|bids?|"
-    r"submissions?|responses?|questions?|clarifications?(?: questions)?|documents?|"
-    r"information|proposals?|offers?|requests?|presentations?|interviews?|demonstrations?|"
-    r"site visits?|meetings?)\b(?!\s+(?:system|portal|management))",
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r";\s+|\s+and\s+(?=(?:shall|must|should|will|is required)\b)", re.IGNORECASE)
@@ -122,7 +84,11 @@ _LEAD_IN = re.compile(r":\s*$")
 _RUNNING = re.compile(
     r"^(?:page \d+(?: of \d+)?|\d+ of \d+|official(?:[\s-]+sensitive)?|confidential)$", re.I
 )
-_NOT_A_CRITERION = re.compile(r"\b(?:vat|discount|increase|reduction|of the|tolerance)\b", re.I)
+_NOT_A_CRITERION = re.compile(
+    r"\b(?:vat|discount|increase|reduction|of the|tolerance|at least|minimum|more than|less "
+    r"than|achieve|threshold)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,11 +160,12 @@ def _table_rows(source: str, page: PageText) -> tuple[list[Found], str]:
     """The rows of the page's requirement and weighting tables, and the rest of its text."""
     tables: list[Found] = []
     prose: list[str] = []
+    evaluation = bool(_EVALUATION.search(page.text))
     for kind, lines in _runs(page.text):
         if kind == "prose":
             prose.extend(lines)
             continue
-        read = read_table([line.split("\t") for line in lines])
+        read = read_table([line.split("\t") for line in lines], evaluation=evaluation)
         if read is None and _short_cells(lines):
             continue  # a timetable or key facts: no requirements in it (dates are read apart)
         if read is None:  # prose laid out in columns: read it column by column
@@ -310,15 +277,6 @@ def _prose_rows(source: str, page: PageText, text: str, *, tabled: bool) -> Iter
                 "obligation",
                 sure=sure,
             )
-
-
-def _asked(sentence: str) -> bool:
-    """Whether the sentence asks something of the supplier (decided on the whole sentence, so
-    the parts of "the Trust is required to … and must ensure …" go together)."""
-    text = sentence.strip(" ;")
-    return not (
-        _BUYER_SUBJECT.match(text) or _PROCESS_SUBJECT.match(text) or _NOT_ASKED.search(text)
-    )
 
 
 def _parts(sentence: str) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 _WEIGHT_HEAD = re.compile(r"weight|points|marks|score|%|percentage", re.IGNORECASE)
-_NAME_HEAD = re.compile(r"criteri|question|element|area|aspect|theme|factor", re.IGNORECASE)
+_NAME_HEAD = re.compile(r"criteri|question|element|area|aspect|theme|factor|section", re.IGNORECASE)
 _SUB_HEAD = re.compile(r"sub[\s-]?criteri", re.IGNORECASE)
 _TEXT_HEAD = re.compile(r"requirement|specification|description|service", re.IGNORECASE)
 _FLAG_HEAD = re.compile(
@@ -56,8 +56,12 @@ class Cell:
     ref: str | None
 
 
-def read_table(rows: Sequence[Sequence[str]]) -> tuple[str, list[Cell]] | None:
-    """("requirements" | "criteria", cells) for a table of either kind, else None."""
+def read_table(
+    rows: Sequence[Sequence[str]], *, evaluation: bool = False
+) -> tuple[str, list[Cell]] | None:
+    """("requirements" | "criteria", cells) for a table of either kind, else None. On a page
+    about evaluation, a table without a header whose last column is all weights is one of
+    criteria."""
     if len(rows) < 2:
         return None
     width = max(len(row) for row in rows)
@@ -67,6 +71,9 @@ def read_table(rows: Sequence[Sequence[str]]) -> tuple[str, list[Cell]] | None:
     else:  # the header wrapped above the table, or the table runs on from the page before
         header, body = [""] * width, cells
     criteria = _criteria(header, body)
+    if criteria is None and evaluation and not any(header) and _weights_column(body):
+        named = ["Criterion", *([""] * (width - 2)), "Weight"]
+        criteria = _criteria(named, body)
     if criteria is not None:
         return "criteria", criteria
     requirements = _requirements(header, body)
@@ -89,7 +96,9 @@ def _criteria(header: list[str], body: list[list[str]]) -> list[Cell] | None:
         if not words:
             return None
         name, group = words[0], name
-    most = 1000.0 if re.search(r"points|marks|score", header[weight], re.I) else 100.0
+    stated = [_number(m["w"]) for row in body if (m := _WEIGHT.match(row[weight].strip()))]
+    marks = re.search(r"points|marks|score", header[weight], re.I) or sum(stated) > 101
+    most = 1000.0 if marks else 100.0
     cells = []
     for row in body:
         match = _WEIGHT.match(row[weight].strip())
@@ -105,7 +114,10 @@ def _criteria(header: list[str], body: list[list[str]]) -> list[Cell] | None:
         head, colon, _ = text.partition(": ")
         if colon and len(head.split()) <= 6:
             text = head  # "Proposed Solution: how the Platform meets …"
-        value = float(match["w"].replace(",", "."))
+        number = match["w"]
+        value = float(
+            number.replace(",", "") if re.search(r",\d{3}$", number) else number.replace(",", ".")
+        )
         if text and 0 < value <= most:
             cells.append(Cell(text, True, value, None))
     return cells or None
@@ -140,11 +152,23 @@ def _requirements(header: list[str], body: list[list[str]]) -> list[Cell] | None
     return cells or None
 
 
+def _number(text: str) -> float:
+    """'1,000' is a thousand, '2,5' two and a half."""
+    return float(text.replace(",", "") if re.search(r",\d{3}$", text) else text.replace(",", "."))
+
+
+def _weights_column(body: list[list[str]]) -> bool:
+    cells = [row[-1].strip() for row in body if row[-1].strip()]
+    return len(cells) >= 2 and all(_WEIGHT.match(cell) for cell in cells)
+
+
 def _is_header(row: list[str]) -> bool:
     """Short labels, none of them a flag value: a header, not the table's first row."""
     values = _MANDATORY_FLAGS | _OPTIONAL_FLAGS
     return all(
-        " ".join(cell.lower().split()).rstrip(".") not in values and len(cell.split()) <= 8
+        " ".join(cell.lower().split()).rstrip(".") not in values
+        and len(cell.split()) <= 8
+        and not _WEIGHT.match(cell.strip())
         for cell in row
     )
 

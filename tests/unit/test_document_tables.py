@@ -137,3 +137,18 @@ def test_a_document_that_writes_dates_month_first_is_read_month_first() -> None:
     [uk_date] = find_key_dates([("itt.pdf", [uk])])
     assert (us_date.on.month, us_date.on.day) == (2, 12)
     assert (uk_date.on.month, uk_date.on.day) == (12, 2)
+
+
+def test_a_weighting_table_whose_header_was_not_laid_out_as_one_is_read_on_an_evaluation_page() -> (
+    None
+):
+    rows = [["Quality of solution", "400"], ["Project management", "200"], ["Cost", "300"]]
+    rows.append(["Total", "1,000"])
+    assert read_table(rows) is None  # anywhere else it is just a table of numbers
+    kind, cells = read_table(rows, evaluation=True) or ("", [])
+    assert kind == "criteria"
+    assert [(c.text, c.weight) for c in cells] == [
+        ("Quality of solution", 400),
+        ("Project management", 200),
+        ("Cost", 300),
+    ]
