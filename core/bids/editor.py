@@ -16,10 +16,34 @@ from core.access.audit import AuditAction, AuditLog, check
 from core.access.audit import note as audit_note
 from core.access.roles import BID_EDITORS, DECIDERS, Actor
 from core.analysts.base import Analyst
+from core.bids.texts import (  # MAX_NOTE, MAX_SECTION and the errors: re-exported
+    MAX_NOTE,
+    MAX_SECTION,
+    SECTION_HEADINGS,
+    BidEditError,
+    NothingChanged,
+    _approve_refusal,
+    _document,
+    _heading,
+    _note,
+    _same_text,
+    _saved_meanwhile,
+    _section_text,
+)
+
+__all__ = [
+    "MAX_NOTE",
+    "MAX_SECTION",
+    "SECTION_HEADINGS",
+    "BidEditError",
+    "BidEditor",
+    "BidRow",
+    "NothingChanged",
+]
+from core.documents.answers import with_part
 from core.errors import AnalystUnavailable
 from core.export.bids import bids_zip
 from core.models import (
-    BID_SECTIONS,
     BidConflict,
     BidDocument,
     BidStatus,
@@ -29,25 +53,14 @@ from core.models import (
     TenderState,
     utcnow,
 )
+from core.models.documents import RequirementRow
 from core.profile.company import CompanyProfile
-from core.review.service import format_when
 
 if TYPE_CHECKING:
     from core.bootstrap import AppContext
 
-MAX_SECTION = 20_000
-MAX_NOTE = 500
-SECTION_HEADINGS: dict[str, str] = dict(BID_SECTIONS)
 EXPORTABLE = (BidStatus.APPROVED, BidStatus.EXPORTED)
 ZipFormat = Literal["docx", "md"]
-
-
-class BidEditError(ValueError):
-    """A bid change that cannot be made; the message is one sentence saying what to do."""
-
-
-class NothingChanged(BidEditError):
-    """The change would save the same text again, so no version was added."""
 
 
 class BidStore(Protocol):
@@ -108,8 +121,10 @@ class BidEditor:
         *,
         audit: AuditLog | None = None,
         blocking: Callable[[int], list[str]] | None = None,
+        matrix: Callable[[int], list[RequirementRow]] | None = None,
     ) -> None:
         self._blocking = blocking or (lambda _tender_id: [])  # refs of mandatory rows not met
+        self._matrix = matrix or (lambda _tender_id: [])  # the tender's compliance matrix
         self._tenders = tenders
         self._bids = bids
         self._profile = profile
@@ -127,6 +142,7 @@ class BidEditor:
             ctx.clock,
             audit=ctx.audit(),
             blocking=lambda tender_id: ctx.matrix().summary(tender_id).blocking,
+            matrix=ctx.matrix().rows,
         )
 
     # ------------------------------------------------------------------ reads
@@ -199,6 +215,29 @@ class BidEditor:
         provenance = draft.model_dump(include={"analyst", "model", "prompt_version"})
         document = _document(base.document, {section: text, **provenance}, self._now())
         note = f"Regenerated {heading} with {analyst.name}"
+        return self._add(tender_id, document, based_on, actor, note)
+
+    def regenerate_criterion(
+        self, tender_id: int, based_on: int, criterion_ref: str, actor: Actor
+    ) -> BidVersion:
+        """Write the technical approach's answer to one evaluation criterion again from the
+        compliance matrix as it stands (the team's latest responses); the rest is kept."""
+        self._check(actor, BID_EDITORS, "edit bids", tender_id)
+        base = self._version(tender_id, based_on)
+        rows = self._matrix(tender_id)
+        text = with_part(base.document.technical_approach, rows, criterion_ref)
+        if text is None:
+            raise BidEditError(
+                f"Tender {tender_id} has no evaluation criterion {criterion_ref}: reload the page."
+            )
+        if text == base.document.technical_approach:
+            raise NothingChanged(
+                f"The answer to {criterion_ref} is the same as before: update its requirements' "
+                "responses in the compliance matrix first."
+            )
+        document = _document(base.document, {"technical_approach": text}, self._now())
+        name = next((r.text for r in rows if r.ref == criterion_ref), criterion_ref)
+        note = f"Regenerated the answer to {name} ({criterion_ref}) from the compliance matrix"
         return self._add(tender_id, document, based_on, actor, note)
 
     def restore(self, tender_id: int, version: int, based_on: int, actor: Actor) -> BidVersion:
@@ -310,80 +349,6 @@ class BidEditor:
             detail=f"version {saved.version} on version {based_on}{note_text}",
         )
         return saved
-
-
-def _heading(section: str) -> str:
-    heading = SECTION_HEADINGS.get(section)
-    if heading is None:
-        names = ", ".join(SECTION_HEADINGS)
-        raise BidEditError(f"A bid has no section {section!r}; the sections are {names}.")
-    return heading
-
-
-def _section_text(section: str, text: str) -> str:
-    """The text as stored (line endings normalised, outer whitespace trimmed), or a refusal."""
-    heading = _heading(section)
-    cleaned = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not cleaned:
-        raise BidEditError(
-            f"{heading} is empty: write something, or mark the gap with [to complete]."
-        )
-    if len(cleaned) > MAX_SECTION:
-        raise BidEditError(
-            f"{heading} has {len(cleaned):,} characters, more than the {MAX_SECTION:,} a "
-            "section may hold: shorten it."
-        )
-    return cleaned
-
-
-def _note(note: str) -> str:
-    cleaned = " ".join(note.split())
-    if len(cleaned) > MAX_NOTE:
-        raise BidEditError(f"The note has {len(cleaned):,} characters; keep it under {MAX_NOTE}.")
-    return cleaned
-
-
-def _document(
-    base: BidDocument, changes: Mapping[str, str | None], created_at: datetime
-) -> BidDocument:
-    """The base version with some fields changed, dated when it was saved."""
-    return BidDocument.model_validate(
-        base.model_dump() | dict(changes) | {"created_at": created_at}
-    )
-
-
-def _same_text(a: BidDocument, b: BidDocument) -> bool:
-    return all(getattr(a, field) == getattr(b, field) for field in SECTION_HEADINGS)
-
-
-def _by(version: BidVersion) -> str:
-    return version.edited_by or "the analyst"
-
-
-def _saved_meanwhile(latest: BidVersion) -> BidEditError:
-    return BidEditError(
-        f"Version {latest.version} was saved by {_by(latest)} meanwhile; reload the page "
-        "and make your change on that version."
-    )
-
-
-def _approve_refusal(tender_id: int, version: int, latest: BidVersion | None) -> BidEditError:
-    if latest is None:
-        return BidEditError(f"Tender {tender_id} has no bid to approve; reload the page.")
-    if latest.version == version and latest.status is not BidStatus.DRAFT:
-        when = format_when(latest.approved_at) if latest.approved_at else "an earlier time"
-        return BidEditError(
-            f"Version {version} was already approved by {latest.approved_by or 'someone'} "
-            f"at {when}; edit it to start a new draft."
-        )
-    if latest.version > version:
-        return BidEditError(
-            f"Version {latest.version} was saved by {_by(latest)} meanwhile; reload the page "
-            "and approve that version instead."
-        )
-    return BidEditError(
-        f"The bid for tender {tender_id} has no version {version}; reload the page."
-    )
 
 
 def _deadline_order(row: BidRow) -> tuple[bool, float, int]:

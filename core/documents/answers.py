@@ -184,11 +184,10 @@ def _answer(row: RequirementRow) -> str:
 
 
 def _commitment(text: str) -> str:
-    text = " ".join(text.split()).rstrip(".;")
-    match = _COMMIT.match(text)
+    match = _COMMIT.match(" ".join(text.split()))
     if match is None:
         return f"We meet this requirement: {_quoted(text)}"
-    rest = text[match.end() :]
+    rest = " ".join(text.split())[match.end() :].rstrip(".;")
     return f"We will {rest}."
 
 
