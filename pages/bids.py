@@ -25,12 +25,14 @@ from ui.parts.bids import (
     bid_heading,
     bids_being_written,
     bids_table,
+    criterion_button,
     edit_form,
     pick_bid,
     regenerate_buttons,
     status_counts,
     status_filter,
 )
+from ui.parts.matrix import compliance_matrix
 from ui.widgets.components import PAGE_REVIEW, show_notice
 
 ensure_app_navigation()
@@ -78,7 +80,7 @@ if not edits:
     st.info("Only bid managers, approvers and admins edit bids; you can read them.")
 elif not approves:
     st.caption("Approvers and admins approve bids.")
-blocking = get_context().matrix().summary(tender_id).blocking if approves else []
+blocking = ctx.matrix().summary(tender_id).blocking if approves else []
 override = ""
 if blocking and current.status is BidStatus.DRAFT:
     st.warning(
@@ -118,6 +120,16 @@ if regenerate is not None:
             restart_form=tender_id,
         )
 
+matrix_rows = ctx.matrix().rows(tender_id)
+criteria = [r for r in matrix_rows if r.kind == "evaluation" and not r.dropped]
+criterion = criterion_button(criteria) if edits else None
+if criterion is not None:
+    apply_change(
+        lambda actor: editor.regenerate_criterion(tender_id, current.version, criterion, actor),
+        lambda saved: f"Saved version {saved.version} with a new answer to {criterion}.",
+        restart_form=tender_id,
+    )
+
 st.subheader("Versions")
 versions_table(versions)
 restore = older_version(row, versions, can_restore=edits)
@@ -127,3 +139,6 @@ if restore is not None:
         lambda saved: f"Version {restore.version} restored as version {saved.version} (draft).",
         restart_form=tender_id,
     )
+
+if matrix_rows:
+    compliance_matrix(ctx, tender_id, actor)

@@ -10,6 +10,7 @@ from core.review.service import ReviewError, ReviewItem
 from ui.app.acting_user import current_actor
 from ui.app.navigation import ensure_app_navigation
 from ui.app.runtime import get_context, get_runtime
+from ui.parts.document_facts import documents_in_brief
 from ui.parts.review import (
     NOTICE_KEY,
     DecisionRequest,
@@ -92,6 +93,7 @@ item = pick_item(queue)
 details, decision_panel = st.columns([3, 2], gap="large")
 with details:
     review_item(item)
+    documents_in_brief(ctx, item.state.tender)
 with decision_panel:
     st.subheader("Decision")
     if decides:

@@ -21,7 +21,6 @@ from ui.parts.bid_versions import (
     with_display_names,
 )
 from ui.parts.dashboard import tender_table
-from ui.parts.document_links import render_document_links
 from ui.parts.documents import tender_documents
 from ui.parts.feedback import NOTICE_KEY as FEEDBACK_NOTICE
 from ui.parts.feedback import feedback_form
@@ -185,8 +184,7 @@ elif ctx.review().can_reopen(state, actor):
             )
             st.rerun()
 
-render_document_links(ctx, tender, actor)
-tender_documents(ctx, chosen, actor)
+tender_documents(ctx, state, actor)
 compliance_matrix(ctx, chosen, actor)
 
 st.subheader("Bid draft")

@@ -70,7 +70,8 @@ _HEADING_OPTIONAL = re.compile(
 )
 _HEADING_MANDATORY = re.compile(r"\b(?:mandatory|essential|minimum|must)\b", re.IGNORECASE)
 _VERB = re.compile(
-    r"\b(?:shall|must|should|could|may|will|is required|are required|is expected)\b", re.I
+    r"\b(?:shall|must|should|could|may|will|is required|are required|(?:is|are) expected)\b",
+    re.IGNORECASE,
 )
 _EVALUATION = re.compile(
     r"evaluat|criteri|weighting|scor|award|economically advantageous", re.IGNORECASE
@@ -262,7 +263,8 @@ def _prose_rows(source: str, page: PageText, text: str, *, tabled: bool) -> Iter
         if (
             not found_any
             and under_requirements is not None
-            and bulleted
+            and (bulleted or clause is not None)
+            and not _VERB.search(block)  # a sentence the obligation rules already judged
             and _is_item(block)
             and _asked(block)
         ):

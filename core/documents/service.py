@@ -17,6 +17,7 @@ from typing import Protocol
 
 from core.access.audit import AuditAction, AuditLog
 from core.access.roles import WORKERS, Actor
+from core.documents.dates import KeyDate, find_key_dates
 from core.documents.extract import (
     DocumentError,
     Extracted,
@@ -194,6 +195,11 @@ class DocumentService:
         if self._refiner is None or not records:
             return Refinement(found)
         return self._refiner.refine(found, documents, tender_id=records[0].tender_id)
+
+    def key_dates(self, tender_id: int) -> list[KeyDate]:
+        """The key dates the tender's documents state, soonest first (core.documents.dates)."""
+        ready = [r for r in self.documents(tender_id) if r.state == "ready"]
+        return find_key_dates([(r.filename, self.pages(r.id)) for r in ready])
 
     def not_in_matrix(self, tender_id: int) -> list[DocumentRecord]:
         """The tender's documents, read in full, whose requirements the matrix has not taken."""

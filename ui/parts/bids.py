@@ -20,6 +20,7 @@ from core.bids.editor import (
 from core.export.bid_content import when
 from core.export.bids import version_line
 from core.models import BID_SECTIONS, BidStatus, BidVersion
+from core.models.documents import RequirementRow
 from core.views.describe import compact_money, describe_analyst, plural
 from core.views.tender import pick_tender_id
 from ui.app.acting_user import current_actor
@@ -285,6 +286,23 @@ def regenerate_buttons(current: BidVersion) -> tuple[str, str] | None:
         if column.button(f"Regenerate {heading}", key=f"regenerate_{field}", width="stretch"):
             return field, heading
     return None
+
+
+def criterion_button(criteria: list[RequirementRow]) -> str | None:
+    """The criterion whose answer to write again from the matrix, or None."""
+    if not criteria:
+        return None
+    by_ref = {r.ref: r for r in criteria}
+    pick, go = st.columns([3, 1], vertical_alignment="bottom")
+    ref = pick.selectbox(
+        "Answer to one evaluation criterion",
+        list(by_ref),
+        format_func=lambda r: f"{by_ref[r].text} ({by_ref[r].weight or 0:g}%) · {r}",
+        help="Writes that criterion's part of the technical approach again from the compliance "
+        "matrix: the team's responses, and the rows marked compliant.",
+        key="regenerate_criterion_ref",
+    )
+    return ref if go.button("Write it again", icon=":material/rule:", width="stretch") else None
 
 
 def bids_being_written(count: Callable[[], int], every_s: float = 2.0) -> None:

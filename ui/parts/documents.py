@@ -10,10 +10,13 @@ from core.access.audit import audited
 from core.access.roles import WORKERS, Actor, NotAllowed
 from core.bootstrap import AppContext
 from core.documents.extract import KINDS, DocumentError
+from core.models import TenderState
 from core.models.documents import DocumentRecord
 from core.views.describe import plural
 from core.views.markup import escape_markdown
 from ui.app.runtime import get_runtime
+from ui.parts.document_facts import documents_in_brief
+from ui.parts.document_links import render_document_links
 
 NOTICE_KEY = "documents_notice"
 _MIME = {
@@ -24,8 +27,11 @@ _MIME = {
 }
 
 
-def tender_documents(ctx: AppContext, tender_id: int, actor: Actor) -> None:
+def tender_documents(ctx: AppContext, state: TenderState, actor: Actor) -> None:
     st.subheader("Documents")
+    tender = state.tender
+    tender_id = tender.id or 0
+    render_document_links(ctx, tender, actor)
     service = ctx.documents()
     for kind, text in st.session_state.pop(NOTICE_KEY, []):
         (st.success if kind == "ok" else st.error)(escape_markdown(text))
@@ -75,6 +81,14 @@ def tender_documents(ctx: AppContext, tender_id: int, actor: Actor) -> None:
             icon=":material/download:",
             on_click="ignore",
         )
+        documents_in_brief(ctx, tender, matrix=False)
+        rated = state.rating.created_at if state.rating is not None else None
+        if rated is not None and any(r.added_at > rated for r in records):
+            st.info(
+                "The rating was made before some of these documents were added: re-analyse "
+                "the tender to rate it with their requirements.",
+                icon=":material/refresh:",
+            )
     else:
         st.caption(
             "No documents yet. Add the tender's own documents (specification, invitation to "
