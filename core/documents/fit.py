@@ -27,14 +27,16 @@ UNKNOWN_WIN = 0.5
 MAX_WIN_LOSS = 4.0
 MET = ("compliant", "not applicable")
 
+_AMOUNT = r"(?P<cur>[£€$]|(?:GBP|EUR|USD|AUD|NZD|CAD)\s)\s?(?P<n>\d[\d,]*(?:\.\d+)?)"
 _INSURANCE = re.compile(
     r"(?P<kind>professional indemnity|public liability|employer'?s'? liability|product "
-    r"liability|cyber(?: liability)?)\s+insurance\b[^.;]{0,80}?(?P<cur>[£€$])\s?(?P<n>\d[\d,.]*)"
-    r"\s*(?P<unit>m\b|million|mn\b|k\b|thousand)?",
+    r"liability|cyber(?: liability)?)\s+insurance\b[^.;]{0,80}?"
+    + _AMOUNT
+    + r"\s*(?P<unit>m\b|million|mn\b|k\b|thousand)?",
     re.IGNORECASE,
 )
 _INSURANCE_BEFORE = re.compile(
-    r"(?P<cur>[£€$])\s?(?P<n>\d[\d,.]*)\s*(?P<unit>m\b|million|mn\b|k\b|thousand)?[^.;]{0,40}?"
+    _AMOUNT + r"\s*(?P<unit>m\b|million|mn\b|k\b|thousand)?[^.;]{0,40}?"
     r"(?P<kind>professional indemnity|public liability|employer'?s'? liability|product "
     r"liability|cyber(?: liability)?)",
     re.IGNORECASE,

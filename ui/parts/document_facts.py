@@ -26,6 +26,8 @@ def documents_in_brief(ctx: AppContext, tender: Tender, *, matrix: bool = True) 
         service.key_dates(tender.id),
         tender.deadline,
     )
+    if facts.summary is None and len(facts.dates) <= (tender.deadline is not None):
+        return  # nothing read from them yet
     st.markdown(f"**From the tender's {plural(facts.documents, 'document')}**")
     if facts.summary is not None:
         tiles = st.columns(4)
@@ -41,7 +43,7 @@ def documents_in_brief(ctx: AppContext, tender: Tender, *, matrix: bool = True) 
             escape_markdown(f"Questions close first: {first.when}, before tenders are due."),
             icon=":material/help:",
         )
-    if facts.dates:
+    if len(facts.dates) > (tender.deadline is not None):  # the documents state some dates
         st.dataframe(
             [{"date": d.label, "when": d.when, "from": d.source} for d in facts.dates],
             hide_index=True,
