@@ -18,6 +18,7 @@ from core.documents.matrix import matrix_bytes
 from core.export import ExportError
 from core.export.table import write_export
 from core.models.documents import RequirementRow
+from core.views.describe import plural
 
 
 def cmd_documents_add(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -49,6 +50,15 @@ def cmd_documents_add(ctx: AppContext, args: argparse.Namespace) -> int:
             print(
                 f"{path.name}: already on tender {record.tender_id} as document {record.id}{same}."
             )
+    exists = ctx.tenders.get(args.tender_id) is not None
+    new_rows = ctx.matrix().sync(args.tender_id) if exists else []
+    if new_rows:
+        criteria = sum(r.kind == "evaluation" for r in new_rows)
+        print(
+            f"{plural(len(new_rows) - criteria, 'requirement')} and "
+            f"{criteria:,} evaluation criteri{'on' if criteria == 1 else 'a'} found for the "
+            f"compliance matrix: `requirements {args.tender_id}` lists them."
+        )
     return EXIT_FILE_FAILED if failed else EXIT_OK
 
 
@@ -85,7 +95,13 @@ def cmd_requirements(ctx: AppContext, args: argparse.Namespace) -> int:
         )
     for r in rows:
         flag = f"{r.weight:g}%" if r.weight is not None else ("must" if r.mandatory else "may")
-        print(f"{r.ref}  {flag:<5} p.{r.page:<3} {r.text[:90]}")
+        page = f"p.{r.page}" if r.page is not None else "added"
+        print(f"{r.ref}  {flag:<5} {page:<6} {r.text[:90]}")
+    dates = ctx.documents().key_dates(args.tender_id)
+    if dates:
+        print("Key dates in the documents:")
+    for d in dates:
+        print(f"  {d.label}: {d.when} ({d.source}, page {d.page})")
     return EXIT_OK
 
 

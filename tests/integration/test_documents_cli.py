@@ -192,3 +192,35 @@ def test_rows_split_by_the_extractor_are_merged_back_and_their_refs_stay(
         assert matrix.rows(1)[1].merged_into is None
     finally:
         close_database(db)
+
+
+def test_adding_documents_says_what_the_matrix_took_and_requirements_shows_key_dates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import timedelta
+
+    from core.models import utcnow
+
+    db = tmp_path / "tw.duckdb"
+    assert run(db, "demo") == 0
+    due = utcnow() + timedelta(days=40)
+    itt = tmp_path / "itt.txt"
+    itt.write_text(
+        "The supplier must hold ISO 27001 certification.\n"
+        f"Tenders must be received by 12:00 on {due:%d %B %Y}.\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert run(db, "documents", "add", "1", str(itt)) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == (
+        "1 requirement and 0 evaluation criteria found for the compliance matrix: "
+        "`requirements 1` lists them."
+    )
+    assert run(db, "requirements", "1") == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].startswith("R-001  must  p.1    The supplier must hold ISO 27001")
+    assert listed[1:] == [
+        "Key dates in the documents:",
+        f"  Tenders due: {due:%a} {due.day} {due:%b %Y}, 12:00 (itt.txt, page 1)",
+    ]
