@@ -11,6 +11,18 @@ from core.models import BID_SECTIONS, TenderStatus
 from tests.ui.helpers import app_test, texts
 
 
+def _tender_with_specification(ctx: AppContext) -> int:
+    """One tender, with the three-page specification of tests/unit/test_requirements.py."""
+    from tests.fakes import pdf_bytes, tender
+    from tests.ui.helpers import USERS
+    from tests.unit.test_requirements import SPEC
+
+    ctx.tenders.add_tenders([tender("Cloud hosting for the council")])
+    tender_id = ctx.tenders.all_states()[0].tender.id or 0
+    ctx.documents().add(tender_id, "spec.pdf", pdf_bytes(SPEC), USERS["carol"])
+    return tender_id
+
+
 def _first(ctx: AppContext, status: TenderStatus) -> int:
     return next(s.tender.id or 0 for s in ctx.tenders.all_states() if s.status is status)
 
@@ -248,13 +260,7 @@ def test_a_viewer_reads_the_documents_but_adds_none(
 def test_a_matrix_row_gets_an_owner_and_a_status_and_a_mandatory_open_row_is_flagged(
     open_page: Callable[[str], AppTest], ctx: AppContext
 ) -> None:
-    from tests.fakes import pdf_bytes, tender
-    from tests.ui.helpers import USERS
-    from tests.unit.test_requirements import SPEC
-
-    ctx.tenders.add_tenders([tender("Cloud hosting for the council")])
-    tender_id = ctx.tenders.all_states()[0].tender.id or 0
-    ctx.documents().add(tender_id, "spec.pdf", pdf_bytes(SPEC), USERS["carol"])
+    tender_id = _tender_with_specification(ctx)
     at = open_page("pages/tenders.py", user="carol")
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
@@ -314,13 +320,7 @@ def test_a_long_pdf_shows_its_reading_progress_then_its_requirements(
 def test_two_matrix_rows_are_merged_on_the_page(
     open_page: Callable[[str], AppTest], ctx: AppContext
 ) -> None:
-    from tests.fakes import pdf_bytes, tender
-    from tests.ui.helpers import USERS
-    from tests.unit.test_requirements import SPEC
-
-    ctx.tenders.add_tenders([tender("Cloud hosting for the council")])
-    tender_id = ctx.tenders.all_states()[0].tender.id or 0
-    ctx.documents().add(tender_id, "spec.pdf", pdf_bytes(SPEC), USERS["carol"])
+    tender_id = _tender_with_specification(ctx)
     at = open_page("pages/tenders.py", user="carol")
     next(s for s in at.selectbox if s.label == "Keep this row").set_value("R-001")
     next(m for m in at.multiselect if m.label == "Merge these into it").set_value(["R-002"])
