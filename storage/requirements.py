@@ -31,6 +31,18 @@ class RequirementRepository:
         )
         return [RequirementRow.model_validate(dict(zip(_FIELDS, r, strict=True))) for r in found]
 
+    def tenders_with_documents_or_rows(self) -> set[int]:
+        """The tenders that have a compliance matrix, or documents to make one from."""
+        found = (
+            self._db.cursor()
+            .execute(
+                "SELECT DISTINCT tender_id FROM documents "
+                "UNION SELECT DISTINCT tender_id FROM requirements"
+            )
+            .fetchall()
+        )
+        return {int(row[0]) for row in found}
+
     def add(self, rows: Sequence[RequirementRow]) -> None:
         if not rows:
             return
