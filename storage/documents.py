@@ -34,9 +34,9 @@ class DocumentRepository:
     ) -> tuple[DocumentRecord, bool]:
         """Store the document (the same content on the same tender once); (record, new).
 
-        With `page_count` above the pages given, the rest are still to be read (`append`)."""
+        With `page_count` and no pages, the pages are still to be read (`append`)."""
         count = len(pages) if page_count is None else page_count
-        state = "reading" if count > len(pages) else "ready"
+        state = "reading" if count and not pages else "ready"
 
         def write(cur: duckdb.DuckDBPyConnection) -> tuple[DocumentRecord, bool]:
             found = cur.execute(
@@ -61,7 +61,7 @@ class DocumentRepository:
                     added_by,
                     added_at,
                     state,
-                    len(pages),
+                    0 if state == "reading" else count,
                 ],
             ).fetchone()
             assert row is not None

@@ -108,7 +108,8 @@ class DocumentService:
             text = Extracted("pdf", [])
         else:
             text = extract(name, data, self._limits)
-            count = len(text.pages)
+            # a DOCX page may come in parts (its tables, the text under each heading)
+            count = max((page.number for page in text.pages), default=0)
         digest = hashlib.sha256(data).hexdigest()
         path = self.path_of(digest)
         if not path.exists():

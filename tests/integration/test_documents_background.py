@@ -88,3 +88,28 @@ def test_a_document_whose_file_went_missing_fails_with_one_sentence(tmp_path: Pa
     )
     assert service.read_some() is None and ctx.matrix().rows(1) == []
     close_database(db)
+
+
+def test_a_docx_counts_its_pages_not_the_parts_its_tables_and_headings_make(
+    tmp_path: Path,
+) -> None:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_heading("1. Requirements", level=1)
+    document.add_paragraph("The supplier must host all data in the UK.")
+    table = document.add_table(rows=2, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Criterion", "Weighting"
+    table.rows[1].cells[0].text, table.rows[1].cells[1].text = "Quality", "60%"
+    document.add_page_break()
+    document.add_heading("2. Evaluation", level=1)
+    document.add_paragraph("Price 40% of the evaluation.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    db, ctx = _demo(tmp_path)
+    record, _ = ctx.documents().add(1, "itt.docx", buffer.getvalue(), CLI_ACTOR, background=True)
+    assert (record.state, record.pages, record.pages_read) == ("ready", 2, 2)
+    assert len(ctx.documents().pages(record.id)) > 2  # its parts, each with its heading
+    close_database(db)
