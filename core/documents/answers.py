@@ -204,6 +204,10 @@ def _best(row: RequirementRow, parts: Sequence[CriterionPart]) -> CriterionPart 
 
 
 def _words(text: str) -> set[str]:
+    """Content words, roughly stemmed: 'hosted' and 'hosting', 'implementation' and
+    'implementing' agree."""
     return {
-        w[:6] for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in _STOP
-    }  # 'implementation' and 'implementing' agree on their first six letters
+        re.sub(r"(?:ing|ed|es|s|ions?|ments?)$", "", w)[:6]
+        for w in re.findall(r"[a-z]{3,}", text.lower())
+        if w not in _STOP
+    }

@@ -90,7 +90,9 @@ def test_the_answer_is_per_criterion_heaviest_first_citing_refs_and_the_teams_re
         ("Security and hosting", 300),
     ]
     by_name = {p.name: [r.ref for r in p.rows] for p in parts}
-    assert by_name["Security and hosting"] == ["R-004"]  # shares "hosted"/"hosting"
+    assert by_name["Security and hosting"] == ["R-004"]  # its section is "Hosting"
+    unsectioned = {p.name: [r.ref for r in p.rows] for p in plan([*MATRIX, *CRITERIA])}
+    assert unsectioned["Security and hosting"] == ["R-004"]  # "hosted" is "hosting"
     assert by_name["Price"] == []  # answered in the pricing schedule
     assert "R-007" not in str(by_name)  # dropped
     block = response_block(rows)
