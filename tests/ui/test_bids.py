@@ -212,7 +212,7 @@ def test_restoring_an_older_version(analysed_demo: AppContext, bids: list[int]) 
     restore = next(b for b in at.button if b.label == "Restore this version")
     assert restore.disabled, "the current version is already current"
 
-    at.selectbox(key=f"bid_view_{tender_id}").select(1).run()
+    at.selectbox(key=f"bid_view_{tender_id}_2").select(1).run()
     _click(at, "Restore this version")
 
     versions = analysed_demo.bids.versions(tender_id)
@@ -220,6 +220,7 @@ def test_restoring_an_older_version(analysed_demo: AppContext, bids: list[int]) 
     assert versions[0].note == "Restored version 1"
     assert versions[0].document.executive_summary == versions[2].document.executive_summary
     assert at.dataframe[-1].value["version"].tolist() == [3, 2, 1]
+    assert at.selectbox(key=f"bid_view_{tender_id}_3").value == 3, "the newest, shown after"
 
 
 def test_the_zip_holds_only_approved_bids_which_become_exported(

@@ -166,7 +166,7 @@ def older_version(
         format_func=lambda n: (
             f"Version {n} — {by_number[n].status.label}" + (" (current)" if n == newest else "")
         ),
-        key=f"bid_view_{row.tender_id}",
+        key=f"bid_view_{row.tender_id}_{newest}",  # a new version opens at the newest
     )
     shown = by_number[chosen]
     restore = can_restore and st.button(
