@@ -11,6 +11,7 @@ naming the file, before anything is stored.
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -128,9 +129,11 @@ def _page_text(page: PageObject) -> str:
     """The page as laid out, tables as tab-separated rows (core.documents.layout); pypdf's
     plain reading where its layout mode cannot place the text."""
     try:
-        return tabulate(page.extract_text(extraction_mode="layout") or "").strip()
+        text = tabulate(page.extract_text(extraction_mode="layout") or "")
     except Exception:  # layout mode is stricter about fonts than the plain reading
-        return (page.extract_text() or "").strip()
+        text = page.extract_text() or ""
+    # Word's PDFs write "certiﬁcation" with a ligature and hard spaces: plain letters here
+    return unicodedata.normalize("NFKC", text).replace("\u00ad", "").strip()
 
 
 def _pdf(name: str, data: bytes, limits: Limits) -> Extracted:

@@ -314,6 +314,9 @@ def _blocks(text: str) -> Iterable[tuple[str | None, str, bool]]:
             line = line[number.end() :]
         elif _BULLET.match(line):
             line = _BULLET.sub("", line, count=1)
+        if current and re.search(r"[a-z]-$", current[-1]) and line[:1].islower():
+            current[-1] = current[-1][:-1] + line  # "certifi-" / "cation" is one word
+            continue
         current.append(line)
     if current:
         yield clause, " ".join(current), listed

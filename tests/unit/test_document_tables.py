@@ -152,3 +152,9 @@ def test_a_weighting_table_whose_header_was_not_laid_out_as_one_is_read_on_an_ev
         ("Project management", 200),
         ("Cost", 300),
     ]
+
+
+def test_a_word_hyphenated_at_the_end_of_a_line_is_one_word_again() -> None:
+    text = "2. Requirements\n2.1 The supplier must hold current certifi-\ncation to ISO 9001."
+    [row] = find_requirements([("spec.pdf", [PageText(1, text)])])
+    assert row.text == "The supplier must hold current certification to ISO 9001."

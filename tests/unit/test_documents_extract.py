@@ -100,3 +100,13 @@ def test_limits_are_settings() -> None:
         extract("spec.pdf", big + b" " * (1024 * 1024), Limits(max_bytes=1024 * 1024))
     with pytest.raises(DocumentError, match="over the 2-page limit"):
         extract("spec.pdf", big, Limits(max_pages=2))
+
+
+def test_pdf_ligatures_hard_spaces_and_soft_hyphens_become_plain_text() -> None:
+    from core.documents.extract import _page_text
+
+    class Page:  # what pypdf gives for a page Word exported
+        def extract_text(self, extraction_mode: str = "plain") -> str:
+            return "The supplier must hold ISO\u00a027001 certi\ufb01cation and a\u00adgree."
+
+    assert _page_text(Page()) == "The supplier must hold ISO 27001 certification and agree."  # type: ignore[arg-type]
