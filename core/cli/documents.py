@@ -51,7 +51,10 @@ def cmd_documents_add(ctx: AppContext, args: argparse.Namespace) -> int:
                 f"{path.name}: already on tender {record.tender_id} as document {record.id}{same}."
             )
     exists = ctx.tenders.get(args.tender_id) is not None
-    new_rows = ctx.matrix().sync(args.tender_id) if exists else []
+    matrix = ctx.matrix()
+    new_rows = matrix.sync(args.tender_id) if exists else []
+    if matrix.last_refinement is not None and matrix.last_refinement.asked:
+        print(matrix.last_refinement.summary())
     if new_rows:
         criteria = sum(r.kind == "evaluation" for r in new_rows)
         print(

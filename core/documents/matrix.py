@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 
 from core.access.audit import AuditAction, AuditLog
 from core.access.roles import WORKERS, Actor
-from core.documents.requirements import Found
+from core.documents.refine import Refinement
 from core.export.table import csv_bytes, xlsx_bytes
 from core.models import utcnow
 from core.models.documents import MATRIX_STATUSES, DocumentRecord, RequirementRow
@@ -56,7 +56,7 @@ class MatrixDocuments(Protocol):
     """core.documents.service.DocumentService has it."""
 
     def not_in_matrix(self, tender_id: int) -> list[DocumentRecord]: ...
-    def findings(self, records: Sequence[DocumentRecord]) -> list[Found]: ...
+    def refined(self, records: Sequence[DocumentRecord]) -> Refinement: ...
     def mark_in_matrix(self, records: Sequence[DocumentRecord]) -> None: ...
 
 
@@ -80,6 +80,8 @@ class MatrixService:
     ) -> None:
         self._store = store
         self._documents = documents
+        #: what the LLM did with the unsure rows at this service's last sync (None: no sync)
+        self.last_refinement: Refinement | None = None
         self._audit = audit
         self._people = people
         self._clock = clock
@@ -105,7 +107,9 @@ class MatrixService:
         known = {_key(r.text, r.kind) for r in stored}
         number = max((_number(r.ref) for r in stored), default=0)
         new = []
-        for found in self._documents.findings(records):
+        refinement = self._documents.refined(records)
+        self.last_refinement = refinement
+        for found in refinement.rows:
             if _key(found.text, found.kind) in known:
                 continue
             number += 1

@@ -383,3 +383,35 @@ def test_no_refiner_without_an_endpoint():
     endpoint = Endpoint(base_url="http://llm.test/v1", model=MODEL)
     refiner = make_refiner(endpoint, client_for)
     assert refiner is not None and made == [endpoint]
+
+
+def test_documents_add_with_an_llm_says_what_it_did_with_the_unsure_rows(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from core.cli.main import main
+    from core.config import get_settings
+    from core.llm.health import health_for
+
+    server = FakeOpenAI(FakeConfig(answerer=Reader())).start()
+    monkeypatch.setenv("LLM_BASE_URL", server.base_url)
+    monkeypatch.setenv("LLM_MODEL", MODEL)
+    monkeypatch.setenv("LLM_TIMEOUT_S", "5")
+    get_settings.cache_clear()
+    try:
+        db = tmp_path / "tw.duckdb"
+        assert main(["--db", str(db), "demo"]) == 0
+        spec = tmp_path / "spec.txt"
+        spec.write_text(SPEC, encoding="utf-8")
+        capsys.readouterr()
+        assert main(["--db", str(db), "documents", "add", "1", str(spec)]) == 0
+        out = capsys.readouterr().out
+        assert "The LLM checked 4 of 5 unsure rows: 1 dropped, 1 made optional." in out
+        assert main(["--db", str(db), "requirements", "1", "--json"]) == 0
+        import json
+
+        texts = [r["text"] for r in json.loads(capsys.readouterr().out)]
+        assert not any("Offices of the Authority" in t for t in texts)  # the LLM dropped it
+    finally:
+        server.stop()
+        health_for(server.base_url).clear()
+        get_settings.cache_clear()

@@ -25,6 +25,8 @@ def compliance_matrix(ctx: AppContext, tender_id: int, actor: Actor) -> None:
     st.subheader("Compliance matrix")
     matrix = ctx.matrix()
     rows = matrix.rows(tender_id)
+    if matrix.last_refinement is not None and matrix.last_refinement.asked:
+        st.info(escape_markdown(matrix.last_refinement.summary()), icon=":material/smart_toy:")
     if notice := st.session_state.pop(NOTICE_KEY, None):
         st.success(escape_markdown(notice))
     if not rows:
