@@ -26,8 +26,11 @@ _BUYER_SUBJECT = re.compile(
 # instructions about the procurement (how and when to ask, submit, and what is scored).
 _NOT_ASKED = re.compile(
     r"\b(?:shall|will)\s+(?:mean|have the meaning)|\bmeans\b|\bis defined as\b"
-    r"|[“\"‘']\s*(?:shall|must|should|could|may|will|mandatory|desirable|optional|essential"
-    r"|required|would be an advantage|expected to)\s*[”\"’']"
+    r"|[“\"‘'][^”\"’']{0,40}\b(?:shall|must|should|could|may|will|mandatory|desirable|optional"
+    r"|essential|required|would be an advantage|expected to|has to|wish|preferably)\b"
+    r"[^”\"’']{0,40}[”\"’']"
+    r"|\b(?:an?|the) (?:mandatory|optional|minimum|desirable) requirements?\s*\.?$"
+    r"|\bare (?:not )?(?:mandatory|optional|desirable)\b|\bare worded\b"
     r"|^[A-Z]\s*=\s*|^(?:the\s+|these\s+|all\s+|any\s+)?(?:following\s+)?requirements\b"
     r"|\b(?:should|must|are asked to|are advised to)\s+(?:note|be aware|bear in mind)\b"
     r"|\b(?:through|via|on|to|using) the (?:[\w’'-]+\s){0,3}portal\b"
@@ -42,7 +45,12 @@ _NOT_ASKED = re.compile(
     r"|\bmust be (?:submitted|uploaded|received|lodged|returned|sent|emailed)\b"
     r"|\bmark\b[^.]{0,40}\b(?:confidential|trade secrets?|commercially sensitive|proprietary)"
     r"|\bconflicts? of interest\b|\bfinancial interest\b"
-    r"|\bshould be read\b|\bread (?:together|in conjunction) with\b",
+    r"|\bshould be read\b|\bread (?:together|in conjunction) with\b"
+    r"|\b(?:tenderers?|bidders?|offerors?|respondents?|applicants?)\s+(?:must|shall|should|are "
+    r"required to)\s+(?:confirm|complete|submit|upload|sign|return|declare)\b"
+    r"|\bnot exceed (?:[\d,]+|\w+) (?:A4 )?(?:pages|words|sides)\b"
+    r"|\bpage limit\b|\bword (?:limit|count)\b"
+    r"|\b(?:may|will) be awarded\b",
     re.IGNORECASE,
 )
 # The subject of a sentence about the procurement, not the work: tenders, questions, this

@@ -100,7 +100,8 @@ _CUES: tuple[tuple[int, _Cue, re.Pattern[str]], ...] = tuple(
             rf"|\bquer(?:y|ies)\b|\bquestions?\s+{_ANY}(?:must|should|shall|may|can|are to)\s+"
             r"be\s+(?:submitted|raised|received|asked|sent|put|emailed|e-mailed|directed|addressed)"
             r"|\brequests? for (?:further )?(?:information|clarification)"
-            r"|\b(?:last|final) (?:date|day) for (?:questions|queries)",
+            r"|\b(?:last|final) (?:date|day) for (?:questions|queries)"
+            r"|\b(?:questions|queries|enquiries)\s+(?:are\s+)?(?:due|close)",
         ),
         (1, "site_visit", r"\bsite[- ](?:visits?|inspections?|meetings?|tours?)\b"),
         (
@@ -118,7 +119,8 @@ _CUES: tuple[tuple[int, _Cue, re.Pattern[str]], ...] = tuple(
             r"\bcontract (?:start|commencement|period|term|duration)"
             rf"|\b(?:contract|services?|framework|agreement|works?)\s+{_ANY}(?:commenc|start|begin)"
             r"|\bcommencement (?:date|of)\b|\b(?:expected|anticipated|planned|proposed|estimated)"
-            r" (?:contract )?start|\bstart date\b",
+            r" (?:contract )?start|\bstart date\b|\bstart of the (?:contract|services?|framework)"
+            r"|\bperiod of performance (?:begins|starts|commences)",
         ),
         (
             2,
@@ -217,6 +219,9 @@ def _page_dates(source: str, page: PageText, month_first: bool = False) -> Itera
                 yield KeyDate(kind, LABELS[kind], one.on, one.at, source, page.number, quote)
 
 
+_LISTED = re.compile(r"^[-•*▪–●○■◦·\x7f\uf0b7]\s+")
+
+
 def _units(text: str) -> Iterable[str]:
     """Sentences of the page's prose, and each table row (tab-separated cells) on its own."""
     lines: list[str] = []
@@ -231,6 +236,8 @@ def _units(text: str) -> Iterable[str]:
             yield " | ".join(cell for c in raw.split("\t") if (cell := " ".join(c.split())))
             continue
         line = " ".join(raw.split())
+        if _LISTED.match(line):  # each item of a bulleted timetable is its own statement
+            yield from flush()
         ends = (
             bool(lines)
             and (

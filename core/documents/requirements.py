@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from core.documents.asked import asked as _asked
-from core.documents.tables import read_table
+from core.documents.tables import as_rows, read_table
 from core.models.documents import PageText
 
 Kind = Literal["obligation", "evaluation"]
@@ -42,8 +42,8 @@ _MANDATORY = re.compile(
     re.IGNORECASE,
 )
 _OPTIONAL = re.compile(
-    r"\b(?:should|could|desirable|may|(?:is|are|would be) preferred|preferably|"
-    r"would be an advantage|ideally|optional)\b",
+    r"\b(?:should|could|desirable|(?<!\d )may(?! \d)|(?:is|are|would be) preferred|"
+    r"preferably|would be an advantage|ideally|optional|it is a wish)\b",
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r";\s+|\s+and\s+(?=(?:shall|must|should|will|is required)\b)", re.IGNORECASE)
@@ -61,7 +61,10 @@ _SUPPLIER = re.compile(
     r"respondents?|consultants?|you|applicants?)\b",
     re.IGNORECASE,
 )
-_EXPECTED = re.compile(r"\b(?:is|are|will be) expected to\b", re.IGNORECASE)
+# Weak markers, asked of the supplier only when it is their subject ("residents have to…").
+_EXPECTED = re.compile(
+    r"\b(?:(?:is|are|will be) expected to|(?:will )?needs? to|has to|have to)\b", re.IGNORECASE
+)
 _LISTED_CRITERION = re.compile(
     r"^(?P<name>[A-Za-z][^()]{2,120}?)\s*\((?P<w>\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent|points)\)"
 )
@@ -162,7 +165,7 @@ def _table_rows(source: str, page: PageText) -> tuple[list[Found], str]:
     tables: list[Found] = []
     prose: list[str] = []
     evaluation = bool(_EVALUATION.search(page.text))
-    for kind, lines in _runs(page.text):
+    for kind, lines in _runs(as_rows(page.text, evaluation=evaluation)):
         if kind == "prose":
             prose.extend(lines)
             continue

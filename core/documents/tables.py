@@ -28,10 +28,11 @@ _REF_HEAD = re.compile(
 )
 _MANDATORY_FLAGS = frozenset(
     {"m", "must", "mandatory", "essential", "required", "yes", "y", "minimum", "shall", "e"}
+    | {"k.o", "ko", "knock-out", "knock out", "pass/fail"}
 )
 _OPTIONAL_FLAGS = frozenset(
     {"d", "o", "should", "could", "desirable", "optional", "nice to have", "no", "n", "may"}
-    | {"preferred", "recommended", "s", "c"}
+    | {"preferred", "recommended", "s", "c", "wish", "w", "scored"}
 )
 _CODE = re.compile(r"^(?:[A-Z]{1,3}[\s.-]?)?\d{1,3}(?:\.\d{1,3})*[a-z]?$")
 _WEIGHT = re.compile(r"^(?P<w>\d{1,4}(?:[.,]\d+)?)\s*(?:%|per ?cent|points?|pts|marks)?$", re.I)
@@ -40,7 +41,9 @@ _TOTAL = re.compile(
     re.IGNORECASE,
 )
 _GROUP_PREFIX = re.compile(
-    r"^(?:quality|technical|commercial|qualitative|quantitative)\s*[:–-]\s+", re.IGNORECASE
+    r"^(?:quality|technical|commercial|qualitative|quantitative)\s*[:–-]\s+"
+    r"|^(?:factor|criterion|question|section|part)\s*\d+[a-z]?\s*[:.–-]\s*|^q\d+[a-z]?[:.]?\s+",
+    re.IGNORECASE,
 )
 _PRICE_GROUP = re.compile(r"^(?:price|cost|commercial|financial|pricing)$", re.IGNORECASE)
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
@@ -54,6 +57,92 @@ class Cell:
     mandatory: bool | None  # None: the row does not say; its wording decides
     weight: float | None
     ref: str | None
+
+
+_NUMBERED = re.compile(r"^(?:[A-Z]\.)?\d{1,3}(?:\.\d{1,3})*\.?$")
+_WEIGHT_LINE = re.compile(
+    r"^(?P<name>[A-Za-z][^\t]{1,90}?)\s*[–-]?\s+(?P<w>\d{1,4}(?:[.,]\d+)?)\s*"
+    r"(?:%|per ?cent|points?|marks)?$",
+    re.IGNORECASE,
+)
+_WEIGHT_WORDS = re.compile(r"weight|points|marks|score|%", re.IGNORECASE)
+_FLAG_LINE = re.compile(
+    r"^(?P<ref>(?:[A-Z]{1,4}[-.]?)?\d{1,3}(?:\.\d{1,3})*\.?)\s+(?P<text>.{10,}?)\s+"
+    r"(?P<flag>K\.O\.|KO|Wish|M|D|Must|Should|Could|Mandatory|Desirable|Essential|Optional|"
+    r"Required|Preferred|Y|N|Yes|No)$"
+)
+
+
+def as_rows(text: str, *, evaluation: bool) -> str:
+    """The page's text with two kinds of tables made tab-separated rows like the others:
+    numbered paragraphs that Word separates with a tab ("5.1<TAB>The Contractor shall…")
+    become prose again; and, on a page about evaluation, lines of names and weights that a
+    PDF writer laid out without column gaps ("Functionality 30") become a weighting table."""
+    lines = []
+    for line in text.splitlines():
+        cells = line.split("\t")
+        if len(cells) == 2 and _NUMBERED.match(cells[0].strip()):
+            line = f"{cells[0].strip()} {cells[1].strip()}"
+        lines.append(line)
+    lines = _flag_lines(lines)
+    if not evaluation:
+        return "\n".join(lines)
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        run = index
+        while run < len(lines) and "\t" not in lines[run] and _short_weight(lines[run]):
+            run += 1
+        if run - index >= 2:
+            header = (
+                out[-1] if out and _WEIGHT_WORDS.search(out[-1]) and "\t" not in out[-1] else None
+            )
+            if header is not None:
+                out[-1] = (
+                    "Criterion\tWeight (%)"
+                    if "%" in "".join(lines[index:run])
+                    else "Criterion\tWeight"
+                )
+            else:
+                out.append("Criterion\tWeight")
+            for line in lines[index:run]:
+                match = _WEIGHT_LINE.match(" ".join(line.split()))
+                assert match is not None
+                out.append(f"{match['name'].strip(' –-:')}\t{match['w']}")
+            index = run
+            continue
+        out.append(lines[index])
+        index += 1
+    return "\n".join(out)
+
+
+def _flag_lines(lines: list[str]) -> list[str]:
+    """Requirement tables a PDF writer laid out without column gaps: two or more lines of
+    "F-01 <requirement> K.O." become rows "F-01<TAB><requirement><TAB>K.O." under a header."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        run = index
+        while run < len(lines) and "\t" not in lines[run] and _FLAG_LINE.match(lines[run].strip()):
+            run += 1
+        if run - index < 2:
+            out.append(lines[index])
+            index += 1
+            continue
+        if out and _FLAG_HEAD.search(out[-1]) and "\t" not in out[-1]:
+            out.pop()  # the table's own header, in words
+        out.append("Ref\tRequirement\tType")
+        for line in lines[index:run]:
+            match = _FLAG_LINE.match(line.strip())
+            assert match is not None
+            out.append(f"{match['ref']}\t{match['text']}\t{match['flag']}")
+        index = run
+    return out
+
+
+def _short_weight(line: str) -> bool:
+    match = _WEIGHT_LINE.match(" ".join(line.split()))
+    return match is not None and len(match["name"].split()) <= 10
 
 
 def read_table(
@@ -84,8 +173,8 @@ def read_table(
 
 def _criteria(header: list[str], body: list[list[str]]) -> list[Cell] | None:
     weight = _last(header, _WEIGHT_HEAD)
-    names = [i for i, cell in enumerate(header) if _NAME_HEAD.search(cell)]
-    if weight is None or not names or weight in names:
+    names = [i for i, cell in enumerate(header) if _NAME_HEAD.search(cell) and i != weight]
+    if weight is None or not names:
         return None
     sub = next((i for i in names if _SUB_HEAD.search(header[i])), None)
     name, group = (sub, names[0] if names[0] != sub else None) if sub else (names[0], None)
@@ -114,13 +203,27 @@ def _criteria(header: list[str], body: list[list[str]]) -> list[Cell] | None:
         head, colon, _ = text.partition(": ")
         if colon and len(head.split()) <= 6:
             text = head  # "Proposed Solution: how the Platform meets …"
-        number = match["w"]
-        value = float(
-            number.replace(",", "") if re.search(r",\d{3}$", number) else number.replace(",", ".")
-        )
+        value = _number(match["w"])
         if text and 0 < value <= most:
             cells.append(Cell(text, True, value, None))
-    return cells or None
+    return _without_group_totals(cells) or None
+
+
+def _without_group_totals(cells: list[Cell]) -> list[Cell]:
+    """'Quality 60%' above 'Q1 25%, Q2 15%, Q3 20%' is their total, not a criterion."""
+    weights = [c.weight or 0 for c in cells]
+    if sum(weights) <= 100.5 or len(cells) < 3:
+        return cells
+    kept = []
+    for index, cell in enumerate(cells):
+        run, total = 0.0, cell.weight or 0
+        for after in weights[index + 1 :]:
+            run += after
+            if abs(run - total) < 0.01 or run > total:
+                break
+        if not (abs(run - total) < 0.01 and index + 1 < len(cells)):
+            kept.append(cell)
+    return kept
 
 
 def _requirements(header: list[str], body: list[list[str]]) -> list[Cell] | None:
@@ -139,16 +242,27 @@ def _requirements(header: list[str], body: list[list[str]]) -> list[Cell] | None
             ),
             None,
         )
+    named = _first(header, _TEXT_HEAD)
+    if flag is None and named is not None:
+        # "Ref | Minimum requirement": binding by its header, else by each row's wording
+        binding = re.search(r"minimum|mandatory|essential|pass", header[named], re.I)
+        return _cells(body, named, None, _first(header, _REF_HEAD), True if binding else None)
     if text is None or flag is None or text == flag:
         return None
-    ref = _first(header, _REF_HEAD)
+    return _cells(body, text, flag, _first(header, _REF_HEAD), None)
+
+
+def _cells(
+    body: list[list[str]], text: int, flag: int | None, ref: int | None, force: bool | None
+) -> list[Cell] | None:
     cells = []
     for row in body:
         words = " ".join(row[text].split())
         if len(words.split()) < 3:
             continue
         label = row[ref].strip() if ref is not None and ref != text else None
-        cells.append(Cell(words, _flag(row[flag]), None, label or None))
+        mandatory = _flag(row[flag]) if flag is not None else force
+        cells.append(Cell(words, mandatory, None, label or None))
     return cells or None
 
 
@@ -166,7 +280,7 @@ def _is_header(row: list[str]) -> bool:
     """Short labels, none of them a flag value: a header, not the table's first row."""
     values = _MANDATORY_FLAGS | _OPTIONAL_FLAGS
     return all(
-        " ".join(cell.lower().split()).rstrip(".") not in values
+        (cell.strip() == "No." or " ".join(cell.lower().split()).rstrip(".") not in values)
         and len(cell.split()) <= 8
         and not _WEIGHT.match(cell.strip())
         for cell in row

@@ -158,3 +158,71 @@ def test_a_word_hyphenated_at_the_end_of_a_line_is_one_word_again() -> None:
     text = "2. Requirements\n2.1 The supplier must hold current certifi-\ncation to ISO 9001."
     [row] = find_requirements([("spec.pdf", [PageText(1, text)])])
     assert row.text == "The supplier must hold current certification to ISO 9001."
+
+
+def test_tables_a_pdf_writer_laid_out_without_column_gaps_are_read_as_tables() -> None:
+    requirements = "\n".join(
+        [
+            "Table 1 – Functional requirements",
+            "No. Requirement Type (K.O./Wish)",
+            "F-01 Residents can apply for a parking permit online after logging in. K.O.",
+            "F-02 Visitor parking time can be bought through a mobile app. Wish",
+        ]
+    )
+    evaluation = "\n".join(
+        [
+            "7. Award criteria: tenders are evaluated on the criteria below.",
+            "Award criterion Weighting factor",
+            "Quality 60",
+            "Q1 Service delivery model – 25",
+            "Q2 Account management – 15",
+            "Q3 Carbon reduction – 20",
+            "Price 40",
+            "Total 100",
+        ]
+    )
+    pages = [PageText(1, requirements), PageText(2, evaluation)]
+    rows = find_requirements([("spec.pdf", pages)])
+    assert [(r.section, r.mandatory) for r in rows if r.kind == "obligation"] == [
+        ("F-01", True),
+        ("F-02", False),
+    ]
+    assert [(r.text, r.weight) for r in rows if r.kind == "evaluation"] == [
+        ("Service delivery model", 25),
+        ("Account management", 15),
+        ("Carbon reduction", 20),
+        ("Price", 40),
+    ]  # Quality 60 is the total of Q1 to Q3
+
+
+def test_wording_about_the_procurement_and_the_month_of_may_ask_nothing() -> None:
+    text = "\n".join(
+        [
+            "Wishes are not mandatory.",
+            "Knock-out criteria are worded with “the contractor has to”.",
+            "Residents currently have to visit the town hall.",
+            "Bidders must complete and upload the Procurement Specific Questionnaire.",
+            "The implementation plan should not exceed six A4 pages.",
+            "Call-off contracts may be awarded by direct award.",
+            "Intended notification of award: 14 May 2027.",
+            "The contractor has to host all data in the EU.",
+        ]
+    )
+    rows = find_requirements([("spec.pdf", [PageText(1, text)])])
+    assert [r.text for r in rows] == ["The contractor has to host all data in the EU."]
+
+
+def test_each_item_of_a_bulleted_timetable_is_read_on_its_own() -> None:
+    text = "\n".join(
+        [
+            "8. Instructions to Offerors",
+            "• Site visit: March 24, 2027 at 10:00 AM MT",
+            "• Questions due: April 2, 2027, 3:00 PM EST",
+            "• Proposals due: April 23, 2027 by 2:00 PM EST",
+        ]
+    )
+    dates = {
+        d.kind: (d.on.isoformat(), d.at) for d in find_key_dates([("pws.pdf", [PageText(3, text)])])
+    }
+    assert dates["clarification"][0] == "2027-04-02"
+    assert dates["submission"][0] == "2027-04-23"
