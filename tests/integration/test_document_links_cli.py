@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,16 @@ from core.bootstrap import open_context
 from core.cli.main import main
 from core.documents import service as document_service
 from core.documents.fetch import fetch_document
-from core.models import Role
+from core.models import Role, utcnow
 from storage.db import close_database
 from tests.document_server import Answer, DocumentServer, closed_port
 from tests.fakes import pdf_bytes
 
 SPEC = pdf_bytes([["1. Scope", "The supplier shall host it in the UK."], ["2. Price", "40%"]])
 LOGIN = b"<!doctype html><html><body>Sign in</body></html>"
+
+# When the notice was published: a month before the test runs (nothing here compares it).
+PUBLISHED = (utcnow() - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture
@@ -48,7 +52,7 @@ def notice(server: DocumentServer, tmp_path: Path) -> Path:
     release = {
         "ocid": "ocds-links-0001",
         "id": "ocds-links-0001-tender",
-        "date": "2026-01-10T08:30:00Z",
+        "date": PUBLISHED,
         "tag": ["tender"],
         "buyer": {"name": "Northshire County Council"},
         "tender": {
