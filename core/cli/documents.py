@@ -137,13 +137,14 @@ def cmd_export_matrix(ctx: AppContext, args: argparse.Namespace) -> int:
     except ExportError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
+    written = sum(not r.dropped for r in rows)  # dropped rows are not exported
     ctx.audit().record_actor(
         CLI_ACTOR,
         AuditAction.EXPORT,
         target=f"tender {args.tender_id}",
-        detail=f"compliance matrix ({args.format}), {len(rows)} rows, to {out}",
+        detail=f"compliance matrix ({args.format}), {written} rows, to {out}",
     )
-    print(f"{sum(not r.dropped for r in rows)} rows written to {out}.")
+    print(f"{written} rows written to {out}.")
     return EXIT_OK
 
 
