@@ -117,11 +117,8 @@ def _unmet(row: RequirementRow, profile: CompanyProfile) -> Unmet | None:
         return None
     where = _WHERE.search(text)
     if where is not None:
-        place = next(
-            (name for name, pattern in _PLACES if re.search(pattern, where["place"])), None
-        )
-        pattern = next((p for name, p in _PLACES if name == place), None)
-        if pattern is not None and re.search(pattern, summary):
+        place, pattern = next(p for p in _PLACES if re.search(p[1], where["place"]))
+        if re.search(pattern, summary):
             return None
         return Unmet(
             row.ref,

@@ -29,7 +29,7 @@ from core.documents.extract import (
 )
 from core.documents.fetch import Fetcher, fetch_document
 from core.documents.refine import Refinement, RequirementRefiner
-from core.documents.requirements import Found, find_requirements
+from core.documents.requirements import find_requirements
 from core.models import utcnow
 from core.models.documents import DocumentRecord, PageText
 
@@ -103,9 +103,10 @@ class DocumentService:
         if not self._exists(tender_id):
             raise DocumentError(f"There is no tender {tender_id}: `tenders` lists them.")
         name, kind = check(name, data, self._limits)
-        count = pdf_page_count(name, data, self._limits) if kind == "pdf" else 0
-        if background and count > INLINE_PAGES:
-            text = Extracted("pdf", [])
+        if kind == "pdf":  # counted (and checked) once; its text now, or in the background
+            count = pdf_page_count(name, data, self._limits)
+            later = background and count > INLINE_PAGES
+            text = Extracted("pdf", [] if later else pdf_pages(name, data, 1, count))
         else:
             text = extract(name, data, self._limits)
             # a DOCX page may come in parts (its tables, the text under each heading)
@@ -180,14 +181,6 @@ class DocumentService:
 
     def pages(self, document_id: int) -> list[PageText]:
         return self._store.pages(document_id)
-
-    def requirements(self, tender_id: int) -> list[Found]:
-        """The requirements and evaluation criteria found in the tender's documents."""
-        return self.findings([r for r in self.documents(tender_id) if r.state == "ready"])
-
-    def findings(self, records: Sequence[DocumentRecord]) -> list[Found]:
-        """The requirements and evaluation criteria found in these documents."""
-        return self.refined(records).rows
 
     def refined(self, records: Sequence[DocumentRecord]) -> Refinement:
         """The rules' findings, with the unsure rows checked by the LLM when one is set."""
